@@ -1,0 +1,107 @@
+"""Message in → reply out through `handlers.handle`, on a SQLite file holding N opportunities.
+
+Prints p50/p99 per message for register and follow-up, next to the same figures on an empty database
+(the baseline measured in the same run) and their ratio. SPEC target at 100k: p50 ≤ 5 ms, p99 ≤ 25 ms."""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import insert  # noqa: E402
+
+from bot import wiring  # noqa: E402
+from domain.messages import Incoming  # noqa: E402
+from domain.matching import normalize_company  # noqa: E402
+from handlers import handle  # noqa: E402
+from storage import models as m  # noqa: E402
+
+START = datetime(2026, 11, 2, 2, 0, tzinfo=timezone.utc)
+REPS = (("alice", "East", "SH"), ("bob", "East", "SH"), ("carol", "South", "SZ"))
+
+
+def populate(deps, n: int, batch: int = 5000) -> dict[str, int]:
+    """Bulk rows shaped like the bot's own, far faster than n registrations through the bot."""
+    per_region = {"SH": 0, "SZ": 0}
+    with deps.sessions.begin() as s:
+        for lo in range(0, n, batch):
+            customers, opps, contacts, history = [], [], [], []
+            for k in range(lo, min(n, lo + batch)):
+                rep, team, region = REPS[k % 3]
+                per_region[region] += 1
+                name = f"基准客户{k:07d}科技有限公司"
+                at = START - timedelta(minutes=k)
+                customers.append(dict(id=k + 1, name=name, normalized_name=normalize_company(name), created_at=at))
+                oid = f"2026-{region}-{per_region[region]:03d}"
+                opps.append(dict(id=oid, customer_id=k + 1, owner_id=rep, team_name=team, region=region,
+                                 stage="discovery", status="open", need="CRM", need_fit={}, score=15,
+                                 budget_approved=False, in_annual_plan=False,
+                                 protected_until=(at + timedelta(days=90)).date(),
+                                 follow_up_due=(at + timedelta(days=7)).date(),
+                                 created_at=at, updated_at=at, last_touch_at=at))
+                contacts.append(dict(customer_id=k + 1, opportunity_id=oid, name="张三", title="经理",
+                                     role="influencer", phone=f"139{k:08d}"))
+                history.append(dict(opportunity_id=oid, at=at, from_stage=None, to_stage="discovery", by=rep))
+            s.execute(insert(m.Customer), customers)
+            s.execute(insert(m.Opportunity), opps)
+            s.execute(insert(m.Contact), contacts)
+            s.execute(insert(m.StageChange), history)
+        for region, last in per_region.items():
+            s.add(m.IdSequence(year=2026, region=region, last=last))
+    return per_region
+
+
+def timed(deps, messages: list[tuple[str, str]]) -> list[float]:
+    out = []
+    for k, (user, text) in enumerate(messages):
+        at = START + timedelta(seconds=k)
+        t0 = time.perf_counter()
+        reply = handle(Incoming(user=user, text=text, at=at), deps)
+        out.append((time.perf_counter() - t0) * 1000)
+        if k == 0 and ("报备" not in reply.text and "跟进" not in reply.text):
+            raise SystemExit(f"unexpected reply, the benchmark would measure an error path: {reply.text}")
+    return out
+
+
+def pct(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+
+
+def measure(n: int, messages: int) -> dict[str, list[float]]:
+    with tempfile.TemporaryDirectory(prefix="oppbot-bench-") as tmp:
+        deps = wiring.build(wiring.load_config(None), url=f"sqlite:///{tmp}/bench.db")
+        sh_before = populate(deps, n)["SH"]
+        register = [("alice", f"报备 新客户{k:05d}号制造有限公司 联系人 李娜 采购经理 1390000{k:04d} 需求 MES 预算 30万")
+                    for k in range(messages)]
+        reg = timed(deps, register)
+        follow = [("alice", f"跟进 2026-SH-{sh_before + 1 + k:03d} 电话沟通，下一步：下周二演示")
+                  for k in range(messages)]  # the ones alice just registered
+        fol = timed(deps, follow)
+        deps.sessions.kw["bind"].dispose()
+    return {"register": reg, "follow_up": fol}
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--n", type=int, default=100_000, help="opportunities in the database (default 100000)")
+    p.add_argument("--messages", type=int, default=500, help="messages timed per command (default 500)")
+    args = p.parse_args()
+    base = measure(0, args.messages)
+    t0 = time.perf_counter()
+    full = measure(args.n, args.messages)
+    print(f"handlers.handle on SQLite, {args.messages} messages per command (setup {time.perf_counter() - t0:.0f}s)")
+    print(f"{'command':<10} {'p50 ms':>8} {'p99 ms':>8}   {'empty p50':>9} {'empty p99':>9}   {'ratio p50':>9}")
+    for cmd in ("register", "follow_up"):
+        b50, b99, f50, f99 = pct(base[cmd], 50), pct(base[cmd], 99), pct(full[cmd], 50), pct(full[cmd], 99)
+        print(f"{cmd:<10} {f50:8.2f} {f99:8.2f}   {b50:9.2f} {b99:9.2f}   {f50 / b50:9.2f}x   (n={args.n})")
+    print("target at 100k: p50 <= 5 ms, p99 <= 25 ms")
+
+
+if __name__ == "__main__":
+    main()

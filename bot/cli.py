@@ -1,0 +1,95 @@
+"""`oppbot` commands: chat, replay, serve, export. Every one takes --config; OPPBOT_DATABASE_URL picks the DB."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import threading
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from domain.config import ConfigError
+from storage.export import export
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="oppbot", description="B2B sales opportunities in chat.")
+    sub = p.add_subparsers(dest="command", required=True)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", help="org TOML file (default: the built-in demo org)")
+    chat = sub.add_parser("chat", parents=[common], help="talk to the bot in this terminal")
+    chat.add_argument("--as", dest="user", default="alice", help="config user id to chat as (default alice)")
+    replay = sub.add_parser("replay", parents=[common], help="run a JSON-lines conversation script")
+    replay.add_argument("script", help="script file, or - for standard input")
+    exp = sub.add_parser("export", parents=[common], help="print every opportunity")
+    exp.add_argument("--format", choices=["json"], default="json")
+    sub.add_parser("serve", parents=[common], help="run the scheduler and outbox sender")
+    return p
+
+
+def _fail(message: str) -> int:
+    print(f"oppbot: {message}", file=sys.stderr)
+    return 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    from bot import wiring
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        config = wiring.load_config(args.config)
+    except ConfigError as exc:
+        return _fail(str(exc))
+    if args.command == "chat" and config.user(args.user) is None:
+        return _fail(f"no user {args.user!r} in the config (users: {', '.join(u.id for u in config.users)})")
+    try:
+        if args.command == "replay":
+            return _replay(args, config)
+        deps = wiring.build(config)
+    except SQLAlchemyError as exc:
+        return _fail(f"database unavailable: {exc.__class__.__name__}: {str(exc).splitlines()[0]}")
+    if args.command == "chat":
+        from bot.console import chat
+        return chat(deps, args.user, inp=sys.stdin, out=sys.stdout)
+    if args.command == "export":
+        with deps.sessions() as session:
+            data = export(session, tz=config.timezone_of(None))
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+        return 0
+    return _serve(deps)
+
+
+def _replay(args, config) -> int:
+    from bot import replay, wiring
+    try:
+        stream = sys.stdin if args.script == "-" else open(args.script, encoding="utf-8")
+    except OSError as exc:
+        return _fail(f"cannot read script {args.script}: {exc.strerror}")
+    clock = replay.ScriptClock()
+    deps = wiring.build(config, clock=clock)
+    with stream:
+        try:
+            return replay.run(stream, deps, clock, out=sys.stdout, err=sys.stderr)
+        except UnicodeDecodeError:
+            return _fail(f"script {args.script} is not UTF-8 text")
+
+
+def _serve(deps) -> int:
+    from scheduler import runner
+    log = logging.getLogger("oppbot.outbox")
+    logging.getLogger("oppbot").setLevel(logging.INFO)
+    deps.send = lambda message: log.info("to %s [%s] %s", message.to, message.kind, message.text)
+    scheduler = runner.start(deps)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        scheduler.shutdown(wait=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

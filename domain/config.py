@@ -1,0 +1,144 @@
+"""Typed org/team/user settings; bot/ reads the TOML, this checks it and says what is wrong in one line."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+ROLES = ("rep", "manager", "director", "admin")
+
+
+class ConfigError(ValueError):
+    """A config that cannot be used; the message names the field."""
+
+
+@dataclass(frozen=True)
+class Org:
+    name: str = "Demo Co"
+    timezone: str = "Asia/Shanghai"
+    holidays: str = "cn"
+    protection_days: int = 90
+    registration_review: bool = False
+
+
+@dataclass(frozen=True)
+class Team:
+    name: str
+    region: str
+    manager: str | None = None
+    group_chat: str | None = None
+    digest_time: str = "18:00"
+    timezone: str | None = None  # falls back to the org's
+
+
+@dataclass(frozen=True)
+class User:
+    id: str
+    name: str
+    role: str
+    team: str | None = None
+    slack: str | None = None
+    wecom: str | None = None
+    lang: str | None = None  # "zh" | "en"; learnt from what the user writes when not set
+
+
+@dataclass(frozen=True)
+class Config:
+    org: Org
+    teams: tuple[Team, ...]
+    users: tuple[User, ...]
+    _users: dict[str, User] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._users.update({u.id: u for u in self.users})
+
+    def user(self, user_id: str) -> User | None:
+        return self._users.get(user_id)
+
+    def team(self, name: str | None) -> Team | None:
+        return next((t for t in self.teams if t.name == name), None)
+
+    def team_of(self, user_id: str) -> Team | None:
+        u = self.user(user_id)
+        return self.team(u.team) if u else None
+
+    def timezone_of(self, team: Team | None) -> ZoneInfo:
+        return ZoneInfo((team and team.timezone) or self.org.timezone)
+
+
+def _typed(section: dict, name: str, kind: type, where: str, default=None, required=False):
+    if name not in section:
+        if required:
+            raise ConfigError(f"{where}: '{name}' is required")
+        return default
+    value = section[name]
+    if kind is int and isinstance(value, bool) or not isinstance(value, kind):
+        raise ConfigError(f"{where}: '{name}' must be {kind.__name__}, got {value!r}")
+    return value
+
+
+def _zone(name: str, where: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{where}: unknown time zone {name!r}") from None
+    return name
+
+
+def config_from_dict(data: dict) -> Config:
+    """Check every field the SPEC's config format names; unknown keys are ignored so the format can grow."""
+    o = data.get("org", {})
+    if not isinstance(o, dict):
+        raise ConfigError("[org] must be a table")
+    org = Org(
+        name=_typed(o, "name", str, "[org]", Org.name),
+        timezone=_zone(_typed(o, "timezone", str, "[org]", Org.timezone), "[org]"),
+        holidays=_typed(o, "holidays", str, "[org]", Org.holidays),
+        protection_days=_typed(o, "protection_days", int, "[org]", Org.protection_days),
+        registration_review=_typed(o, "registration_review", bool, "[org]", False),
+    )
+    if org.holidays not in ("cn", "none"):
+        raise ConfigError(f"[org]: holidays must be 'cn' or 'none', got {org.holidays!r}")
+    if org.protection_days < 1:
+        raise ConfigError("[org]: protection_days must be at least 1")
+    teams = []
+    for i, t in enumerate(data.get("teams", [])):
+        where = f"[[teams]] #{i + 1}"
+        region = _typed(t, "region", str, where, required=True)
+        if not re.fullmatch(r"[A-Z]{2,4}", region):
+            raise ConfigError(f"{where}: region must be 2–4 capital letters (it goes into IDs), got {region!r}")
+        digest = _typed(t, "digest_time", str, where, "18:00")
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", digest):
+            raise ConfigError(f"{where}: digest_time must be HH:MM, got {digest!r}")
+        tz = _typed(t, "timezone", str, where)
+        teams.append(Team(
+            name=_typed(t, "name", str, where, required=True), region=region,
+            manager=_typed(t, "manager", str, where), group_chat=_typed(t, "group_chat", str, where),
+            digest_time=digest, timezone=tz and _zone(tz, where),
+        ))
+    names = [t.name for t in teams]
+    if len(set(names)) != len(names):
+        raise ConfigError("[[teams]]: team names must be unique")
+    users = []
+    for i, u in enumerate(data.get("users", [])):
+        where = f"[[users]] #{i + 1}"
+        user = User(
+            id=_typed(u, "id", str, where, required=True), name=_typed(u, "name", str, where, required=True),
+            role=_typed(u, "role", str, where, "rep"), team=_typed(u, "team", str, where),
+            slack=_typed(u, "slack", str, where), wecom=_typed(u, "wecom", str, where),
+            lang=_typed(u, "lang", str, where),
+        )
+        if user.role not in ROLES:
+            raise ConfigError(f"{where}: role must be one of {', '.join(ROLES)}, got {user.role!r}")
+        if user.team is not None and user.team not in names:
+            raise ConfigError(f"{where}: team {user.team!r} is not a [[teams]] name")
+        if user.role == "rep" and user.team is None:
+            raise ConfigError(f"{where}: a rep needs a team (their region goes into opportunity IDs)")
+        users.append(user)
+    ids = [u.id for u in users]
+    if len(set(ids)) != len(ids):
+        raise ConfigError("[[users]]: user ids must be unique")
+    for t in teams:
+        if t.manager is not None and t.manager not in ids:
+            raise ConfigError(f"team {t.name!r}: manager {t.manager!r} is not a [[users]] id")
+    return Config(org=org, teams=tuple(teams), users=tuple(users))

@@ -1,0 +1,51 @@
+"""The shapes that cross packages: a message in, a reply out, a notice for someone else, and Deps."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Callable
+
+MAX_MESSAGE_CHARS = 4000
+
+NOTICE_KINDS = ("reply", "reminder", "escalation", "digest", "approval", "alert")
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """A message typed to the bot, already mapped to a config user by the front end."""
+
+    user: str
+    text: str
+    at: datetime
+    channel: str | None = None  # None: a direct message
+    platform: str = "console"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the bot answers to the person who wrote; front ends render `text` or `card`."""
+
+    text: str
+    lang: str = "zh"
+    card: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A message to someone other than the writer; it always goes through the outbox."""
+
+    to: str  # a user id, or "#channel" for a group chat
+    text: str
+    kind: str
+    key: str | None = None  # unique per (job, subject, due date): a second enqueue adds nothing
+    image: str | None = None
+
+
+@dataclass
+class Deps:
+    """Capabilities built once at start and passed in (no globals)."""
+
+    sessions: Any  # sqlalchemy.orm.sessionmaker
+    config: Any  # domain.config.Config
+    clock: Callable[[], datetime]
+    send: Callable[[Any], None] = field(default=lambda message: None)  # delivers one outbox row

@@ -1,0 +1,47 @@
+"""What a message means and what the bot does about it: `handle(incoming, deps) -> Reply`."""
+from __future__ import annotations
+
+import logging
+
+from domain.messages import MAX_MESSAGE_CHARS, Deps, Incoming, Reply
+from handlers.commands import VERBS, Context
+from handlers.lang import detect
+from handlers.parsing import parse
+from handlers.render import say
+from storage import models as m
+
+log = logging.getLogger("oppbot.handlers")
+
+
+def handle(incoming: Incoming, deps: Deps) -> Reply:
+    """Check, parse, then run the command in ONE transaction with every notice it enqueues."""
+    config_user = deps.config.user(incoming.user)
+    text = incoming.text or ""
+    lang = detect(text) or (config_user and config_user.lang) or "zh"
+    if config_user is None:
+        return Reply(say("unknown_user", lang, user=incoming.user), lang)
+    if not text.strip():
+        lang = detect(text) or _stored_lang(deps, incoming.user) or lang
+        return Reply(say("empty", lang), lang)
+    if len(text) > MAX_MESSAGE_CHARS:
+        return Reply(say("too_long", lang, n=len(text), max=MAX_MESSAGE_CHARS), lang)
+    tz = deps.config.timezone_of(deps.config.team_of(incoming.user))
+    today = incoming.at.astimezone(tz).date()
+    intent = parse(text, today=today)
+    try:
+        with deps.sessions.begin() as session:
+            user = session.get(m.User, incoming.user)
+            if detect(text) and user.lang != lang:
+                user.lang = lang  # notices to this user follow the language they write in
+            ctx = Context(session=session, user=user, config=deps.config, now=incoming.at, today=today,
+                          lang=lang, message=text)
+            return VERBS[type(intent)](ctx, intent)
+    except Exception:  # the transaction rolled back; the user gets a sentence, the log the traceback
+        log.exception("handling %r from %s failed", text[:200], incoming.user)
+        return Reply(say("error", lang), lang)
+
+
+def _stored_lang(deps: Deps, user_id: str) -> str | None:
+    with deps.sessions() as session:
+        user = session.get(m.User, user_id)
+        return user.lang if user else None

@@ -1,0 +1,187 @@
+"""Find the first money expression in a Chinese/English sales message. Pure: no I/O, no clock."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+import cn2an
+
+DEFAULT_CURRENCY = "CNY"
+
+# Unit after a number → (multiplier, needs an explicit currency marker to count as money).
+UNITS: dict[str, tuple[int, bool]] = {
+    "千万": (10**7, False),
+    "百万": (10**6, False),
+    "万": (10**4, False),
+    "亿": (10**8, False),
+    "千": (10**3, False),
+    "w": (10**4, False),
+    "k": (10**3, False),
+    "million": (10**6, True),
+    "billion": (10**9, True),
+    "mn": (10**6, True),
+    "bn": (10**9, True),
+    "m": (10**6, True),
+}
+# Currency marker written before the number.
+PREFIX_CURRENCIES: dict[str, str] = {
+    "US$": "USD", "HK$": "HKD", "$": "USD", "¥": "CNY", "￥": "CNY", "€": "EUR", "£": "GBP",
+    "RMB": "CNY", "CNY": "CNY", "USD": "USD", "EUR": "EUR", "HKD": "HKD", "GBP": "GBP", "JPY": "JPY",
+    "人民币": "CNY", "美元": "USD", "美金": "USD", "港币": "HKD", "欧元": "EUR",
+}
+# Currency marker written after the number (and after its unit).
+SUFFIX_CURRENCIES: dict[str, str] = {
+    "元": "CNY", "块钱": "CNY", "人民币": "CNY", "RMB": "CNY", "CNY": "CNY", "yuan": "CNY",
+    "美元": "USD", "美金": "USD", "USD": "USD", "dollars": "USD", "dollar": "USD",
+    "欧元": "EUR", "EUR": "EUR", "euros": "EUR", "euro": "EUR",
+    "港币": "HKD", "港元": "HKD", "HKD": "HKD", "英镑": "GBP", "GBP": "GBP", "日元": "JPY", "JPY": "JPY",
+}
+# Words that make a following bare number a budget ("budget 120000", "预算：120000").
+BUDGET_WORDS = ("预算", "金额", "报价", "合同额", "总价", "budget", "amount", "price", "deal size")
+BUDGET_FILLER = r"(?:\s|[:：=~≈]|is|是|约|大约|大概|about|around|approx\.?)*"
+MIN_BARE_DIGITS = 4          # a bare number shorter than this is never taken as money
+MAX_DIGITS = 15              # anything longer is an ID, not money
+MAX_CHINESE_NUMERAL = 24
+PHONE_LIKE = re.compile(r"1[3-9][0-9]{9}")
+# After a bare number, these mean it is part of a date, time, ID or percentage.
+NOT_MONEY_AFTER = re.compile(r"[-/.:：][0-9A-Za-z]|[年月日号点时分秒%个天周]|[A-Za-z0-9]")
+UNIT_CHARS = "万亿千百"
+# "5k-10k", "50万到80万": a range is not one amount, so neither end is taken.
+RANGE_AFTER = re.compile(r"\s?[-~～到至]\s?[0-9零一二两三四五六七八九十]")
+RANGE_BEFORE = re.compile(r"[0-9零一二两三四五六七八九十百千万亿kw]\s?[-~～到至]\s?$", re.I)
+# "500万用户", "10万台": a number counting things, not money (unless a currency says otherwise).
+COUNTED_NOUNS = ("人", "用户", "台", "个", "家", "条", "次", "行", "字", "件", "套", "张", "户", "名", "辆", "吨", "平",
+                 "users", "people", "units", "seats", "licenses")
+CHINESE_DIGITS = "零〇一二两三四五六七八九十百千万亿点壹贰叁肆伍陆柒捌玖拾佰仟"
+CHINESE_SCALES = "万亿"       # a Chinese numeral needs one of these (or a currency) to be money
+
+
+def _alternation(words) -> str:
+    """Longest first so '千万' wins over '千'; ASCII words may not run into more letters ('km' is not 'k')."""
+    parts = []
+    for w in sorted(words, key=len, reverse=True):
+        tail = r"(?![a-z])" if w[-1].isascii() and w[-1].isalpha() else ""
+        parts.append(re.escape(w) + tail)
+    return "(?:" + "|".join(parts) + ")"
+
+
+_ARABIC = r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?"
+_MONEY = re.compile(
+    r"(?:(?<![a-z])(?P<pre>" + _alternation(PREFIX_CURRENCIES) + r")\s{0,2}|(?<![a-z0-9.,/\-~～_#]))"
+    r"(?:(?P<num>" + _ARABIC + r")(?:\s?(?P<unit>" + _alternation(UNITS) + r"))?"
+    r"|(?P<cn>[" + CHINESE_DIGITS + r"]+))"
+    r"(?:\s{0,2}(?P<suf>" + _alternation(SUFFIX_CURRENCIES) + r"))?",
+    re.I,
+)
+_COUNTED_AFTER = re.compile(r"\s?" + _alternation(COUNTED_NOUNS), re.I)
+_BUDGET_BEFORE = re.compile(_alternation(BUDGET_WORDS) + BUDGET_FILLER + r"$", re.I)
+_CURRENCY_BY_MARKER = {k.lower(): v for k, v in {**PREFIX_CURRENCIES, **SUFFIX_CURRENCIES}.items()}
+
+
+@dataclass(frozen=True)
+class Amount:
+    value: Decimal          # in the currency's unit, e.g. 500000 for 50万
+    currency: str           # ISO code: "CNY", "USD", "EUR", "HKD"...
+    span: tuple[int, int]   # where in the input string the expression was found
+
+
+def find_amount(text: str) -> Amount | None:
+    """First money expression in text."""
+    if not isinstance(text, str) or not text:
+        return None
+    for m in _MONEY.finditer(text):
+        value = _value_of(m)
+        if value is not None and value > 0:
+            return Amount(value=_tidy(value), currency=_currency_of(m), span=m.span())
+    return None
+
+
+def _currency_of(m: re.Match) -> str:
+    """Prefix marker wins, then suffix, then the team's home currency."""
+    marker = m.group("pre") or m.group("suf")
+    return _CURRENCY_BY_MARKER.get(marker.lower(), DEFAULT_CURRENCY) if marker else DEFAULT_CURRENCY
+
+
+def _value_of(m: re.Match) -> Decimal | None:
+    """The number a match stands for, or None when the match is not really money."""
+    if _runs_on(m):
+        return None  # "五十万万", "50万5": doubled or dangling unit, never guess
+    if not _has_currency(m) and _COUNTED_AFTER.match(m.string, m.end()):
+        return None  # "500万用户" counts users
+    if m.group("cn"):
+        return _chinese_value(m)
+    return _arabic_value(m)
+
+
+def _runs_on(m: re.Match) -> bool:
+    """True when the expression runs on into another unit, digit or the other end of a range."""
+    if RANGE_AFTER.match(m.string, m.end()) or RANGE_BEFORE.search(m.string[max(0, m.start() - 4):m.start()]):
+        return True
+    nxt = m.string[m.end():m.end() + 1]
+    return bool(nxt) and (nxt in UNIT_CHARS or nxt in "0123456789") and not m.group("suf")
+
+
+def _has_currency(m: re.Match) -> bool:
+    return bool(m.group("pre") or m.group("suf"))
+
+
+def _arabic_value(m: re.Match) -> Decimal | None:
+    """'66.5' + '万' → 665000; a unitless number only counts with a currency or as a budget value."""
+    digits = m.group("num").replace(",", "")
+    if len(digits.split(".")[0]) > MAX_DIGITS:
+        return None
+    try:
+        number = Decimal(digits)
+    except InvalidOperation:
+        return None
+    unit = m.group("unit")
+    if unit:
+        multiplier, needs_currency = UNITS[unit.lower()]
+        return None if needs_currency and not _has_currency(m) else number * multiplier
+    if _looks_like_date_or_id(m):
+        return None
+    if _has_currency(m) or _is_budget_number(m):
+        return number
+    return None
+
+
+def _looks_like_date_or_id(m: re.Match) -> bool:
+    """'2026-SH-007', '2026/12/28', '12月', '3天': the number is glued to a date/ID/time marker."""
+    after = m.string[m.end("num"):m.end("num") + 3]
+    return bool(NOT_MONEY_AFTER.match(after)) and not m.group("suf")
+
+
+def _is_budget_number(m: re.Match) -> bool:
+    """A bare number counts alone in the string (a '预算=' value) or right after a budget word."""
+    digits = m.group("num").replace(",", "")
+    whole = digits.split(".")[0]
+    if len(whole) < MIN_BARE_DIGITS or whole.startswith("0") or PHONE_LIKE.fullmatch(digits):
+        return False
+    if m.string.strip() == m.group(0):
+        return True
+    return bool(_BUDGET_BEFORE.search(m.string[max(0, m.start() - 24):m.start()]))
+
+
+def _chinese_value(m: re.Match) -> Decimal | None:
+    """'五十万' → 500000 via cn2an; needs 万/亿 or a currency so '一下' or '三天' never count."""
+    numeral = m.group("cn")
+    if len(numeral) > MAX_CHINESE_NUMERAL or numeral[0] in "百千万亿点":
+        return None  # "千万不要" is "must not", not ten million
+    if not (_has_currency(m) or any(c in numeral for c in CHINESE_SCALES)):
+        return None
+    try:
+        number = cn2an.cn2an(numeral, "smart")
+    except Exception:  # cn2an raises ValueError on junk, and is not strict about what else
+        return None
+    try:
+        return Decimal(str(number))
+    except (InvalidOperation, ValueError, TypeError):
+        return None
+
+
+def _tidy(value: Decimal) -> Decimal:
+    """Whole amounts without a trailing '.0', so 665000 prints as 665000."""
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize()

@@ -1,0 +1,229 @@
+"""SQLAlchemy 2 typed models: everything the bot remembers. Nothing is hard-deleted."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text,
+                        UniqueConstraint, types)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(types.TypeDecorator):
+    """Stored as naive UTC on every backend, read back timezone-aware (SQLite keeps no offset)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=timezone.utc)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, Decimal: Numeric(18, 2)}
+
+
+class OrgSettings(Base):
+    __tablename__ = "org_settings"
+    id: Mapped[int] = mapped_column(primary_key=True)  # always 1
+    name: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64))
+    holidays: Mapped[str] = mapped_column(String(16))
+    protection_days: Mapped[int]
+    registration_review: Mapped[bool] = mapped_column(Boolean)
+
+
+class Team(Base):
+    __tablename__ = "teams"
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    region: Mapped[str] = mapped_column(String(8))
+    manager_id: Mapped[str | None] = mapped_column(String(64))
+    group_chat: Mapped[str | None] = mapped_column(String(200))
+    digest_time: Mapped[str] = mapped_column(String(5))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    team_name: Mapped[str | None] = mapped_column(ForeignKey("teams.name"))
+    lang: Mapped[str] = mapped_column(String(2), default="zh")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class PlatformIdentity(Base):
+    __tablename__ = "platform_identities"
+    __table_args__ = (UniqueConstraint("platform", "external_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))  # slack | wecom
+    external_id: Mapped[str] = mapped_column(String(128))
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    normalized_name: Mapped[str] = mapped_column(String(300), index=True)
+    created_at: Mapped[datetime]
+    aliases: Mapped[list[CustomerAlias]] = relationship(back_populates="customer")
+
+
+class CustomerAlias(Base):
+    __tablename__ = "customer_aliases"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    alias: Mapped[str] = mapped_column(String(300))
+    normalized_alias: Mapped[str] = mapped_column(String(300), index=True)
+    added_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    added_at: Mapped[datetime]
+    customer: Mapped[Customer] = relationship(back_populates="aliases")
+
+
+class IdSequence(Base):
+    """Per year-and-region counter behind `YYYY-REGION-NNN`; bumped by one atomic upsert."""
+
+    __tablename__ = "id_sequences"
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    region: Mapped[str] = mapped_column(String(8), primary_key=True)
+    last: Mapped[int]
+
+
+class Opportunity(Base):
+    __tablename__ = "opportunities"
+    __table_args__ = (Index("ix_opportunities_due", "status", "follow_up_due"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    owner_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    team_name: Mapped[str] = mapped_column(ForeignKey("teams.name"))
+    region: Mapped[str] = mapped_column(String(8))
+    stage: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    need: Mapped[str | None] = mapped_column(Text)
+    budget: Mapped[Decimal | None]
+    currency: Mapped[str | None] = mapped_column(String(3))
+    budget_approved: Mapped[bool] = mapped_column(Boolean, default=False)
+    in_annual_plan: Mapped[bool] = mapped_column(Boolean, default=False)
+    expected_close: Mapped[date | None]
+    source: Mapped[str | None] = mapped_column(String(16))
+    industry: Mapped[str | None] = mapped_column(String(100))
+    need_fit: Mapped[dict[str, Any]] = mapped_column(default=dict)  # item → 0..10
+    score: Mapped[int] = mapped_column(default=0)
+    protected_until: Mapped[date | None]
+    flag: Mapped[str | None] = mapped_column(String(32))
+    matched_id: Mapped[str | None] = mapped_column(String(32))
+    next_action: Mapped[str | None] = mapped_column(Text)
+    next_action_date: Mapped[date | None]
+    follow_up_due: Mapped[date | None]  # earlier of cadence date and next action date; indexed for the scan
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    last_touch_at: Mapped[datetime]
+    customer: Mapped[Customer] = relationship(lazy="joined")
+    contacts: Mapped[list[Contact]] = relationship(order_by="Contact.id")
+    follow_ups: Mapped[list[FollowUp]] = relationship(order_by="FollowUp.id")
+    stage_history: Mapped[list[StageChange]] = relationship(order_by="StageChange.id")
+
+
+class Contact(Base):
+    __tablename__ = "contacts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    opportunity_id: Mapped[str] = mapped_column(ForeignKey("opportunities.id"), index=True)
+    name: Mapped[str | None] = mapped_column(String(100))
+    title: Mapped[str | None] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(16))  # decision_maker | influencer | user
+    phone: Mapped[str | None] = mapped_column(String(32), index=True)
+    email: Mapped[str | None] = mapped_column(String(200), index=True)
+
+
+class FollowUp(Base):
+    __tablename__ = "follow_ups"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opportunity_id: Mapped[str] = mapped_column(ForeignKey("opportunities.id"), index=True)
+    at: Mapped[datetime]
+    by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    channel: Mapped[str | None] = mapped_column(String(16))
+    content: Mapped[str] = mapped_column(Text)
+    feedback: Mapped[str | None] = mapped_column(Text)
+    next_action: Mapped[str | None] = mapped_column(Text)
+    next_action_date: Mapped[date | None]
+
+
+class StageChange(Base):
+    __tablename__ = "stage_history"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opportunity_id: Mapped[str] = mapped_column(ForeignKey("opportunities.id"), index=True)
+    at: Mapped[datetime]
+    from_stage: Mapped[str | None] = mapped_column(String(16))
+    to_stage: Mapped[str] = mapped_column(String(16))
+    by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+
+
+class Conflict(Base):
+    __tablename__ = "conflicts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime]
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    customer: Mapped[str] = mapped_column(String(300))
+    outcome: Mapped[str] = mapped_column(String(16))  # conflict | possible | mine
+    matched_id: Mapped[str | None] = mapped_column(ForeignKey("opportunities.id"))
+    owner_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_entries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    user_id: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[str] = mapped_column(String(64), index=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    message: Mapped[str | None] = mapped_column(Text)  # the chat message the change came from
+
+
+class OutboxMessage(Base):
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_unsent", "sent_at", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    to: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    image: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class InboundEvent(Base):
+    """Platform event ids already handled: a retried delivery is dropped by the unique constraint."""
+
+    __tablename__ = "inbound_events"
+    __table_args__ = (UniqueConstraint("platform", "event_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    event_id: Mapped[str] = mapped_column(String(128))
+    received_at: Mapped[datetime]
+
+
+class DialogState(Base):
+    """A half-built command waiting for the user's next message (slot filling); never an opportunity."""
+
+    __tablename__ = "dialog_states"
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    intent: Mapped[str] = mapped_column(String(32))
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    updated_at: Mapped[datetime]
+    expires_at: Mapped[datetime]

@@ -1,0 +1,27 @@
+"""INSERT … ON CONFLICT for the two backends we run on: the database decides races, not our code."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+
+def _insert(session: Session, model):
+    dialect = session.get_bind().dialect.name
+    return (postgresql if dialect == "postgresql" else sqlite).insert(model)
+
+
+def insert_ignoring_duplicates(session: Session, model, values: dict[str, Any], *, conflict_on: list[str]) -> bool:
+    """True when the row was inserted, False when a row with the same unique key already existed."""
+    stmt = _insert(session, model).values(**values).on_conflict_do_nothing(index_elements=conflict_on)
+    return session.execute(stmt).rowcount == 1
+
+
+def increment_counter(session: Session, model, key: dict[str, Any], *, column: str = "last") -> int:
+    """Atomically add one to a counter row (creating it at 1) and return the new value."""
+    ins = _insert(session, model).values(**key, **{column: 1})
+    stmt = ins.on_conflict_do_update(
+        index_elements=list(key), set_={column: getattr(model, column) + 1}
+    ).returning(getattr(model, column))
+    return session.execute(stmt).scalar_one()

@@ -1,0 +1,43 @@
+"""The discovery-stage weekly reminder: on the due day, to the owner, exactly once."""
+from __future__ import annotations
+
+REGISTER = "报备 杭州云栖科技 联系人 李娜 13900000000 需求 数据平台"
+
+
+def reminders(lines):
+    return [o for o in lines if o["kind"] == "reminder"]
+
+
+def test_weekly_reminder_arrives_once_across_two_ticks_and_a_restart(make_bot):
+    bot = make_bot()
+    bot.reply("alice", REGISTER, at="2026-11-02T10:00:00+08:00")
+    assert reminders(bot.tick("2026-11-08T09:00:00+08:00")) == []  # not due yet
+    first = reminders(bot.tick("2026-11-09T09:00:00+08:00"))
+    assert [(o["to"], o["at"]) for o in first] == [("alice", "2026-11-09T09:00:00+08:00")]
+    assert "2026-SH-001" in first[0]["text"] and "2026-11-09" in first[0]["text"]
+    assert reminders(bot.tick("2026-11-09T09:00:00+08:00")) == []  # same time again
+    restarted = make_bot()
+    assert reminders(restarted.tick("2026-11-09T09:00:00+08:00")) == []
+    assert reminders(restarted.tick("2026-11-10T09:00:00+08:00")) == []  # same due date, still once
+
+
+def test_a_follow_up_moves_the_due_date_and_the_next_one_is_reminded_again(bot):
+    bot.reply("alice", REGISTER, at="2026-11-02T10:00:00+08:00")
+    assert len(reminders(bot.tick("2026-11-09T09:00:00+08:00"))) == 1
+    bot.reply("alice", "跟进 2026-SH-001 电话沟通 客户在比较方案", at="2026-11-09T10:00:00+08:00")
+    assert reminders(bot.tick("2026-11-12T09:00:00+08:00")) == []
+    again = reminders(bot.tick("2026-11-16T09:00:00+08:00"))
+    assert len(again) == 1 and "2026-11-16" in again[0]["text"]
+
+
+def test_next_action_date_earlier_than_cadence_brings_the_reminder_forward(bot):
+    bot.reply("alice", REGISTER, at="2026-11-02T10:00:00+08:00")
+    bot.reply("alice", "跟进 2026-SH-001 电话沟通，下一步：后天发方案", at="2026-11-02T15:00:00+08:00")
+    sent = reminders(bot.tick("2026-11-04T09:00:00+08:00"))
+    assert len(sent) == 1 and "2026-11-04" in sent[0]["text"]
+
+
+def test_reminders_follow_the_language_the_rep_writes_in(bot):
+    bot.reply("walt", "register Acme Corp, contact Jane Doe jane@acme.com", at="2026-11-02T10:00:00+08:00")
+    [sent] = reminders(bot.tick("2026-11-09T09:00:00+08:00"))
+    assert sent["to"] == "walt" and sent["text"].startswith("Follow-up due: 2026-CD-001")
