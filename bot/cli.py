@@ -34,6 +34,14 @@ def _fail(message: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:  # `oppbot export | head`: the reader left, nothing to report
+        sys.stderr.close()
+        return 0
+
+
+def _main(argv: list[str] | None) -> int:
     from bot import wiring
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

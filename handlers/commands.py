@@ -38,6 +38,12 @@ class Context:
     def reply(self, key: str, **values) -> Reply:
         return Reply(text=say(key, self.lang, **values), lang=self.lang)
 
+    def card(self, opp: m.Opportunity, *, head: str | None = None, full: bool = False) -> Reply:
+        owner = self.config.user(opp.owner_id)
+        card = opportunity_card(opp, opportunity_score(opp), self.lang, owner=owner.name if owner else opp.owner_id,
+                                full=full)
+        return Reply(text="\n".join(x for x in (head, card_text(card)) if x), lang=self.lang, card=card)
+
 
 def opportunity_score(opp: m.Opportunity) -> Score:
     return score(need_fit_items=opp.need_fit or {}, contact_roles=[c.role for c in opp.contacts],
@@ -90,9 +96,7 @@ def register(ctx: Context, cmd: i.Register) -> Reply:
     ctx.session.flush()
     repo.audit(ctx.session, at=ctx.now, user_id=ctx.user.id, action="register", entity="opportunity",
                entity_id=opp.id, detail={"customer": cmd.customer}, message=ctx.message)
-    card = opportunity_card(opp, opportunity_score(opp), ctx.lang)
-    head = say("registered", ctx.lang, id=opp.id, until=opp.protected_until.isoformat())
-    return Reply(text=head + "\n" + card_text(card), lang=ctx.lang, card=card)
+    return ctx.card(opp, head=say("registered", ctx.lang, id=opp.id, until=opp.protected_until.isoformat()))
 
 
 def _holder_of(session: Session, key: str) -> m.Opportunity | None:
@@ -158,16 +162,14 @@ def follow_up(ctx: Context, cmd: i.FollowUp) -> Reply:
                entity_id=opp.id, detail={"channel": cmd.channel, "next_action_date":
                                          cmd.next_action_date and cmd.next_action_date.isoformat()},
                message=ctx.message)
-    card = opportunity_card(opp, opportunity_score(opp), ctx.lang)
-    return Reply(text=say("followed_up", ctx.lang, id=opp.id) + "\n" + card_text(card), lang=ctx.lang, card=card)
+    return ctx.card(opp, head=say("followed_up", ctx.lang, id=opp.id))
 
 
 def show(ctx: Context, cmd: i.Show) -> Reply:
     opp = resolve(ctx, cmd.ref)
     if isinstance(opp, Reply):
         return opp
-    card = opportunity_card(opp, opportunity_score(opp), ctx.lang, full=True)
-    return Reply(text=card_text(card), lang=ctx.lang, card=card)
+    return ctx.card(opp, full=True)
 
 
 def my_opportunities(ctx: Context, cmd: i.MyOpportunities) -> Reply:

@@ -69,6 +69,8 @@ LABELS = {
     "next": ("下一步", "Next"), "follow_ups": ("最近跟进", "Last follow-ups"), "history": ("阶段记录", "Stage history"),
     "channel": ("方式", "Channel"), "content": ("内容", "Content"),
 }
+SOURCE_NAMES = {"website": "官网", "exhibition": "展会", "referral": "转介绍", "wechat": "微信", "phone": "电话",
+                "ad": "广告", "partner": "合作伙伴", "other": "其他"}
 ROLE_NAMES = {"decision_maker": ("决策者", "decision maker"), "influencer": ("影响者", "influencer"),
               "user": ("使用者", "user")}
 
@@ -87,7 +89,7 @@ def money(value: Decimal | None, currency: str | None, lang: str) -> str | None:
     if value is None:
         return None
     if lang == "zh" and currency in (None, "CNY") and value >= 10000:
-        return f"{value / 10000:.4g}万"
+        return f"{float(value) / 10000:g}万"
     return f"{value:,.0f} {currency or 'CNY'}"
 
 
@@ -105,17 +107,18 @@ def contact_line(c: m.Contact, lang: str) -> str:
     return " ".join(b for b in bits if b)
 
 
-def opportunity_card(opp: m.Opportunity, score: Score, lang: str, *, full: bool = False) -> dict:
+def opportunity_card(opp: m.Opportunity, score: Score, lang: str, *, owner: str, full: bool = False) -> dict:
     """A platform-neutral card: a title and (label, value) rows; `full` adds follow-ups and history."""
+    source = SOURCE_NAMES.get(opp.source, opp.source) if lang == "zh" else opp.source
     rows = [
         (label("customer", lang), opp.customer.name),
-        (label("owner", lang), opp.owner_id),
+        (label("owner", lang), owner),
         (label("stage", lang), stage_name(opp.stage, lang)),
         (label("contacts", lang), "; ".join(contact_line(c, lang) for c in opp.contacts) or None),
         (label("need", lang), opp.need),
         (label("budget", lang), money(opp.budget, opp.currency, lang)),
         (label("close", lang), day(opp.expected_close)),
-        (label("source", lang), opp.source),
+        (label("source", lang), source),
         (label("score", lang), f"{score.total} = {score.need_fit} + {score.decision_chain} + {score.budget}"),
         (label("protected", lang), day(opp.protected_until)),
         (label("next", lang), " ".join(x for x in (day(opp.next_action_date), opp.next_action) if x) or None),

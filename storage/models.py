@@ -101,7 +101,8 @@ class IdSequence(Base):
 
 class Opportunity(Base):
     __tablename__ = "opportunities"
-    __table_args__ = (Index("ix_opportunities_due", "status", "follow_up_due"),)
+    # Not (status, …): status is one value for most rows, and SQLite's planner would pick it over customer_id.
+    __table_args__ = (Index("ix_opportunities_due", "follow_up_due"),)
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
     owner_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)

@@ -1,6 +1,10 @@
 """The walking skeleton as a story: register, follow up, list, and what is stored (export)."""
 from __future__ import annotations
 
+from sqlalchemy import select
+
+from storage.models import AuditEntry
+
 TENCENT = ("报备 深圳市腾讯计算机系统有限公司 联系人 王磊 技术总监 13800138000 需求 CRM 系统替换 "
            "预算 50万 预计 12月底成交 来源 展会")
 
@@ -9,6 +13,7 @@ def test_alice_registers_follows_up_and_lists_her_opportunities(bot):
     reply = bot.reply("alice", TENCENT, at="2026-11-02T10:00:00+08:00")
     assert "2026-SH-001" in reply and "2027-01-31" in reply
     assert "王磊" in reply and "决策者" in reply and "50万" in reply
+    assert "负责人: Alice" in reply and "来源: 展会" in reply
 
     reply = bot.reply("alice", "跟进 2026-SH-001 电话沟通，客户确认预算已获批，下一步：下周二现场演示",
                       at="2026-11-03T15:00:00+08:00")
@@ -16,6 +21,7 @@ def test_alice_registers_follows_up_and_lists_her_opportunities(bot):
 
     reply = bot.reply("alice", "我的商机", at="2026-11-03T16:00:00+08:00")
     assert "2026-SH-001" in reply and "深圳市腾讯计算机系统有限公司" in reply
+    assert "50万" in reply and "50.00" not in reply
 
     [opp] = bot.export()["opportunities"]
     assert {k: opp[k] for k in ("id", "customer", "owner", "team", "stage", "status", "need", "budget",
@@ -34,6 +40,10 @@ def test_alice_registers_follows_up_and_lists_her_opportunities(bot):
     assert fu["at"] == "2026-11-03T15:00:00+08:00"
     assert opp["stage_history"] == [{"at": "2026-11-02T10:00:00+08:00", "from": None, "to": "discovery",
                                      "by": "alice"}]
+    with bot.deps.sessions() as s:  # the audit trail: who, when, what, and the message it came from
+        trail = [(a.user_id, a.action, a.entity_id, a.message) for a in s.scalars(select(AuditEntry).order_by(AuditEntry.id))]
+    assert [t[:3] for t in trail] == [("alice", "register", "2026-SH-001"), ("alice", "follow_up", "2026-SH-001")]
+    assert trail[0][3] == TENCENT
 
 
 def test_a_follow_up_can_name_the_customer_instead_of_the_id(bot):

@@ -163,7 +163,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('opportunities', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_opportunities_customer_id'), ['customer_id'], unique=False)
-        batch_op.create_index('ix_opportunities_due', ['status', 'follow_up_due'], unique=False)
+        batch_op.create_index('ix_opportunities_due', ['follow_up_due'], unique=False)
         batch_op.create_index(batch_op.f('ix_opportunities_owner_id'), ['owner_id'], unique=False)
 
     op.create_table('platform_identities',
