@@ -15,13 +15,13 @@ log = logging.getLogger("oppbot.handlers")
 
 def handle(incoming: Incoming, deps: Deps) -> Reply:
     """Check, parse, then run the command in ONE transaction with every notice it enqueues."""
-    config_user = deps.config.user(incoming.user)
     text = incoming.text or ""
-    lang = detect(text) or (config_user and config_user.lang) or "zh"
-    if config_user is None:
+    written = detect(text)
+    if deps.config.user(incoming.user) is None:
+        lang = written or "zh"
         return Reply(say("unknown_user", lang, user=incoming.user), lang)
+    lang = written or _stored_lang(deps, incoming.user)  # digits or emoji only: the language they used last
     if not text.strip():
-        lang = detect(text) or _stored_lang(deps, incoming.user) or lang
         return Reply(say("empty", lang), lang)
     if len(text) > MAX_MESSAGE_CHARS:
         return Reply(say("too_long", lang, n=len(text), max=MAX_MESSAGE_CHARS), lang)
@@ -31,7 +31,7 @@ def handle(incoming: Incoming, deps: Deps) -> Reply:
     try:
         with deps.sessions.begin() as session:
             user = session.get(m.User, incoming.user)
-            if detect(text) and user.lang != lang:
+            if written and user.lang != lang:
                 user.lang = lang  # notices to this user follow the language they write in
             ctx = Context(session=session, user=user, config=deps.config, now=incoming.at, today=today,
                           lang=lang, message=text)
@@ -41,7 +41,7 @@ def handle(incoming: Incoming, deps: Deps) -> Reply:
         return Reply(say("error", lang), lang)
 
 
-def _stored_lang(deps: Deps, user_id: str) -> str | None:
+def _stored_lang(deps: Deps, user_id: str) -> str:
     with deps.sessions() as session:
         user = session.get(m.User, user_id)
-        return user.lang if user else None
+        return user.lang if user else "zh"

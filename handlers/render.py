@@ -101,6 +101,13 @@ def day(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
+def score_line(score: Score, lang: str) -> str:
+    """SPEC: the bot always shows how the score was made up."""
+    if lang == "zh":
+        return f"{score.total}（需求匹配 {score.need_fit}/40 + 决策链 {score.decision_chain}/30 + 预算 {score.budget}/30）"
+    return f"{score.total} (need fit {score.need_fit}/40 + decision chain {score.decision_chain}/30 + budget {score.budget}/30)"
+
+
 def contact_line(c: m.Contact, lang: str) -> str:
     role = ROLE_NAMES.get(c.role, (c.role, c.role))[0 if lang == "zh" else 1]
     bits = [c.name, c.title and f"({c.title})", role, c.phone, c.email]
@@ -119,7 +126,7 @@ def opportunity_card(opp: m.Opportunity, score: Score, lang: str, *, owner: str,
         (label("budget", lang), money(opp.budget, opp.currency, lang)),
         (label("close", lang), day(opp.expected_close)),
         (label("source", lang), source),
-        (label("score", lang), f"{score.total} = {score.need_fit} + {score.decision_chain} + {score.budget}"),
+        (label("score", lang), score_line(score, lang)),
         (label("protected", lang), day(opp.protected_until)),
         (label("next", lang), " ".join(x for x in (day(opp.next_action_date), opp.next_action) if x) or None),
     ]

@@ -107,3 +107,9 @@ def test_cli_chat_on_the_demo_org(db_url):
                stdin="报备 杭州云栖科技 联系人 李娜 13900000000 需求 数据平台\n我的商机\n/quit\n")
     assert r.returncode == 0, r.stderr
     assert "已报备 " in r.stdout and "-SH-001" in r.stdout and "你的商机（1）" in r.stdout
+
+
+def test_a_message_without_words_is_answered_in_the_language_the_user_last_wrote(bot):
+    bot.reply("walt", "help", at=AT)
+    assert "For example" in bot.reply("walt", "12345 🙂", at=AT)
+    assert "Try: help" in bot.reply("walt", "", at=AT)

@@ -104,7 +104,7 @@ def test_show_gives_the_card_with_follow_ups_and_history(bot):
     bot.reply("alice", TENCENT, at="2026-11-02T10:00:00+08:00")
     bot.reply("alice", "跟进 2026-SH-001 电话沟通 客户很感兴趣", at="2026-11-03T10:00:00+08:00")
     reply = bot.reply("alice", "查看 2026-SH-001", at="2026-11-03T11:00:00+08:00")
-    assert "客户很感兴趣" in reply and "商机发现" in reply and "健康度: 25" in reply
+    assert "客户很感兴趣" in reply and "商机发现" in reply and "健康度: 25（需求匹配 0/40 + 决策链 15/30 + 预算 10/30）" in reply
 
 
 def test_a_rep_cannot_see_another_reps_opportunity(bot):
