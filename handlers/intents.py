@@ -10,19 +10,19 @@ from decimal import Decimal
 class ContactInfo:
     name: str | None = None
     title: str | None = None
-    phone: str | None = None
+    phone: str | None = None  # normalised: digits, '+' first for international
     email: str | None = None
 
 
 @dataclass(frozen=True)
 class Register:
-    customer: str | None
+    customer: str | None = None
     contacts: tuple[ContactInfo, ...] = ()
     need: str | None = None
     budget: Decimal | None = None
     currency: str | None = None
     expected_close: date | None = None
-    source: str | None = None
+    source: str | None = None  # website | exhibition | referral | wechat | phone | ad | partner | other
     industry: str | None = None
 
 
@@ -30,9 +30,61 @@ class Register:
 class FollowUp:
     ref: str  # an opportunity ID, or a customer name unique among the rep's opportunities
     content: str
-    channel: str | None = None
+    channel: str | None = None  # phone | visit | wechat | email | meeting | demo
     next_action: str | None = None
     next_action_date: date | None = None
+    budget: Decimal | None = None  # SPEC: a follow-up may update the fields it mentions
+    currency: str | None = None
+    budget_approved: bool = False
+    risks: tuple[str, ...] = ()  # cycle-extension signals found in the text (内部讨论, 预算冻结, competitor…)
+
+
+@dataclass(frozen=True)
+class Advance:
+    ref: str
+    stage: str | None = None  # None: the next stage
+
+
+@dataclass(frozen=True)
+class Won:
+    ref: str
+    amount: Decimal | None = None
+    currency: str | None = None
+    close_date: date | None = None
+
+
+@dataclass(frozen=True)
+class Lost:
+    ref: str
+    reason: str | None = None  # competitor_price | need_changed | decision_maker_changed | internal_resources | other
+    competitor: str | None = None
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class Invalid:
+    ref: str
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Claim:
+    ref: str
+
+
+@dataclass(frozen=True)
+class Decide:
+    """A manager's answer to an approval request: 同意 / 驳回 ID."""
+
+    ref: str
+    approve: bool
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Query:
+    what: str  # mine | due_this_week | funnel | forecast
+    period: str | None = None  # forecast: month | quarter | year
 
 
 @dataclass(frozen=True)
@@ -41,12 +93,12 @@ class Show:
 
 
 @dataclass(frozen=True)
-class MyOpportunities:
+class Help:
     pass
 
 
 @dataclass(frozen=True)
-class Help:
+class Cancel:
     pass
 
 
@@ -58,4 +110,5 @@ class NotUnderstood:
     missing: str | None = None
 
 
-Intent = Register | FollowUp | Show | MyOpportunities | Help | NotUnderstood
+Intent = (Register | FollowUp | Advance | Won | Lost | Invalid | Claim | Decide | Query | Show | Help | Cancel
+          | NotUnderstood)
