@@ -5,6 +5,8 @@ import re
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from domain.contacts import DEFAULT_ROLE_WORDS, RoleWords
+
 ROLES = ("rep", "manager", "director", "admin")
 
 
@@ -47,6 +49,7 @@ class Config:
     org: Org
     teams: tuple[Team, ...]
     users: tuple[User, ...]
+    role_words: RoleWords = DEFAULT_ROLE_WORDS
     _users: dict[str, User] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -141,4 +144,14 @@ def config_from_dict(data: dict) -> Config:
     for t in teams:
         if t.manager is not None and t.manager not in ids:
             raise ConfigError(f"team {t.name!r}: manager {t.manager!r} is not a [[users]] id")
-    return Config(org=org, teams=tuple(teams), users=tuple(users))
+    roles = data.get("roles", {})
+    if not isinstance(roles, dict):
+        raise ConfigError("[roles] must be a table")
+    extra = {}
+    for key in ("decision_maker", "influencer"):
+        words = roles.get(key, [])
+        if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
+            raise ConfigError(f"[roles]: {key} must be a list of title words, got {words!r}")
+        extra[key] = words
+    return Config(org=org, teams=tuple(teams), users=tuple(users),
+                  role_words=DEFAULT_ROLE_WORDS.extended(**extra))

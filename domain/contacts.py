@@ -1,19 +1,34 @@
-"""Decision-chain role from a job title: the keyword lists are data so teams can tune them."""
+"""Decision-chain role from a job title: the keyword lists are data, and a team's config can add to them."""
+from __future__ import annotations
 
-DECISION_MAKER_WORDS = (
-    "总经理", "总裁", "董事", "总监", "副总", "老板", "负责人", "首席", "厂长", "局长", "院长", "校长",
-    "ceo", "cto", "cfo", "cio", "coo", "vp", "vice president", "president", "director", "head of", "owner", "founder",
-)
-INFLUENCER_WORDS = ("经理", "主管", "主任", "组长", "架构师", "manager", "lead", "supervisor", "architect")
+from dataclasses import dataclass
 
 ROLES = ("decision_maker", "influencer", "user")
 
 
-def role_for_title(title: str | None) -> str:
+@dataclass(frozen=True)
+class RoleWords:
+    decision_maker: tuple[str, ...] = (
+        "总经理", "总裁", "董事", "总监", "副总", "老板", "负责人", "首席", "厂长", "局长", "院长", "校长", "部长",
+        "ceo", "cto", "cfo", "cio", "coo", "vp", "vice president", "president", "director", "head of", "owner",
+        "founder", "chief", "partner",
+    )
+    influencer: tuple[str, ...] = ("经理", "主管", "主任", "组长", "架构师", "处长", "科长", "manager", "lead",
+                                   "supervisor", "architect")
+
+    def extended(self, *, decision_maker=(), influencer=()) -> RoleWords:
+        return RoleWords(self.decision_maker + tuple(w.lower() for w in decision_maker),
+                         self.influencer + tuple(w.lower() for w in influencer))
+
+
+DEFAULT_ROLE_WORDS = RoleWords()
+
+
+def role_for_title(title: str | None, words: RoleWords = DEFAULT_ROLE_WORDS) -> str:
     """Decision makers first: 总经理 also contains 经理."""
     t = (title or "").lower()
-    if any(w in t for w in DECISION_MAKER_WORDS):
+    if any(w in t for w in words.decision_maker):
         return "decision_maker"
-    if any(w in t for w in INFLUENCER_WORDS):
+    if any(w in t for w in words.influencer):
         return "influencer"
     return "user"

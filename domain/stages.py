@@ -20,3 +20,27 @@ CADENCE_DAYS = {"discovery": 7, "qualification": 3, "proposal": 3, "negotiation"
 SOURCES = ("website", "exhibition", "referral", "wechat", "phone", "ad", "partner", "other")
 
 FOLLOW_UP_CHANNELS = ("phone", "visit", "wechat", "email", "meeting", "demo")
+
+OPEN_STAGES = STAGES[:-1]
+
+# SPEC: what must be known before an opportunity may enter a stage (checked with the health score).
+REQUIRED_TO_ENTER = {
+    "qualification": ("industry", "budget", "expected_close", "contact"),
+    "proposal": ("decision_maker",),
+    "negotiation": (),
+}
+# SPEC: score < 60 refused, 60–80 the manager approves, > 80 advanced at once.
+REFUSE_BELOW = 60
+APPROVE_UP_TO = 80
+
+
+def next_stage(stage: str) -> str | None:
+    i = STAGES.index(stage)
+    return STAGES[i + 1] if i + 1 < len(OPEN_STAGES) else None
+
+
+def gate(score_total: int) -> str:
+    """'refuse' | 'approval' | 'advance' for a stage advance at this health score."""
+    if score_total < REFUSE_BELOW:
+        return "refuse"
+    return "approval" if score_total <= APPROVE_UP_TO else "advance"

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from domain.messages import MAX_MESSAGE_CHARS, Deps, Incoming, Reply
+from handlers import dialog
 from handlers.commands import VERBS, Context
 from handlers.lang import detect
 from handlers.parsing import parse
@@ -35,7 +37,9 @@ def handle(incoming: Incoming, deps: Deps) -> Reply:
                 user.lang = lang  # notices to this user follow the language they write in
             ctx = Context(session=session, user=user, config=deps.config, now=incoming.at, today=today,
                           lang=lang, message=text)
-            return VERBS[type(intent)](ctx, intent)
+            routed = dialog.route(ctx, text, intent)
+            reply = routed if isinstance(routed, Reply) else VERBS[type(routed)](ctx, routed)
+            return replace(reply, text="\n".join([*ctx.notes, reply.text])) if ctx.notes else reply
     except Exception:  # the transaction rolled back; the user gets a sentence, the log the traceback
         log.exception("handling %r from %s failed", text[:200], incoming.user)
         return Reply(say("error", lang), lang)

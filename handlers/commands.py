@@ -1,7 +1,7 @@
 """One verb function per command. Each runs inside the one transaction `handle` opened and returns its Reply."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
@@ -12,14 +12,17 @@ from domain.contacts import role_for_title
 from domain.matching import normalize_company
 from domain.messages import Notice, Reply
 from domain.scoring import Score, score
-from domain.stages import CADENCE_DAYS
+from domain.stages import CADENCE_DAYS, OPEN_STAGES, REQUIRED_TO_ENTER, STAGES, gate, next_stage
+from handlers import dialog, queries
 from handlers import intents as i
-from handlers.render import card_text, money, opportunity_card, say, stage_name
+from handlers.render import (LOST_REASON_NAMES, STATUS_NAMES, card_text, follow_up_card, money, named,
+                             opportunity_card, say, score_line, stage_name)
 from storage import models as m
 from storage import outbox, repo
 
 PROTECTION_EXTENSION_DAYS = 30  # SPEC: each follow-up extends protection by 30 days …
 PROTECTION_CAP_DAYS = 180  # … up to 180 days from registration
+CLAIM_COOLDOWN_DAYS = 7  # the rep who let it lapse waits this long before claiming it back
 
 
 @dataclass
@@ -31,6 +34,7 @@ class Context:
     today: date  # in the user's team time zone
     lang: str
     message: str
+    notes: list[str] = field(default_factory=list)  # said before the reply (e.g. a dropped draft)
 
     def notify(self, notice: Notice) -> None:
         outbox.enqueue(self.session, notice, now=self.now)
@@ -39,10 +43,16 @@ class Context:
         return Reply(text=say(key, self.lang, **values), lang=self.lang)
 
     def card(self, opp: m.Opportunity, *, head: str | None = None, full: bool = False) -> Reply:
-        owner = self.config.user(opp.owner_id)
-        card = opportunity_card(opp, opportunity_score(opp), self.lang, owner=owner.name if owner else opp.owner_id,
-                                full=full)
+        card = opportunity_card(opp, opportunity_score(opp), self.lang, owner=self.name_of(opp.owner_id), full=full)
         return Reply(text="\n".join(x for x in (head, card_text(card)) if x), lang=self.lang, card=card)
+
+    def name_of(self, user_id: str | None) -> str:
+        user = self.config.user(user_id) if user_id else None
+        return user.name if user else (user_id or "-")
+
+    def lang_of(self, user_id: str) -> str:
+        user = self.session.get(m.User, user_id)
+        return user.lang if user else "zh"
 
 
 def opportunity_score(opp: m.Opportunity) -> Score:
@@ -59,20 +69,19 @@ def follow_up_due(opp: m.Opportunity, today: date) -> date:
     return cadence
 
 
+# ---- registration ------------------------------------------------------------------------------------------
+
 def register(ctx: Context, cmd: i.Register) -> Reply:
-    missing = []
-    if not cmd.customer:
-        missing.append(say("missing_customer", ctx.lang))
-    if not (cmd.contacts or cmd.need):
-        missing.append(say("missing_detail", ctx.lang))
+    missing = dialog.missing_fields(cmd)
     if missing:
-        understood = ", ".join(v for v in (cmd.customer, cmd.need) if v) or say("nothing", ctx.lang)
-        return ctx.reply("register_missing", missing="; ".join(missing), understood=understood)
+        return dialog.ask(ctx, cmd, missing)
     key = normalize_company(cmd.customer)
     existing = _holder_of(ctx.session, key)
     if existing is not None:
         return _conflict(ctx, cmd, existing)
     team = ctx.config.team(ctx.user.team_name)
+    if team is None:
+        return ctx.reply("no_permission", action="报备" if ctx.lang == "zh" else "register", id=cmd.customer)
     customer = ctx.session.scalars(select(m.Customer).where(m.Customer.normalized_name == key)).first()
     if customer is None:
         customer = m.Customer(name=cmd.customer, normalized_name=key, created_at=ctx.now)
@@ -87,15 +96,14 @@ def register(ctx: Context, cmd: i.Register) -> Reply:
         created_at=ctx.now, updated_at=ctx.now, last_touch_at=ctx.now,
     )
     opp.follow_up_due = follow_up_due(opp, ctx.today)
-    opp.contacts = [m.Contact(customer_id=customer.id, name=c.name, title=c.title, role=role_for_title(c.title),
-                              phone=c.phone, email=c.email) for c in cmd.contacts]
+    opp.contacts = [m.Contact(customer_id=customer.id, name=c.name, title=c.title, phone=c.phone, email=c.email,
+                              role=role_for_title(c.title, ctx.config.role_words)) for c in cmd.contacts]
     opp.stage_history = [m.StageChange(at=ctx.now, from_stage=None, to_stage="discovery", by=ctx.user.id)]
     opp.follow_ups = []
     opp.score = opportunity_score(opp).total
     ctx.session.add(opp)
     ctx.session.flush()
-    repo.audit(ctx.session, at=ctx.now, user_id=ctx.user.id, action="register", entity="opportunity",
-               entity_id=opp.id, detail={"customer": cmd.customer}, message=ctx.message)
+    _audit(ctx, "register", opp, customer=cmd.customer)
     return ctx.card(opp, head=say("registered", ctx.lang, id=opp.id, until=opp.protected_until.isoformat()))
 
 
@@ -114,30 +122,29 @@ def _conflict(ctx: Context, cmd: i.Register, held: m.Opportunity) -> Reply:
         reply = ctx.reply("mine_exists", id=held.id, customer=held.customer.name)
     else:
         outcome = "conflict"
-        owner = ctx.config.user(held.owner_id)
+        owner = ctx.name_of(held.owner_id)
         until = held.protected_until.isoformat() if held.protected_until else "-"
-        reply = ctx.reply("conflict", owner=owner.name if owner else held.owner_id, until=until)
-        owner_lang = ctx.session.get(m.User, held.owner_id).lang
+        reply = ctx.reply("conflict", owner=owner, until=until)
         ctx.notify(Notice(to=held.owner_id, kind="alert", text=say(
-            "conflict_owner", owner_lang, user=ctx.user.name, customer=held.customer.name, id=held.id)))
+            "conflict_owner", ctx.lang_of(held.owner_id), user=ctx.user.name, customer=held.customer.name, id=held.id)))
         managers = {t.manager for t in (ctx.config.team(held.team_name), ctx.config.team(ctx.user.team_name)) if t}
         for manager in sorted(x for x in managers if x):
             ctx.notify(Notice(to=manager, kind="alert", text=say(
-                "conflict_manager", ctx.session.get(m.User, manager).lang, user=ctx.user.name,
-                customer=cmd.customer, owner=owner.name if owner else held.owner_id, id=held.id, until=until)))
+                "conflict_manager", ctx.lang_of(manager), user=ctx.user.name, customer=cmd.customer, owner=owner,
+                id=held.id, until=until)))
     ctx.session.add(m.Conflict(at=ctx.now, user_id=ctx.user.id, customer=cmd.customer, outcome=outcome,
                                matched_id=held.id, owner_id=held.owner_id))
     return reply
 
 
-def resolve(ctx: Context, ref: str) -> m.Opportunity | Reply:
-    """An opportunity by ID, or by customer name when it is unique among what the user may see."""
+# ---- naming an opportunity ---------------------------------------------------------------------------------
+
+def resolve(ctx: Context, ref: str, *, statuses=repo.OPEN_STATUSES) -> m.Opportunity | Reply:
+    """By ID among what the user may see; or by a customer name unique among their open opportunities."""
     opp = repo.visible_opportunity(ctx.session, ctx.user, ref.upper())
     if opp is not None:
         return opp
-    key = normalize_company(ref)
-    hits = [o for o in repo.owned_opportunities(ctx.session, ctx.user.id)
-            if key and key in o.customer.normalized_name]
+    hits = repo.visible_by_customer(ctx.session, ctx.user, normalize_company(ref), statuses=statuses)
     if len(hits) == 1:
         return hits[0]
     if hits:
@@ -145,48 +152,246 @@ def resolve(ctx: Context, ref: str) -> m.Opportunity | Reply:
     return ctx.reply("unknown_opp", ref=ref)
 
 
-def follow_up(ctx: Context, cmd: i.FollowUp) -> Reply:
-    opp = resolve(ctx, cmd.ref)
+def _open_one(ctx: Context, ref: str, action: tuple[str, str]) -> m.Opportunity | Reply:
+    """An opportunity the user may change and that is still open."""
+    opp = resolve(ctx, ref)
     if isinstance(opp, Reply):
         return opp
-    opp.follow_ups.append(m.FollowUp(at=ctx.now, by=ctx.user.id, channel=cmd.channel, content=cmd.content,
-                                     next_action=cmd.next_action, next_action_date=cmd.next_action_date))
+    if opp.status not in repo.OPEN_STATUSES:
+        return ctx.reply("not_open", id=opp.id, status=named(STATUS_NAMES, opp.status, ctx.lang),
+                         action=action[0 if ctx.lang == "zh" else 1])
+    return opp
+
+
+def _audit(ctx: Context, action: str, opp: m.Opportunity, **detail) -> None:
+    repo.audit(ctx.session, at=ctx.now, user_id=ctx.user.id, action=action, entity="opportunity",
+               entity_id=opp.id, detail=detail, message=ctx.message)
+
+
+# ---- follow-ups and stages ---------------------------------------------------------------------------------
+
+def follow_up(ctx: Context, cmd: i.FollowUp) -> Reply:
+    opp = _open_one(ctx, cmd.ref, ("跟进", "followed up"))
+    if isinstance(opp, Reply):
+        return opp
+    fu = m.FollowUp(at=ctx.now, by=ctx.user.id, channel=cmd.channel, content=cmd.content,
+                    next_action=cmd.next_action, next_action_date=cmd.next_action_date,
+                    risks={"words": list(cmd.risks)} if cmd.risks else {})
+    opp.follow_ups.append(fu)
     opp.last_touch_at = opp.updated_at = ctx.now
     opp.next_action, opp.next_action_date = cmd.next_action, cmd.next_action_date
     opp.follow_up_due = follow_up_due(opp, ctx.today)
+    if cmd.budget is not None:  # SPEC: a follow-up updates the fields it mentions
+        opp.budget, opp.currency = cmd.budget, cmd.currency
+    opp.budget_approved = opp.budget_approved or cmd.budget_approved
+    opp.in_annual_plan = opp.in_annual_plan or cmd.in_annual_plan
+    if cmd.need_fit is not None:
+        opp.need_fit = {**(opp.need_fit or {}), "overall": cmd.need_fit}
+    opp.score = opportunity_score(opp).total
     if opp.protected_until:
-        cap = opp.created_at.astimezone(ctx.config.timezone_of(ctx.config.team(opp.team_name))).date() \
-            + timedelta(days=PROTECTION_CAP_DAYS)
-        opp.protected_until = min(opp.protected_until + timedelta(days=PROTECTION_EXTENSION_DAYS), cap)
-    repo.audit(ctx.session, at=ctx.now, user_id=ctx.user.id, action="follow_up", entity="opportunity",
-               entity_id=opp.id, detail={"channel": cmd.channel, "next_action_date":
-                                         cmd.next_action_date and cmd.next_action_date.isoformat()},
-               message=ctx.message)
-    return ctx.card(opp, head=say("followed_up", ctx.lang, id=opp.id))
+        registered = opp.created_at.astimezone(ctx.config.timezone_of(ctx.config.team(opp.team_name))).date()
+        opp.protected_until = min(opp.protected_until + timedelta(days=PROTECTION_EXTENSION_DAYS),
+                                  registered + timedelta(days=PROTECTION_CAP_DAYS))
+    _audit(ctx, "follow_up", opp, channel=cmd.channel, risks=list(cmd.risks),
+           next_action_date=cmd.next_action_date and cmd.next_action_date.isoformat())
+    card = follow_up_card(opp, fu, ctx.lang)
+    head = say("followed_up", ctx.lang, id=opp.id)
+    return Reply(text=head + "\n" + card_text(card), lang=ctx.lang, card=card)
 
+
+def advance(ctx: Context, cmd: i.Advance) -> Reply:
+    """SPEC: required fields first, then the score: < 60 refused, 60–80 the manager decides, > 80 at once."""
+    opp = _open_one(ctx, cmd.ref, ("推进", "advanced"))
+    if isinstance(opp, Reply):
+        return opp
+    target = cmd.stage or next_stage(opp.stage)
+    if target is None or target not in OPEN_STAGES:
+        return ctx.reply("stage_last", id=opp.id)
+    if STAGES.index(target) <= STAGES.index(opp.stage):
+        return ctx.reply("stage_backwards", id=opp.id, stage=stage_name(opp.stage, ctx.lang))
+    missing = _missing_to_enter(opp, target, ctx.lang)
+    if missing:
+        return ctx.reply("stage_missing", id=opp.id, stage=stage_name(target, ctx.lang), missing="、".join(missing))
+    s = opportunity_score(opp)
+    verdict = gate(s.total)
+    if verdict == "refuse":
+        return ctx.reply("stage_refused", id=opp.id, score=s.total, hints=_score_hints(opp, ctx.lang))
+    if verdict == "approval":
+        team = ctx.config.team(opp.team_name)
+        manager = team.manager if team else None
+        opp.requested_stage, opp.updated_at = target, ctx.now
+        if manager:
+            lang = ctx.lang_of(manager)
+            ctx.notify(Notice(to=manager, kind="approval", text=say(
+                "approval_request", lang, rep=ctx.user.name, id=opp.id, customer=opp.customer.name,
+                stage=stage_name(target, lang), score=s.total, breakdown=score_line(s, lang))))
+        _audit(ctx, "request_stage", opp, stage=target, score=s.total)
+        return ctx.reply("stage_sent", id=opp.id, score=s.total, manager=ctx.name_of(manager),
+                         stage=stage_name(target, ctx.lang))
+    _move(ctx, opp, target)
+    return ctx.reply("stage_done", id=opp.id, stage=stage_name(target, ctx.lang), score=s.total)
+
+
+def _move(ctx: Context, opp: m.Opportunity, target: str) -> None:
+    opp.stage_history.append(m.StageChange(at=ctx.now, from_stage=opp.stage, to_stage=target, by=ctx.user.id))
+    opp.stage, opp.requested_stage, opp.updated_at = target, None, ctx.now
+    opp.follow_up_due = follow_up_due(opp, ctx.today)
+    _audit(ctx, "advance", opp, stage=target)
+
+
+FIELD_NAMES = {"industry": ("行业", "industry"), "budget": ("预算", "budget"),
+               "expected_close": ("预计成交日期", "expected close date"), "contact": ("联系人", "a contact"),
+               "decision_maker": ("已接触的决策者（总监及以上）", "a decision maker (director or above) contacted")}
+
+
+def _missing_to_enter(opp: m.Opportunity, stage: str, lang: str) -> list[str]:
+    have = {"industry": opp.industry, "budget": opp.budget, "expected_close": opp.expected_close,
+            "contact": opp.contacts, "decision_maker": [c for c in opp.contacts if c.role == "decision_maker"]}
+    return [named(FIELD_NAMES, f, lang) for f in REQUIRED_TO_ENTER.get(stage, ()) if not have[f]]
+
+
+def _score_hints(opp: m.Opportunity, lang: str) -> str:
+    """What would raise the score, largest first (SPEC: the bot always shows how the score was made up)."""
+    roles = {c.role for c in opp.contacts}
+    hints = [
+        (not opp.need_fit, 40, "需求匹配度评分（跟进里写“需求匹配度 8”）", "a need-fit rating (write \"need fit 8\" in a follow-up)"),
+        (not opp.budget_approved, 15, "预算已获批", "budget approved"),
+        ("decision_maker" not in roles, 15, "接触决策者", "reach a decision maker"),
+        (opp.budget is None, 10, "预算金额", "a budget amount"),
+        ("influencer" not in roles, 9, "影响者联系人", "an influencer contact"),
+        ("user" not in roles, 6, "使用者联系人", "a user contact"),
+        (not opp.in_annual_plan, 5, "纳入年度计划", "in the annual plan"),
+    ]
+    return "；".join(f"{zh} +{n}" if lang == "zh" else f"{en} +{n}" for due, n, zh, en in hints if due)
+
+
+def decide(ctx: Context, cmd: i.Decide) -> Reply:
+    """A manager's 同意/驳回 on a stage request; the role is checked now, not when the request was sent."""
+    opp = resolve(ctx, cmd.ref)
+    if isinstance(opp, Reply):
+        return opp
+    team = ctx.config.team(opp.team_name)
+    may = ctx.user.role in ("director", "admin") or (ctx.user.role == "manager" and team and team.manager == ctx.user.id)
+    if not may:
+        return ctx.reply("no_permission", action="审批" if ctx.lang == "zh" else "decide on", id=opp.id)
+    if not opp.requested_stage:
+        return ctx.reply("nothing_pending", id=opp.id)
+    target, rep_lang = opp.requested_stage, ctx.lang_of(opp.owner_id)
+    if cmd.approve:
+        _move(ctx, opp, target)
+        ctx.notify(Notice(to=opp.owner_id, kind="approval", text=say(
+            "approved_rep", rep_lang, manager=ctx.user.name, id=opp.id, stage=stage_name(target, rep_lang))))
+        return ctx.reply("approved", id=opp.id, stage=stage_name(target, ctx.lang))
+    opp.requested_stage, opp.updated_at = None, ctx.now
+    _audit(ctx, "reject_stage", opp, stage=target, note=cmd.note)
+    note = f"：{cmd.note}" if rep_lang == "zh" and cmd.note else (f": {cmd.note}" if cmd.note else "")
+    ctx.notify(Notice(to=opp.owner_id, kind="approval", text=say(
+        "rejected_rep", rep_lang, manager=ctx.user.name, id=opp.id, note=note)))
+    return ctx.reply("rejected", id=opp.id)
+
+
+# ---- closing -----------------------------------------------------------------------------------------------
+
+def won(ctx: Context, cmd: i.Won) -> Reply:
+    """SPEC: won needs the amount and the close date (today when not given)."""
+    opp = _open_one(ctx, cmd.ref, ("赢单", "marked won"))
+    if isinstance(opp, Reply):
+        return opp
+    if cmd.amount is None:
+        return ctx.reply("won_missing", id=opp.id)
+    opp.budget, opp.currency = cmd.amount, cmd.currency
+    opp.expected_close = cmd.close_date or ctx.today
+    _close(ctx, opp, "won")
+    return ctx.reply("won", id=opp.id, amount=money(opp.budget, opp.currency, ctx.lang), day=opp.expected_close)
+
+
+def lost(ctx: Context, cmd: i.Lost) -> Reply:
+    opp = _open_one(ctx, cmd.ref, ("输单", "marked lost"))
+    if isinstance(opp, Reply):
+        return opp
+    if not cmd.reason:
+        return ctx.reply("lost_missing", id=opp.id)
+    opp.lost_reason, opp.competitor, opp.close_note = cmd.reason, cmd.competitor, cmd.detail
+    _close(ctx, opp, "lost")
+    team = ctx.config.team(opp.team_name)
+    if team and team.manager and team.manager != ctx.user.id:  # SPEC: managers review lost deals
+        lang = ctx.lang_of(team.manager)
+        ctx.notify(Notice(to=team.manager, kind="approval", text=say(
+            "lost_manager", lang, rep=ctx.name_of(opp.owner_id), id=opp.id, customer=opp.customer.name,
+            reason=named(LOST_REASON_NAMES, cmd.reason, lang), competitor=_competitor(cmd.competitor, lang))))
+    return ctx.reply("lost", id=opp.id, reason=named(LOST_REASON_NAMES, cmd.reason, ctx.lang),
+                     competitor=_competitor(cmd.competitor, ctx.lang))
+
+
+def _competitor(name: str | None, lang: str) -> str:
+    if not name:
+        return ""
+    return f"，竞品 {name}" if lang == "zh" else f", competitor {name}"
+
+
+def invalid(ctx: Context, cmd: i.Invalid) -> Reply:
+    opp = _open_one(ctx, cmd.ref, ("标为无效", "marked invalid"))
+    if isinstance(opp, Reply):
+        return opp
+    opp.close_note = cmd.reason
+    _close(ctx, opp, "invalid")
+    reason = (f"（{cmd.reason}）" if ctx.lang == "zh" else f" ({cmd.reason})") if cmd.reason else ""
+    return ctx.reply("invalid", id=opp.id, reason=reason)
+
+
+def _close(ctx: Context, opp: m.Opportunity, status: str) -> None:
+    """Won/lost close the stage; invalid keeps the stage it died in. Protection ends either way."""
+    if status in ("won", "lost"):
+        opp.stage_history.append(m.StageChange(at=ctx.now, from_stage=opp.stage, to_stage="closed", by=ctx.user.id))
+        opp.stage = "closed"
+    opp.status, opp.closed_at, opp.updated_at = status, ctx.now, ctx.now
+    opp.requested_stage = opp.follow_up_due = opp.protected_until = None
+    _audit(ctx, status, opp, reason=opp.lost_reason or opp.close_note)
+
+
+def claim(ctx: Context, cmd: i.Claim) -> Reply:
+    """SPEC 公海: a released opportunity goes to whoever claims it (its previous owner after a cooldown)."""
+    opp = resolve(ctx, cmd.ref, statuses=("public",))
+    if isinstance(opp, Reply):
+        opp = repo.any_opportunity(ctx.session, cmd.ref.upper())
+        if opp is None:
+            return ctx.reply("unknown_opp", ref=cmd.ref)
+    if opp.status != "public":
+        return ctx.reply("not_public", id=opp.id, owner=ctx.name_of(opp.owner_id))
+    if opp.owner_id == ctx.user.id and opp.updated_at.astimezone(ctx.now.tzinfo) > ctx.now - timedelta(
+            days=CLAIM_COOLDOWN_DAYS):
+        until = (opp.updated_at + timedelta(days=CLAIM_COOLDOWN_DAYS)).astimezone(ctx.now.tzinfo).date()
+        return ctx.reply("claim_cooldown", id=opp.id, until=until)
+    team = ctx.config.team(ctx.user.team_name)
+    opp.owner_id, opp.team_name, opp.status = ctx.user.id, team.name if team else opp.team_name, "open"
+    opp.protected_until = ctx.today + timedelta(days=ctx.config.org.protection_days)
+    opp.last_touch_at = opp.updated_at = ctx.now
+    opp.follow_up_due = follow_up_due(opp, ctx.today)
+    _audit(ctx, "claim", opp)
+    return ctx.reply("claimed", id=opp.id, customer=opp.customer.name, until=opp.protected_until)
+
+
+# ---- asking ------------------------------------------------------------------------------------------------
 
 def show(ctx: Context, cmd: i.Show) -> Reply:
-    opp = resolve(ctx, cmd.ref)
+    opp = resolve(ctx, cmd.ref, statuses=("pending", "open", "won", "lost", "invalid", "public"))
     if isinstance(opp, Reply):
         return opp
     return ctx.card(opp, full=True)
 
 
-def my_opportunities(ctx: Context, cmd: i.MyOpportunities) -> Reply:
-    opps = repo.owned_opportunities(ctx.session, ctx.user.id)
-    if not opps:
-        return ctx.reply("no_opps")
-    lines = [say("my_opps", ctx.lang, n=len(opps))]
-    for o in opps:
-        amount = money(o.budget, o.currency, ctx.lang)
-        due = o.follow_up_due.isoformat() if o.follow_up_due else ""
-        lines.append(" ".join(x for x in (f"• {o.id}", o.customer.name, stage_name(o.stage, ctx.lang), amount,
-                                          f"⏰{due}" if due else None) if x))
-    return Reply(text="\n".join(lines), lang=ctx.lang)
+def query(ctx: Context, cmd: i.Query) -> Reply:
+    text = queries.answer(ctx.session, viewer=ctx.user, config=ctx.config, today=ctx.today, lang=ctx.lang,
+                          what=cmd.what, period=cmd.period)
+    return Reply(text=text, lang=ctx.lang)
 
 
 def help_(ctx: Context, cmd: i.Help) -> Reply:
     return ctx.reply("help")
+
+
+def cancel(ctx: Context, cmd: i.Cancel) -> Reply:
+    return ctx.reply("nothing_to_cancel")  # a draft in progress is dropped by dialog.route before this
 
 
 def not_understood(ctx: Context, cmd: i.NotUnderstood) -> Reply:
@@ -199,6 +404,7 @@ def not_understood(ctx: Context, cmd: i.NotUnderstood) -> Reply:
 
 
 VERBS = {
-    i.Register: register, i.FollowUp: follow_up, i.Show: show, i.MyOpportunities: my_opportunities,
-    i.Help: help_, i.NotUnderstood: not_understood,
+    i.Register: register, i.FollowUp: follow_up, i.Advance: advance, i.Decide: decide, i.Won: won, i.Lost: lost,
+    i.Invalid: invalid, i.Claim: claim, i.Show: show, i.Query: query, i.Help: help_, i.Cancel: cancel,
+    i.NotUnderstood: not_understood,
 }

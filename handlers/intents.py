@@ -36,6 +36,8 @@ class FollowUp:
     budget: Decimal | None = None  # SPEC: a follow-up may update the fields it mentions
     currency: str | None = None
     budget_approved: bool = False
+    in_annual_plan: bool = False
+    need_fit: int | None = None  # the rep's 0–10 rating of how well our offer fits the need
     risks: tuple[str, ...] = ()  # cycle-extension signals found in the text (内部讨论, 预算冻结, competitor…)
 
 

@@ -49,16 +49,63 @@ TEXT = {
         "我能做的：\n"
         "• 报备 客户 联系人 姓名 职位 电话 需求 … 预算 50万 预计 12月底成交 来源 展会\n"
         "• 跟进 2026-SH-007 电话沟通，…，下一步：下周二现场演示\n"
-        "• 查看 2026-SH-007\n"
-        "• 我的商机\n"
-        "• 帮助",
+        "• 推进 2026-SH-007 到 方案推进 · 赢单 ID 金额 48万 · 输单 ID 原因 竞品低价 竞品 销售易 · 无效 ID\n"
+        "• 查看 ID · 我的商机 · 本周到期 · 漏斗 · 预测 本季度 · 认领 ID\n"
+        "• 主管：同意 ID / 驳回 ID 原因 …\n"
+        "• 取消（放弃正在填写的报备）· 帮助",
         "What I can do:\n"
         "• register <company>, contact <name> (<title>) <phone/email>, need: …, budget $120k, close by end of Q1\n"
         "• follow up 2026-SH-007 <what happened>, next: <action> <date>\n"
-        "• show 2026-SH-007\n"
-        "• my opportunities\n"
-        "• help",
+        "• advance ID to proposal · won ID amount 480k · lost ID reason price competitor X · invalid ID\n"
+        "• show ID · my pipeline · due this week · funnel · forecast this quarter · claim ID\n"
+        "• managers: approve ID / reject ID <reason>\n"
+        "• cancel (drop the registration you are filling in) · help",
     ),
+    "ask_more": ("还差{missing}。请直接回复，例如：{example}（30 分钟内有效，回复“取消”放弃）",
+                 "Still needed: {missing}. Just reply, e.g.: {example} (kept for 30 minutes; say \"cancel\" to drop it)"),
+    "ex_customer": ("深圳市腾讯计算机系统有限公司", "Acme Corp"),
+    "ex_detail": ("王磊 技术总监 13800138000，或 需求 CRM 系统替换", "Jane Doe (CTO) jane@acme.com, or need: data platform"),
+    "draft_title": ("报备草稿", "Draft registration"),
+    "cancelled": ("已取消报备草稿{customer}。", "Dropped the draft registration{customer}."),
+    "nothing_to_cancel": ("没有正在填写的内容。", "Nothing to cancel."),
+    "draft_dropped": ("（之前的报备草稿已放弃）", "(The draft registration was dropped.)"),
+    "followed_up_risks": ("⚠ 周期延长信号：{risks}", "⚠ Cycle-extension signals: {risks}"),
+    "not_open": ("{id} 已是“{status}”状态，不能再{action}。", "{id} is {status}; it can't be {action}."),
+    "no_permission": ("你没有权限{action} {id}。", "You may not {action} {id}."),
+    "stage_backwards": ("{id} 已在“{stage}”，只能向后推进。", "{id} is already at {stage}; stages only move forward."),
+    "stage_last": ("{id} 已在最后一个阶段，请用“赢单”或“输单”结束。", "{id} is at the last stage; close it with won or lost."),
+    "stage_missing": ("还不能推进 {id} 到“{stage}”：缺少{missing}。", "Can't advance {id} to {stage} yet: missing {missing}."),
+    "stage_refused": ("健康度 {score} 分，低于 60，暂不能推进 {id}。可以补充：{hints}",
+                      "Health score {score} is below 60, so {id} can't advance yet. What would help: {hints}"),
+    "stage_sent": ("健康度 {score} 分（60–80），已提交主管 {manager} 审批推进到“{stage}”。",
+                   "Health score {score} (60–80): sent to {manager} to approve moving to {stage}."),
+    "stage_done": ("{id} 已推进到“{stage}”（健康度 {score}）。", "{id} advanced to {stage} (health score {score})."),
+    "approval_request": ("审批：{rep} 申请把 {id}（{customer}）推进到“{stage}”，健康度 {score}（{breakdown}）。回复：同意 {id} 或 驳回 {id} 原因 …",
+                         "Approval: {rep} asks to move {id} ({customer}) to {stage}, health score {score} ({breakdown}). Reply: approve {id} or reject {id} <reason>"),
+    "nothing_pending": ("{id} 没有等待你审批的申请。", "Nothing on {id} is waiting for your approval."),
+    "approved": ("已同意：{id} 推进到“{stage}”。", "Approved: {id} moves to {stage}."),
+    "rejected": ("已驳回 {id} 的推进申请。", "Rejected the request on {id}."),
+    "approved_rep": ("{manager} 同意了 {id} 推进到“{stage}”。", "{manager} approved moving {id} to {stage}."),
+    "rejected_rep": ("{manager} 驳回了 {id} 的推进申请{note}。", "{manager} rejected moving {id}{note}."),
+    "won_missing": ("请告诉我赢单金额，例如：赢单 {id} 金额 48万", "What was the final amount? For example: won {id} amount 480k"),
+    "won": ("恭喜！{id} 赢单 {amount}，成交日期 {day}。请在 7 个工作日内完成复盘（成功要点）。",
+            "Congratulations! {id} won at {amount}, closed {day}. Please write the review (success points) within 7 working days."),
+    "lost_missing": ("请告诉我输单原因（竞品低价 / 需求变更 / 决策人更换 / 资源不足 / 其他），例如：输单 {id} 原因 竞品低价 竞品 销售易",
+                     "Why was it lost (competitor price / need changed / decision maker changed / internal resources / other)? For example: lost {id} reason price competitor Acme"),
+    "lost": ("已记录输单 {id}：{reason}{competitor}。主管会收到输单复盘提醒。", "Recorded {id} as lost: {reason}{competitor}. Your manager will be asked to review it."),
+    "lost_manager": ("输单复盘：{rep} 的 {id}（{customer}）输单，原因 {reason}{competitor}。", "Lost-deal review: {rep}'s {id} ({customer}) was lost: {reason}{competitor}."),
+    "invalid": ("已将 {id} 标为无效{reason}。", "Marked {id} invalid{reason}."),
+    "not_public": ("{id} 不在公海中，不能认领（负责人 {owner}）。", "{id} is not in the public pool, so it can't be claimed (owner: {owner})."),
+    "claimed": ("已认领 {id}（{customer}），保护期至 {until}。", "You claimed {id} ({customer}); protected until {until}."),
+    "claim_cooldown": ("你刚释放了 {id}，{until} 之后才能重新认领。", "You released {id} recently; you can claim it again after {until}."),
+    "due_none": ("本周没有到期的跟进。", "No follow-ups due this week."),
+    "due_head": ("本周到期的跟进（截至 {end}）：", "Follow-ups due this week (through {end}):"),
+    "funnel_head": ("漏斗（{scope}，进行中 {n} 个）：", "Funnel ({scope}, {n} open):"),
+    "funnel_none": ("漏斗是空的：还没有进行中的商机。", "The funnel is empty: no open opportunities."),
+    "forecast_head": ("加权预测（Σ 金额 × 阶段赢率，{scope}）：", "Weighted forecast (Σ amount × stage win %, {scope}):"),
+    "forecast_line": ("{period}（{start} 至 {end}）：{amount}，{n} 个商机", "{period} ({start} to {end}): {amount} from {n} opportunities"),
+    "scope_own": ("我的", "mine"), "scope_team": ("{team} 团队", "team {team}"), "scope_all": ("全公司", "everyone"),
+    "period_month": ("本月", "This month"), "period_quarter": ("本季度", "This quarter"), "period_year": ("今年", "This year"),
 }
 
 LABELS = {
@@ -67,10 +114,17 @@ LABELS = {
     "budget": ("预算", "Budget"), "close": ("预计成交", "Expected close"), "source": ("来源", "Source"),
     "score": ("健康度", "Health score"), "protected": ("保护期至", "Protected until"),
     "next": ("下一步", "Next"), "follow_ups": ("最近跟进", "Last follow-ups"), "history": ("阶段记录", "Stage history"),
-    "channel": ("方式", "Channel"), "content": ("内容", "Content"),
+    "channel": ("方式", "Channel"), "content": ("内容", "Content"), "industry": ("行业", "Industry"),
+    "risks": ("风险信号", "Risk signals"), "follow_up": ("跟进", "Follow-up"),
 }
 SOURCE_NAMES = {"website": "官网", "exhibition": "展会", "referral": "转介绍", "wechat": "微信", "phone": "电话",
                 "ad": "广告", "partner": "合作伙伴", "other": "其他"}
+LOST_REASON_NAMES = {"competitor_price": ("竞品低价", "competitor price"), "need_changed": ("需求变更", "need changed"),
+                     "decision_maker_changed": ("决策人更换", "decision maker changed"),
+                     "internal_resources": ("资源不足", "internal resources"), "other": ("其他", "other")}
+STATUS_NAMES = {"pending": ("待审核", "pending"), "open": ("进行中", "open"), "won": ("赢单", "won"),
+                "lost": ("输单", "lost"), "invalid": ("无效", "invalid"), "public": ("公海", "in the public pool")}
+CHANNEL_NAMES = {"phone": "电话", "visit": "拜访", "wechat": "微信", "email": "邮件", "meeting": "会议", "demo": "演示"}
 ROLE_NAMES = {"decision_maker": ("决策者", "decision maker"), "influencer": ("影响者", "influencer"),
               "user": ("使用者", "user")}
 
@@ -97,6 +151,11 @@ def stage_name(stage: str, lang: str) -> str:
     return STAGE_ZH.get(stage, stage) if lang == "zh" else stage
 
 
+def named(table: dict[str, tuple[str, str]], key: str | None, lang: str) -> str:
+    zh, en = table.get(key, (key, key))
+    return (zh if lang == "zh" else en) or ""
+
+
 def day(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
@@ -120,12 +179,14 @@ def opportunity_card(opp: m.Opportunity, score: Score, lang: str, *, owner: str,
     rows = [
         (label("customer", lang), opp.customer.name),
         (label("owner", lang), owner),
-        (label("stage", lang), stage_name(opp.stage, lang)),
+        (label("stage", lang), stage_name(opp.stage, lang) + ("" if opp.status == "open" else
+                                                               f" · {named(STATUS_NAMES, opp.status, lang)}")),
         (label("contacts", lang), "; ".join(contact_line(c, lang) for c in opp.contacts) or None),
         (label("need", lang), opp.need),
         (label("budget", lang), money(opp.budget, opp.currency, lang)),
         (label("close", lang), day(opp.expected_close)),
         (label("source", lang), source),
+        (label("industry", lang), opp.industry),
         (label("score", lang), score_line(score, lang)),
         (label("protected", lang), day(opp.protected_until)),
         (label("next", lang), " ".join(x for x in (day(opp.next_action_date), opp.next_action) if x) or None),
@@ -135,6 +196,36 @@ def opportunity_card(opp: m.Opportunity, score: Score, lang: str, *, owner: str,
         rows.append((label("follow_ups", lang), " | ".join(
             f"{f.at.date().isoformat()} {f.channel or ''} {f.content}".replace("  ", " ") for f in last) or None))
         rows.append((label("history", lang), " → ".join(stage_name(h.to_stage, lang) for h in opp.stage_history)))
+    return {"title": f"{opp.id} {opp.customer.name}", "rows": [(k, v) for k, v in rows if v]}
+
+
+def draft_card(cmd, lang: str) -> dict:
+    """What was understood of a registration that is not complete yet (handlers.intents.Register)."""
+    contact = cmd.contacts[0] if cmd.contacts else None
+    rows = [
+        (label("customer", lang), cmd.customer),
+        (label("contacts", lang), contact and " ".join(x for x in (contact.name, contact.title and f"({contact.title})",
+                                                                    contact.phone, contact.email) if x)),
+        (label("need", lang), cmd.need),
+        (label("budget", lang), money(cmd.budget, cmd.currency, lang)),
+        (label("close", lang), day(cmd.expected_close)),
+        (label("source", lang), SOURCE_NAMES.get(cmd.source, cmd.source) if lang == "zh" else cmd.source),
+        (label("industry", lang), cmd.industry),
+    ]
+    return {"title": say("draft_title", lang), "rows": [(k, v) for k, v in rows if v]}
+
+
+def follow_up_card(opp: m.Opportunity, fu: m.FollowUp, lang: str) -> dict:
+    """The follow-up as understood, so a wrong parse is noticed at once."""
+    channel = CHANNEL_NAMES.get(fu.channel, fu.channel) if lang == "zh" else fu.channel
+    rows = [
+        (label("channel", lang), channel),
+        (label("content", lang), fu.content),
+        (label("next", lang), " ".join(x for x in (day(fu.next_action_date), fu.next_action) if x) or None),
+        (label("budget", lang), money(opp.budget, opp.currency, lang)),
+        (label("risks", lang), "、".join((fu.risks or {}).get("words", [])) or None),
+        (label("protected", lang), day(opp.protected_until)),
+    ]
     return {"title": f"{opp.id} {opp.customer.name}", "rows": [(k, v) for k, v in rows if v]}
 
 

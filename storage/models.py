@@ -126,6 +126,11 @@ class Opportunity(Base):
     next_action: Mapped[str | None] = mapped_column(Text)
     next_action_date: Mapped[date | None]
     follow_up_due: Mapped[date | None]  # earlier of cadence date and next action date; indexed for the scan
+    requested_stage: Mapped[str | None] = mapped_column(String(16))  # waiting for the manager (score 60–80)
+    closed_at: Mapped[datetime | None]
+    lost_reason: Mapped[str | None] = mapped_column(String(32))
+    competitor: Mapped[str | None] = mapped_column(String(200))
+    close_note: Mapped[str | None] = mapped_column(Text)  # lost detail or invalid reason, as the rep wrote it
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     last_touch_at: Mapped[datetime]
@@ -158,6 +163,7 @@ class FollowUp(Base):
     feedback: Mapped[str | None] = mapped_column(Text)
     next_action: Mapped[str | None] = mapped_column(Text)
     next_action_date: Mapped[date | None]
+    risks: Mapped[dict[str, Any]] = mapped_column(default=dict)  # {"words": [...]}: cycle-extension signals
 
 
 class StageChange(Base):

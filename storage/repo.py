@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select, true
 from sqlalchemy.orm import Session, selectinload
 
 from domain.config import Config
@@ -53,18 +53,38 @@ def next_opportunity_id(session: Session, *, year: int, region: str) -> str:
     return f"{year}-{region}-{n:03d}"
 
 
-def _visible(viewer: m.User):
-    """The WHERE clause of what a viewer may see: reps their own, managers their team's, directors all."""
-    q = select(m.Opportunity)
+def _scope(viewer: m.User):
+    """What a viewer may see: reps their own, managers their team's, directors and admins everything."""
     if viewer.role == "rep":
-        return q.where(m.Opportunity.owner_id == viewer.id)
+        return m.Opportunity.owner_id == viewer.id
     if viewer.role == "manager":
-        return q.where(m.Opportunity.team_name == viewer.team_name)
-    return q
+        return m.Opportunity.team_name == viewer.team_name
+    return true()
+
+
+def _visible(viewer: m.User):
+    return select(m.Opportunity).where(_scope(viewer))
 
 
 def visible_opportunity(session: Session, viewer: m.User, opp_id: str) -> m.Opportunity | None:
     return session.scalars(_visible(viewer).where(m.Opportunity.id == opp_id)).first()
+
+
+def any_opportunity(session: Session, opp_id: str) -> m.Opportunity | None:
+    """Unscoped: only for facts anyone may learn (the public pool, a conflict's owner and end date)."""
+    return session.get(m.Opportunity, opp_id)
+
+
+def visible_by_customer(session: Session, viewer: m.User, key: str, *, statuses=OPEN_STATUSES,
+                        limit: int = 10) -> list[m.Opportunity]:
+    """Opportunities whose customer's normalised name contains `key` (腾讯 → 深圳市腾讯计算机系统有限公司)."""
+    if not key:
+        return []
+    like = "%" + key.replace("\\", "").replace("%", "").replace("_", "") + "%"
+    q = select(m.Opportunity).join(m.Customer).where(
+        m.Customer.normalized_name.like(like), m.Opportunity.status.in_(statuses),
+        or_(_scope(viewer), m.Opportunity.status == "public"))  # the pool is everyone's to see
+    return list(session.scalars(q.order_by(m.Opportunity.id).limit(limit)))
 
 
 def owned_opportunities(session: Session, owner_id: str, *, statuses=OPEN_STATUSES) -> list[m.Opportunity]:
@@ -72,6 +92,29 @@ def owned_opportunities(session: Session, owner_id: str, *, statuses=OPEN_STATUS
         select(m.Opportunity).where(m.Opportunity.owner_id == owner_id, m.Opportunity.status.in_(statuses))
         .order_by(m.Opportunity.follow_up_due, m.Opportunity.id)
     ))
+
+
+def visible_open(session: Session, viewer: m.User, *, due_by=None, limit: int = 200) -> list[m.Opportunity]:
+    q = _visible(viewer).where(m.Opportunity.status.in_(OPEN_STATUSES))
+    if due_by is not None:
+        q = q.where(m.Opportunity.follow_up_due <= due_by)
+    return list(session.scalars(q.order_by(m.Opportunity.follow_up_due, m.Opportunity.id).limit(limit)))
+
+
+def funnel(session: Session, viewer: m.User) -> list[tuple]:
+    """(stage, currency, count, Σ budget) over open opportunities in the viewer's scope."""
+    q = (select(m.Opportunity.stage, m.Opportunity.currency, func.count(), func.sum(m.Opportunity.budget))
+         .where(_scope(viewer), m.Opportunity.status == "open")
+         .group_by(m.Opportunity.stage, m.Opportunity.currency))
+    return list(session.execute(q))
+
+
+def expected_between(session: Session, viewer: m.User, start, end) -> list[tuple]:
+    """(stage, currency, budget) of open opportunities with an amount, expected to close within [start, end]."""
+    q = select(m.Opportunity.stage, m.Opportunity.currency, m.Opportunity.budget).where(
+        _scope(viewer), m.Opportunity.status == "open", m.Opportunity.budget.is_not(None),
+        m.Opportunity.expected_close.between(start, end))
+    return list(session.execute(q))
 
 
 def opportunity_with_history(session: Session, opp_id: str) -> m.Opportunity | None:

@@ -44,8 +44,8 @@ def test_empty_and_too_long_messages(bot):
 
 def test_registration_missing_its_details_says_what_is_missing_and_stores_nothing(bot):
     reply = bot.reply("alice", "报备 腾讯", at=AT)
-    assert "缺少" in reply and "腾讯" in reply and "例如" in reply
-    assert "missing the customer" in bot.reply("alice", "register", at=AT)
+    assert "客户: 腾讯" in reply and "还差联系人、电话/邮箱或需求" in reply and "例如" in reply
+    assert "Still needed: the customer (company) name" in bot.reply("alice", "register", at=AT)
     assert stored(bot)["Opportunity"] == 0 and stored(bot)["Customer"] == 0
 
 

@@ -33,7 +33,7 @@ def test_alice_registers_follows_up_and_lists_her_opportunities(bot):
                                 "phone": "13800138000", "email": None}]
     # 90 days from 11-02, plus 30 for the follow-up
     assert opp["protected_until"] == "2027-03-02"
-    assert opp["score"] == 25  # decision maker 15 + budget stated 10; no need-fit items scored yet
+    assert opp["score"] == 40  # decision maker 15 + budget stated 10 + approved 15 (the follow-up said 预算已获批)
     [fu] = opp["follow_ups"]
     assert fu["by"] == "alice" and fu["channel"] == "phone"
     assert fu["next_action"] == "现场演示" and fu["next_action_date"] == "2026-11-10"

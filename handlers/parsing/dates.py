@@ -206,9 +206,15 @@ def _upcoming(make: Callable[[int], date], year: int | None, today: date, *, mon
     """
     if year is not None:
         return make(year)
-    this = make(today.year)
-    cutoff = _month_end(today.year, month) if month else this
-    return this if cutoff >= today else make(today.year + 1)
+    for candidate_year in range(today.year, today.year + 9):  # 2月29日 in 2027 means 2028's
+        try:
+            candidate = make(candidate_year)
+        except ValueError:
+            continue
+        cutoff = _month_end(candidate_year, month) if month else candidate
+        if cutoff >= today:
+            return candidate
+    raise ValueError("no such day in the coming years")
 
 
 def _year_of(m: re.Match, today: date, *, group: str = "y") -> int | None:

@@ -1,4 +1,5 @@
-"""Small field extractors with no I/O: phones, emails, opportunity IDs, titles, source and channel words."""
+"""Small field extractors with no I/O: phones, emails, IDs, names and titles, and the word lists behind
+source channel, follow-up channel, stage, lost reason and risk signals. The lists are data."""
 from __future__ import annotations
 
 import re
@@ -9,83 +10,157 @@ EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-
 PHONE = re.compile(
     r"(?<![\d+])(?:"
     r"(?:\+?86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}"
-    r"|0\d{2,3}[\s-]?\d{7,8}"
-    r"|\+[1-9]\d{0,2}[\s-]?\d{2,4}(?:[\s-]?\d{2,4}){1,3}"
+    r"|(?:\+?86[\s-]?)?\(?0\d{2,3}\)?[\s-]?\d{3,4}[\s-]?\d{4}"
+    r"|\+[1-9]\d{0,2}[\s-]?\(?\d{1,4}\)?(?:[\s-]?\d{2,4}){1,4}"
     r")(?!\d)"
 )
+CJK = re.compile(r"[\u3400-\u9fff]")
 
 SOURCE_WORDS = {
-    "exhibition": ("展会", "会展", "展览", "trade show", "tradeshow", "exhibition", "expo"),
-    "website": ("官网", "网站", "website", "web"),
+    "exhibition": ("展会", "会展", "展览", "展上", "trade show", "tradeshow", "exhibition", "expo", "conference booth"),
+    "website": ("官网", "网站", "网页", "website", "web form", "inbound form"),
     "referral": ("转介绍", "推荐", "介绍", "referral", "referred"),
-    "wechat": ("微信", "wechat"),
-    "phone": ("电话", "phone", "call"),
-    "ad": ("广告", "投放", "advert", "ads", "ad"),
-    "partner": ("合作伙伴", "渠道商", "代理商", "partner"),
+    "wechat": ("微信", "公众号", "wechat"),
+    "phone": ("电话", "来电", "phone", "call", "cold call"),
+    "ad": ("广告", "投放", "百度推广", "advert", "ads", "ad", "google ads"),
+    "partner": ("合作伙伴", "渠道商", "代理商", "伙伴", "partner", "reseller"),
 }
+# Without a 来源/source label only these count: 电话 or 微信 in free text is usually how to reach someone.
+STRONG_SOURCES = ("exhibition", "website", "referral", "ad", "partner")
 CHANNEL_WORDS = {
-    "visit": ("拜访", "上门", "面谈", "visit", "visited", "onsite", "on-site"),
+    "visit": ("拜访", "上门", "面谈", "见面", "登门", "visit", "visited", "onsite", "on-site", "in person"),
     "demo": ("演示", "demo"),
-    "meeting": ("会议", "开会", "meeting", "met "),
-    "phone": ("电话", "致电", "通话", "call", "phone", "rang"),
-    "wechat": ("微信", "wechat"),
-    "email": ("邮件", "邮箱", "email", "e-mail", "mail"),
+    "meeting": ("会议", "开会", "视频会", "腾讯会议", "meeting", "call with the team", "zoom"),
+    "phone": ("电话", "致电", "通话", "打了个电话", "call", "called", "phone", "rang"),
+    "wechat": ("微信", "wechat", "weixin"),
+    "email": ("邮件", "邮箱", "email", "emailed", "e-mail", "mail"),
 }
+STAGE_WORDS = {
+    "discovery": ("商机发现", "发现", "discovery", "mql"),
+    "qualification": ("需求确认", "确认需求", "需求确定", "qualification", "qualified", "qualify", "sql"),
+    "proposal": ("方案推进", "方案阶段", "方案", "报价", "proposal", "aql"),
+    "negotiation": ("商务成交", "商务谈判", "商务", "谈判", "negotiation", "negotiate", "cq"),
+}
+LOST_REASON_WORDS = {
+    "competitor_price": ("竞品低价", "价格", "太贵", "低价", "便宜", "price", "expensive", "cheaper", "pricing"),
+    "need_changed": ("需求变更", "需求变化", "需求变了", "不需要", "没需求", "需求取消", "need changed", "no longer need",
+                     "requirements changed"),
+    "decision_maker_changed": ("决策人更换", "决策人变", "换人", "领导换", "人事变动", "decision maker changed",
+                               "new decision maker", "champion left"),
+    "internal_resources": ("资源不足", "人手不足", "交付不了", "internal resources", "no capacity", "resources"),
+}
+RISK_WORDS = ("内部讨论", "再考虑", "考虑一下", "预算冻结", "没预算", "竞品", "暂缓", "延期", "推迟", "再说",
+              "competitor", "on hold", "delay", "delayed", "no budget", "rethink", "budget freeze")
+BUDGET_APPROVED = re.compile(r"预算(?:已经?|已)?(?:获批|批了|批下来|审批通过|通过了?)|budget (?:was |is |got |has been )?approved",
+                             re.I)
+IN_ANNUAL_PLAN = re.compile(r"(?:纳入|列入|在)(?:了)?(?:年度|今年的?|明年的?)?(?:预算|采购)?计划|in (?:the|their) annual (?:plan|budget)",
+                            re.I)
+NEED_FIT = re.compile(r"(?:需求)?匹配度?\s*[:=]?\s*(\d{1,2})\s*(?:分|/10)?|need[- ]fit\s*[:=]?\s*(\d{1,2})(?:\s*/\s*10)?", re.I)
 TITLE_WORDS = (
-    "总经理", "副总", "总裁", "董事长", "董事", "总监", "经理", "主管", "主任", "负责人", "工程师", "专员", "采购",
-    "老板", "厂长", "架构师", "组长", "助理", "秘书", "顾问",
+    "总经理", "副总经理", "副总", "总裁", "董事长", "董事", "总监", "经理", "主管", "主任", "负责人", "工程师", "专员",
+    "老板", "厂长", "架构师", "组长", "助理", "秘书", "顾问", "采购", "局长", "处长", "科长", "院长", "校长", "部长",
     "ceo", "cto", "cfo", "cio", "coo", "vp", "director", "manager", "head", "engineer", "lead", "buyer",
-    "procurement", "founder", "owner", "president", "architect",
+    "procurement", "founder", "owner", "president", "architect", "officer", "chief", "analyst",
 )
+# Common surnames: a 2–3 character token starting with one of these, next to a phone, is a contact's name.
+SURNAMES = set(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪"
+    "范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
+)
+COMPANY_MARKERS = ("公司", "集团", "科技", "技术", "有限", "股份", "银行", "医院", "大学", "学院", "研究院", "工厂", "厂",
+                   "中心", "事务所", "商行", "门店", "co.", "corp", "inc", "ltd", "llc", "gmbh", "group", "bank",
+                   "university", "company", "technologies", "labs", "systems")
 
 
 def normalize_phone(raw: str) -> str:
-    """Digits only; international numbers keep a leading '+', and +86 / 86 on a CN mobile is dropped."""
+    """Digits only; international numbers keep a leading '+', and +86 / 86 on a CN number is dropped."""
     digits = re.sub(r"\D", "", raw)
-    if raw.strip().startswith("+") and not digits.startswith("86"):
+    if digits.startswith("86") and (len(digits) == 13 and digits[2] == "1" or raw.lstrip().startswith("+86")):
+        digits = digits[2:]
+        is_mobile = len(digits) == 11 and digits[0] == "1"
+        return digits if is_mobile or digits.startswith("0") else "0" + digits  # +86 10 … is Beijing's 010
+    if raw.strip().startswith("+"):
         return "+" + digits
-    if digits.startswith("86") and len(digits) == 13:
-        return digits[2:]
     return digits
 
 
 def take_all(pattern: re.Pattern, text: str) -> tuple[list[str], str]:
-    """The matches, and the text with them cut out."""
+    """The matches, and the text with each cut out (replaced by a space)."""
     found = [m.group(0) for m in pattern.finditer(text)]
     return found, pattern.sub(" ", text)
 
 
-def _first_word_hit(table: dict[str, tuple[str, ...]], text: str) -> str | None:
+def _hits(table: dict[str, tuple[str, ...]], text: str) -> list[tuple[int, int, str]]:
+    """(position, -length, value) for every word of the table found in text; ASCII words on word bounds."""
     low = text.lower()
-    best = None
+    found = []
     for value, words in table.items():
         for w in words:
-            if re.search(r"[a-z]", w):
-                m = re.search(r"(?<![a-z])" + re.escape(w.strip()) + r"(?![a-z])", low)
-            else:
-                m = re.search(re.escape(w), low)
-            if m and (best is None or m.start() < best[0]):
-                best = (m.start(), value)
-    return best and best[1]
+            pat = r"(?<![a-z])" + re.escape(w) + r"(?![a-z])" if w.isascii() else re.escape(w)
+            for m in re.finditer(pat, low):
+                found.append((m.start(), -len(w), value))
+    return sorted(found)
 
 
-def source_of(text: str) -> str | None:
-    """A source channel word, or 'other' for text that names none we know."""
-    return _first_word_hit(SOURCE_WORDS, text) or ("other" if text.strip() else None)
+def first_word_hit(table: dict[str, tuple[str, ...]], text: str) -> str | None:
+    hits = _hits(table, text)
+    return hits[0][2] if hits else None
+
+
+def source_of(text: str, *, labelled: bool = True) -> str | None:
+    """A source channel; a labelled value naming none we know is 'other'."""
+    hit = first_word_hit(SOURCE_WORDS if labelled else {k: SOURCE_WORDS[k] for k in STRONG_SOURCES}, text)
+    return hit or ("other" if labelled and text.strip() else None)
 
 
 def channel_of(text: str) -> str | None:
-    return _first_word_hit(CHANNEL_WORDS, text)
+    return first_word_hit(CHANNEL_WORDS, text)
+
+
+def stage_of(text: str) -> str | None:
+    return first_word_hit(STAGE_WORDS, text)
+
+
+def lost_reason_of(text: str) -> str | None:
+    return first_word_hit(LOST_REASON_WORDS, text) or ("other" if text.strip() else None)
+
+
+def risks_in(text: str) -> tuple[str, ...]:
+    low = text.lower()
+    found = [w for w in RISK_WORDS if (re.search(r"(?<![a-z])" + re.escape(w) + r"(?![a-z])", low)
+                                       if w.isascii() else w in text)]
+    return tuple(w for w in found if not any(w != o and w in o for o in found))  # 竞品 inside 竞品低价: once
+
+
+def is_title(token: str) -> bool:
+    low = token.lower().strip("()")
+    return any(w in low for w in TITLE_WORDS) and len(token) <= 20
+
+
+def looks_like_company(token: str) -> bool:
+    low = token.lower()
+    return any(w in low for w in COMPANY_MARKERS)
+
+
+def looks_like_person(token: str) -> bool:
+    """A Chinese name (2–3 characters, a common surname first) or two or three capitalised Latin words."""
+    if re.fullmatch(r"[\u4e00-\u9fff]{2,3}", token):
+        return token[0] in SURNAMES and not looks_like_company(token)
+    return bool(re.fullmatch(r"[A-Z][a-z]+(?: [A-Z][a-z.]+){1,2}", token))
 
 
 def split_title(text: str) -> tuple[str | None, str | None]:
-    """'李娜(采购经理)' / 'Jane Doe (CTO)' / '王磊 技术总监' → (name, title)."""
+    """'李娜(采购经理)' / 'Jane Doe (CTO)' / '王磊 技术总监' / '王磊技术总监' / 'Hank Scorpio, CEO' → (name, title)."""
     text = text.strip(" ,;:")
-    m = re.fullmatch(r"(.+?)\s*\((.+?)\)\s*(.*)", text)
+    m = re.fullmatch(r"(.+?)\s*\((.+?)\)\s*", text)
     if m:
         return m.group(1).strip() or None, m.group(2).strip() or None
-    words = text.split()
+    words = re.split(r"\s*,\s*|\s+", text)
     for i, w in enumerate(words):
-        if i > 0 and any(t in w.lower() for t in TITLE_WORDS):
+        if i > 0 and is_title(w):
             return " ".join(words[:i]) or None, " ".join(words[i:]) or None
+    m = re.fullmatch(r"([\u4e00-\u9fff]{2,3}?)([\u4e00-\u9fff]*(?:" + "|".join(w for w in TITLE_WORDS if not w.isascii())
+                     + r"))", text)
+    if m and m.group(1)[0] in SURNAMES:
+        return m.group(1), m.group(2)
     return text or None, None

@@ -2,7 +2,6 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 07:45:01.028396
 
 """
 from typing import Sequence, Union
@@ -153,6 +152,11 @@ def upgrade() -> None:
     sa.Column('next_action', sa.Text(), nullable=True),
     sa.Column('next_action_date', sa.Date(), nullable=True),
     sa.Column('follow_up_due', sa.Date(), nullable=True),
+    sa.Column('requested_stage', sa.String(length=16), nullable=True),
+    sa.Column('closed_at', sa.DateTime(), nullable=True),
+    sa.Column('lost_reason', sa.String(length=32), nullable=True),
+    sa.Column('competitor', sa.String(length=200), nullable=True),
+    sa.Column('close_note', sa.Text(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.Column('last_touch_at', sa.DateTime(), nullable=False),
@@ -217,6 +221,7 @@ def upgrade() -> None:
     sa.Column('feedback', sa.Text(), nullable=True),
     sa.Column('next_action', sa.Text(), nullable=True),
     sa.Column('next_action_date', sa.Date(), nullable=True),
+    sa.Column('risks', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['by'], ['users.id'], ),
     sa.ForeignKeyConstraint(['opportunity_id'], ['opportunities.id'], ),
     sa.PrimaryKeyConstraint('id')

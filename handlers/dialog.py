@@ -1,0 +1,83 @@
+"""Slot filling: a registration that lacks a required field waits in the database (never as an opportunity)
+for the rep's next message, which answers it, or says 取消/cancel; it expires after 30 minutes."""
+from __future__ import annotations
+
+from dataclasses import asdict, fields, replace
+from datetime import date, timedelta
+from decimal import Decimal
+
+from domain.messages import Reply
+from handlers import intents as i
+from handlers.parsing import clean
+from handlers.parsing.register import parse_register
+from handlers.render import card_text, draft_card, say
+from storage import models as m
+
+DRAFT_LIFETIME = timedelta(minutes=30)
+
+
+def missing_fields(cmd: i.Register) -> list[str]:
+    """SPEC: a customer name and at least one of contact, phone/email or need."""
+    missing = [] if cmd.customer else ["customer"]
+    return missing + ([] if cmd.contacts or cmd.need else ["detail"])
+
+
+def ask(ctx, cmd: i.Register, missing: list[str]) -> Reply:
+    """Keep what was understood, show it, and ask for exactly what is missing."""
+    state = ctx.session.get(m.DialogState, ctx.user.id) or m.DialogState(user_id=ctx.user.id)
+    state.intent, state.data = "register", _to_json(cmd)
+    state.updated_at, state.expires_at = ctx.now, ctx.now + DRAFT_LIFETIME
+    ctx.session.add(state)
+    ask_text = say("ask_more", ctx.lang, missing="、".join(say(f"missing_{f}", ctx.lang) for f in missing)
+                   if ctx.lang == "zh" else "; ".join(say(f"missing_{f}", ctx.lang) for f in missing),
+                   example=" / ".join(say(f"ex_{f}", ctx.lang) for f in missing))
+    card = draft_card(cmd, ctx.lang)
+    text = card_text(card) + "\n" + ask_text if card["rows"] else ask_text
+    return Reply(text=text, lang=ctx.lang, card=card)
+
+
+def route(ctx, text: str, intent: i.Intent) -> i.Intent | Reply:
+    """With a draft waiting: a message with no verb answers it; 取消 drops it; any other command replaces it."""
+    state = ctx.session.get(m.DialogState, ctx.user.id)
+    if state is None:
+        return intent
+    ctx.session.delete(state)
+    if state.expires_at <= ctx.now:
+        return intent
+    draft = _from_json(state.data)
+    if isinstance(intent, i.Cancel):
+        customer = f"（{draft.customer}）" if ctx.lang == "zh" else f" ({draft.customer})"
+        return Reply(text=say("cancelled", ctx.lang, customer=customer if draft.customer else ""), lang=ctx.lang)
+    if isinstance(intent, i.NotUnderstood) and intent.intent is None:
+        return merge(draft, parse_register(clean(text), today=ctx.today, expect_customer=draft.customer is None))
+    ctx.notes.append(say("draft_dropped", ctx.lang))
+    return intent
+
+
+def merge(draft: i.Register, answer: i.Register) -> i.Register:
+    """The draft's fields stand; the answer fills the gaps (one contact, field by field)."""
+    filled = {f.name: getattr(answer, f.name) for f in fields(i.Register)
+              if getattr(draft, f.name) in (None, ()) and getattr(answer, f.name) not in (None, ())}
+    if draft.contacts and answer.contacts:
+        first, extra = draft.contacts[0], answer.contacts[0]
+        filled["contacts"] = (replace(first, **{k: v for k, v in asdict(extra).items() if v and not getattr(first, k)}),
+                              *draft.contacts[1:])
+    return replace(draft, **filled)
+
+
+def _to_json(cmd: i.Register) -> dict:
+    def plain(v):
+        return v.isoformat() if isinstance(v, date) else str(v) if isinstance(v, Decimal) else v
+    data = {k: plain(v) for k, v in asdict(cmd).items() if k != "contacts"}
+    data["contacts"] = [asdict(c) for c in cmd.contacts]
+    return data
+
+
+def _from_json(data: dict) -> i.Register:
+    return i.Register(
+        customer=data.get("customer"), contacts=tuple(i.ContactInfo(**c) for c in data.get("contacts", [])),
+        need=data.get("need"), budget=Decimal(data["budget"]) if data.get("budget") else None,
+        currency=data.get("currency"),
+        expected_close=date.fromisoformat(data["expected_close"]) if data.get("expected_close") else None,
+        source=data.get("source"), industry=data.get("industry"),
+    )

@@ -1,0 +1,150 @@
+"""Registration fields from labelled (客户=…；联系人：…) and unlabelled text. Also reads a slot-filling answer."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from handlers.intents import ContactInfo, Register
+from handlers.parsing.amounts import find_amount
+from handlers.parsing.dates import find_date
+from handlers.parsing.fields import (CJK, EMAIL, PHONE, is_title, looks_like_company, looks_like_person,
+                                     normalize_phone, source_of, split_title, take_all)
+
+LABELS = {
+    "customer": ("客户名称", "客户名", "客户", "公司名称", "公司", "单位", "customer", "company", "client", "account"),
+    "contact": ("联系人", "对接人", "负责人", "contact person", "contact"),
+    "title": ("职位", "职务", "title", "position"),
+    "phone": ("电话", "手机号", "手机", "联系电话", "phone", "mobile", "tel"),
+    "email": ("邮箱", "邮件", "email", "e-mail"),
+    "need": ("需求", "项目", "need", "needs", "requirement", "project", "interested in"),
+    "budget": ("预算", "金额", "budget", "amount", "deal size"),
+    "close": ("预计成交时间", "预计成交", "预计签约", "成交时间", "签约时间", "预计", "close by", "close date",
+              "expected close", "closing", "close", "by"),
+    "source": ("来源", "渠道", "线索来源", "lead source", "source", "via"),
+    "industry": ("所属行业", "行业", "industry", "sector"),
+}
+NEED_LEAD = re.compile(r"^(?:需求是|需要|想要|想上|想做|要做|要上|needs?|wants?|looking for)\s*", re.I)
+CLOSE_WORDS = ("成交", "签约", "签单", "签合同", "落地", "close", "sign", "closing")
+_WORDS = sorted(((w, f) for f, ws in LABELS.items() for w in ws), key=lambda p: -len(p[0]))
+_LABEL = re.compile(
+    r"(?:^|(?<=[\s,;]))(" + "|".join(re.escape(w) for w, _ in _WORDS) + r")(\s*[=:]\s*|\s+)?", re.I)
+_FIELD = {w.lower(): f for w, f in _WORDS}
+# A label needs a separator after it ("contacted" is no label, 渠道商 is a source, not 渠道 + 商) — except
+# these Chinese ones, which reps run into their value: 联系人王磊, 预算50万, 预计12月底成交.
+RUN_ON_LABELS = ("联系人", "对接人", "职位", "电话", "手机", "邮箱", "需求", "预算", "预计成交",
+                 "预计签约", "预计", "来源", "行业")
+_SPLIT = re.compile(r"\s*[;\n]\s*")
+
+
+@dataclass
+class _Draft:
+    """Mutable while reading one message; frozen into Register at the end."""
+
+    labelled: dict[str, str] = field(default_factory=dict)
+    loose: list[str] = field(default_factory=list)  # unlabelled pieces, in order
+
+
+def _pieces(segment: str) -> list[str]:
+    """Chinese text splits on spaces and commas; Latin text only on commas (Acme Corp is one name)."""
+    out = []
+    for part in re.split(r"\s*[,，、]\s*", segment):
+        part = part.strip(" .;:")
+        if not part:
+            continue
+        out += part.split() if CJK.search(part) else [part]
+    return out
+
+
+def _read(body: str) -> _Draft:
+    draft = _Draft()
+    marks = [m for m in _LABEL.finditer(body)
+             if (m.group(2) or m.group(1) in RUN_ON_LABELS) and m.end() < len(body)
+             and not (m.group(1).lower() == "by" and not _close_by(body, m))]
+    head = body[: marks[0].start()] if marks else body
+    draft.loose += _pieces(head)
+    for i, m in enumerate(marks):
+        end = marks[i + 1].start() if i + 1 < len(marks) else len(body)
+        value, *more = _SPLIT.split(body[m.end():end].strip(" ,;"))
+        name = _FIELD[m.group(1).lower()]
+        value = value.strip(" ,;")
+        if name in draft.labelled or not value:
+            draft.loose += _pieces(value)
+        elif name in ("customer", "need", "close", "budget", "source", "industry") and "," in value \
+                and not CJK.search(value):
+            first, _, rest = value.partition(",")  # "budget $120k, close by …" without a second label
+            draft.labelled[name] = first.strip()
+            draft.loose += _pieces(rest)
+        else:
+            draft.labelled[name] = value
+        for extra in more:
+            draft.loose += _pieces(extra)
+    return draft
+
+
+def _close_by(body: str, m: re.Match) -> bool:
+    """'by' is a close-date label only when a date follows it."""
+    return find_date(body[m.end(): m.end() + 30], today=date(2000, 1, 1)) is not None
+
+
+def parse_register(body: str, *, today: date, expect_customer: bool = True) -> Register:
+    """`expect_customer=False` reads an answer to "still needed: contact or need" (no name comes first)."""
+    emails, body = take_all(EMAIL, body)
+    phones, body = take_all(PHONE, body)
+    draft = _read(body)
+    got = dict(draft.labelled)
+    budget = find_amount(got["budget"]) if got.get("budget") else None
+    close = find_date(got["close"], today=today) if got.get("close") else None
+    name, title = split_title(got["contact"]) if got.get("contact") else (None, got.get("title"))
+    if got.get("title") and not title:
+        title = got["title"]
+    customer = got.get("customer")
+    need_parts = [got["need"]] if got.get("need") else []
+    source = source_of(got["source"]) if got.get("source") else None
+    for piece in draft.loose:
+        amount = None if budget else find_amount(piece)
+        when = None if close else find_date(piece, today=today)
+        if expect_customer and customer is None and not (amount and _mostly(piece, amount.span)) and not (when and _mostly(piece, when.span)):
+            customer = piece
+        elif when and (_mostly(piece, when.span) or any(w in piece.lower() for w in CLOSE_WORDS)):
+            close = when
+        elif amount and _mostly(piece, amount.span):
+            budget = amount
+        elif not name and looks_like_person(piece):
+            name = piece
+        elif not title and is_title(piece) and (name or not need_parts):
+            title = piece
+        elif not name and is_title(piece) and split_title(piece)[1]:
+            name, title = split_title(piece)
+        elif source is None and source_of(piece, labelled=False):
+            source = source_of(piece, labelled=False)
+        elif customer and looks_like_company(piece) and not need_parts and piece == draft.loose[0]:
+            customer = piece
+        else:
+            need_parts.append(piece)
+    need = NEED_LEAD.sub("", " ".join(need_parts)).strip() or None
+    if need and not budget:  # "需求 CRM 50万" without a budget label
+        amount = find_amount(need)
+        if amount:
+            budget, need = amount, _cut(need, amount.span)
+    if need and not close:
+        when = find_date(need, today=today)
+        if when and any(w in need[when.span[1]: when.span[1] + 4] for w in CLOSE_WORDS):
+            close, need = when, _cut(need, (when.span[0], when.span[1] + 2))
+    contact = ContactInfo(name=name, title=title, phone=normalize_phone(phones[0]) if phones else None,
+                          email=emails[0].lower() if emails else None)
+    return Register(
+        customer=customer, contacts=(contact,) if any(vars(contact).values()) else (),
+        need=need or None, budget=budget.value if budget else None, currency=budget.currency if budget else None,
+        expected_close=close.value if close else None, source=source, industry=got.get("industry") or None,
+    )
+
+
+def _mostly(piece: str, span: tuple[int, int]) -> bool:
+    """The expression is most of the piece ('50万', '12月底成交'), not a detail inside a phrase."""
+    rest = (piece[: span[0]] + piece[span[1]:]).strip()
+    return len(rest) <= 3 or any(w in rest.lower() for w in CLOSE_WORDS) or rest.lower() in ("预算", "budget", "左右")
+
+
+def _cut(text: str, span: tuple[int, int]) -> str:
+    return (text[: span[0]] + " " + text[span[1]:]).strip(" ,;")

@@ -1,0 +1,101 @@
+"""Answers to questions about the pipeline (我的商机, 本周到期, 漏斗, 预测), each scoped by the viewer's role."""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from domain.config import Config
+from domain.stages import DEFAULT_WIN_PERCENT, OPEN_STAGES
+from handlers.render import money, say, stage_name
+from storage import models as m
+from storage import repo
+
+
+def answer(session: Session, *, viewer: m.User, config: Config, today: date, lang: str, what: str,
+           period: str | None) -> str:
+    if what == "due_this_week":
+        return _due_this_week(session, viewer, today, lang)
+    if what == "funnel":
+        return _funnel(session, viewer, lang)
+    if what == "forecast":
+        return _forecast(session, viewer, today, lang, period)
+    return _mine(session, viewer, lang)
+
+
+def _scope_name(viewer: m.User, lang: str) -> str:
+    if viewer.role == "rep":
+        return say("scope_own", lang)
+    if viewer.role == "manager":
+        return say("scope_team", lang, team=viewer.team_name)
+    return say("scope_all", lang)
+
+
+def _line(o: m.Opportunity, lang: str, *, owner: bool) -> str:
+    due = f"⏰{o.follow_up_due.isoformat()}" if o.follow_up_due else None
+    bits = (f"• {o.id}", o.customer.name, stage_name(o.stage, lang), money(o.budget, o.currency, lang), due,
+            f"@{o.owner_id}" if owner else None)
+    return " ".join(b for b in bits if b)
+
+
+def _mine(session: Session, viewer: m.User, lang: str) -> str:
+    opps = repo.owned_opportunities(session, viewer.id) if viewer.role == "rep" else repo.visible_open(session, viewer)
+    if not opps:
+        return say("no_opps", lang)
+    return "\n".join([say("my_opps", lang, n=len(opps)), *(_line(o, lang, owner=viewer.role != "rep") for o in opps)])
+
+
+def _due_this_week(session: Session, viewer: m.User, today: date, lang: str) -> str:
+    end = today + timedelta(days=6 - today.weekday())  # through Sunday
+    opps = [o for o in repo.visible_open(session, viewer, due_by=end)]
+    if not opps:
+        return say("due_none", lang)
+    return "\n".join([say("due_head", lang, end=end.isoformat()),
+                      *(_line(o, lang, owner=viewer.role != "rep") for o in opps)])
+
+
+def _funnel(session: Session, viewer: m.User, lang: str) -> str:
+    rows = repo.funnel(session, viewer)
+    if not rows:
+        return say("funnel_none", lang)
+    by_stage = defaultdict(lambda: [0, defaultdict(Decimal)])
+    for stage, currency, count, amount in rows:
+        by_stage[stage][0] += count
+        by_stage[stage][1][currency or "CNY"] += amount or 0
+    total = sum(c for c, _ in by_stage.values())
+    lines = [say("funnel_head", lang, scope=_scope_name(viewer, lang), n=total)]
+    for stage in OPEN_STAGES:
+        count, amounts = by_stage.get(stage, (0, {}))
+        shown = " + ".join(money(v, c, lang) for c, v in sorted(amounts.items()) if v) or "-"
+        bar = "█" * max(1, round(20 * count / total)) if count else ""
+        lines.append(f"{stage_name(stage, lang):<6} {count:>4}  {shown:<14} {bar}")
+    return "\n".join(lines)
+
+
+def period_bounds(today: date, period: str) -> tuple[date, date]:
+    if period == "month":
+        start = today.replace(day=1)
+    elif period == "quarter":
+        start = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    else:
+        start = date(today.year, 1, 1)
+    months = {"month": 1, "quarter": 3, "year": 12}[period]
+    y, mth = divmod(start.month - 1 + months, 12)
+    return start, date(start.year + y, mth + 1, 1) - timedelta(days=1)
+
+
+def _forecast(session: Session, viewer: m.User, today: date, lang: str, period: str | None) -> str:
+    """SPEC: Σ amount × stage win % over open opportunities expected to close in the period."""
+    lines = [say("forecast_head", lang, scope=_scope_name(viewer, lang))]
+    for p in ([period] if period else ["month", "quarter"]):
+        start, end = period_bounds(today, p)
+        sums, n = defaultdict(Decimal), 0
+        for stage, currency, amount in repo.expected_between(session, viewer, start, end):
+            sums[currency or "CNY"] += amount * DEFAULT_WIN_PERCENT.get(stage, 0) / 100
+            n += 1
+        shown = " + ".join(money(v, c, lang) for c, v in sorted(sums.items())) or money(Decimal(0), "CNY", lang)
+        lines.append(say("forecast_line", lang, period=say(f"period_{p}", lang), start=start, end=end,
+                         amount=shown, n=n))
+    return "\n".join(lines)
