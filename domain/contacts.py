@@ -1,6 +1,7 @@
 """Decision-chain role from a job title: the keyword lists are data, and a team's config can add to them."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 ROLES = ("decision_maker", "influencer", "user")
@@ -27,8 +28,14 @@ DEFAULT_ROLE_WORDS = RoleWords()
 def role_for_title(title: str | None, words: RoleWords = DEFAULT_ROLE_WORDS) -> str:
     """Decision makers first: 总经理 also contains 经理."""
     t = (title or "").lower()
-    if any(w in t for w in words.decision_maker):
+    if _any_word(words.decision_maker, t):
         return "decision_maker"
-    if any(w in t for w in words.influencer):
+    if _any_word(words.influencer, t):
         return "influencer"
     return "user"
+
+
+def _any_word(words: tuple[str, ...], title: str) -> bool:
+    """Latin words on word boundaries (Coordinator is no COO); Chinese ones anywhere (技术总监)."""
+    return any(re.search(r"(?<![a-z])" + re.escape(w) + r"(?![a-z])", title) if w.isascii() else w in title
+               for w in words)

@@ -11,13 +11,15 @@ from handlers.parsing.dates import find_date
 from handlers.parsing.fields import OPP_ID, lost_reason_of, stage_of
 from handlers.parsing.follow_up import parse_follow_up
 from handlers.parsing.register import parse_register
-from handlers.parsing.verbs import split_verb
+from handlers.parsing.register import LABELS
+from handlers.parsing.verbs import split_verb, verb_inside
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\ufeff]")
 PERIODS = {"month": ("本月", "这个月", "当月", "月度", "month"), "quarter": ("本季度", "这季度", "季度", "本季", "quarter", "q"),
            "year": ("今年", "本年", "年度", "全年", "year")}
 # 竞品 needs a separator (竞品低价 is a reason); 输给 runs into the name (输给了销售易).
-COMPETITOR_LABEL = re.compile(r"(?:(?:竞品|竞争对手|对手|competitor|lost to)\s*(?:[=:]\s*|\s+)|输给了?\s*)", re.I)
+COMPETITOR_LABEL = re.compile(r"(?:(?:竞品|竞争对手|对手|competitor|lost to|went with|chose|picked|signed with)\s*"
+                              r"(?:[=:]\s*|\s+)|(?:输给|选了|选择了|改用|转投|用了)了?\s*)", re.I)
 REASON_LABEL = re.compile(r"(?:原因|理由|reason|because)\s*[=:]?\s*", re.I)
 
 
@@ -32,10 +34,17 @@ def split_ref(body: str) -> tuple[str | None, str]:
     m = OPP_ID.search(body[:40])
     if m:
         return m.group(1).upper(), (body[: m.start()] + " " + body[m.end():]).strip(" ,;:")
-    m = re.match(r"(?:with\s+)?([^\s,;:]+)[\s,;:]*(.*)", body, re.S)
+    m = re.match(r"(?:with\s+)?([^\s,;:]+)([\s,;:]*)(.*)", body, re.S)
     if not m:
         return None, ""
-    return m.group(1), m.group(2).strip()
+    name, sep, rest = m.group(1), m.group(2), m.group(3).strip()
+    if re.fullmatch(r"[A-Z][\w&.-]*", name) and sep.isspace():  # 'Acme Corp', 'Stark Industries': capitalised words run on
+        more = re.match(r"((?:[A-Z][\w&.-]*\s*)+?)(?=[\s,;:-]|$)(?:[\s,;:-]+|$)(.*)", rest, re.S)
+        while more and more.group(1).strip() and not OPP_ID.match(rest):
+            word = more.group(1).split()[0]
+            name, rest = f"{name} {word}", rest[len(word):].strip(" ,;:-")
+            more = re.match(r"([A-Z][\w&.-]*)(?=[\s,;:-]|$)", rest)
+    return name, rest
 
 
 def parse(text: str, *, today: date) -> i.Intent:
@@ -43,9 +52,7 @@ def parse(text: str, *, today: date) -> i.Intent:
     text = clean(text)
     kind, rest = split_verb(text)
     if kind is None:
-        if OPP_ID.fullmatch(text):
-            return i.Show(ref=text.upper())
-        return i.NotUnderstood()
+        return _without_verb(text, today=today)
     if kind == "register":
         return parse_register(rest, today=today)
     if kind in ("help", "cancel", "mine", "due_this_week", "funnel", "forecast"):
@@ -60,7 +67,7 @@ def parse(text: str, *, today: date) -> i.Intent:
     if kind == "won":
         amount, when = find_amount(rest), find_date(rest, today=today)
         return i.Won(ref=ref, amount=amount and amount.value, currency=amount and amount.currency,
-                     close_date=when and when.value)
+                     close_date=when and _not_ahead(when.value, today))
     if kind == "lost":
         return _lost(ref, rest)
     if kind == "invalid":
@@ -70,6 +77,31 @@ def parse(text: str, *, today: date) -> i.Intent:
     if kind in ("approve", "reject"):
         return i.Decide(ref=ref, approve=kind == "approve", note=REASON_LABEL.sub("", rest, count=1).strip() or None)
     return i.Show(ref=ref)
+
+
+_KV_CUSTOMER = re.compile(r"^(?:" + "|".join(map(re.escape, LABELS["customer"])) + r")\s*[=:]", re.I)
+
+
+def _without_verb(text: str, *, today: date) -> i.Intent:
+    """'2026-SH-015 跟进：…' / '2026-SZ-008 签了！' — the ID first; 'customer=…; contact=…' — a registration."""
+    m = OPP_ID.match(text)
+    if m:
+        rest = text[m.end():].strip(" ,;:")
+        if not rest:
+            return i.Show(ref=m.group(1).upper())
+        found = split_verb(rest)
+        kind, after = found if found[0] else (verb_inside(rest) or (None, rest))
+        if kind and kind not in ("register", "help", "cancel", "mine", "due_this_week", "funnel", "forecast"):
+            return parse(f"{rest_verb(kind)} {m.group(1)} {after}", today=today)
+    if _KV_CUSTOMER.match(text):
+        return parse_register(text, today=today)
+    return i.NotUnderstood()
+
+
+def rest_verb(kind: str) -> str:
+    """A canonical verb for re-parsing a rearranged message."""
+    return {"follow_up": "跟进", "advance": "推进", "won": "赢单", "lost": "输单", "invalid": "无效", "claim": "认领",
+            "approve": "同意", "reject": "驳回", "show": "查看"}[kind]
 
 
 def _simple(kind: str, rest: str) -> i.Intent:
@@ -82,6 +114,17 @@ def _simple(kind: str, rest: str) -> i.Intent:
         period = next((p for p, words in PERIODS.items() if any(w in low for w in words)), None)
         return i.Query(what="forecast", period=period)
     return i.Query(what=kind)
+
+
+def _not_ahead(day: date, today: date) -> date:
+    """A won deal closed in the past: 'signed Dec 20' said on Dec 30 is this year's Dec 20, not next year's."""
+    if day > today:
+        try:
+            earlier = day.replace(year=day.year - 1)
+        except ValueError:
+            return day
+        return earlier if earlier <= today else day
+    return day
 
 
 def _lost(ref: str, rest: str) -> i.Lost:

@@ -30,7 +30,8 @@ STRONG_SOURCES = ("exhibition", "website", "referral", "ad", "partner")
 CHANNEL_WORDS = {
     "visit": ("拜访", "上门", "面谈", "见面", "登门", "visit", "visited", "onsite", "on-site", "in person"),
     "demo": ("演示", "demo"),
-    "meeting": ("会议", "开会", "视频会", "腾讯会议", "meeting", "call with the team", "zoom"),
+    "meeting": ("会议", "开会", "视频会", "评审会", "沟通会", "交流会", "碰头会", "腾讯会议", "meeting", "met with",
+                "zoom"),
     "phone": ("电话", "致电", "通话", "打了个电话", "call", "called", "phone", "rang"),
     "wechat": ("微信", "wechat", "weixin"),
     "email": ("邮件", "邮箱", "email", "emailed", "e-mail", "mail"),
@@ -49,18 +50,21 @@ LOST_REASON_WORDS = {
                                "new decision maker", "champion left"),
     "internal_resources": ("资源不足", "人手不足", "交付不了", "internal resources", "no capacity", "resources"),
 }
-RISK_WORDS = ("内部讨论", "再考虑", "考虑一下", "预算冻结", "没预算", "竞品", "暂缓", "延期", "推迟", "再说",
+RISK_WORDS = ("内部讨论", "再考虑", "预算冻结", "没预算", "竞品", "暂缓", "延期", "推迟",
               "competitor", "on hold", "delay", "delayed", "no budget", "rethink", "budget freeze")
-BUDGET_APPROVED = re.compile(r"预算(?:已经?|已)?(?:获批|批了|批下来|审批通过|通过了?)|budget (?:was |is |got |has been )?approved",
-                             re.I)
+# 预算已获批 / 预算100万已获批 / 预算 $120k 已获批 / 预算批下来了 / budget approved
+BUDGET_APPROVED = re.compile(r"预算[^,;.!?]{0,14}?(?:获批|批了|批下来|审批通过|已通过|通过了)"
+                             r"|budget\s+(?:was |is |got |has been )?approved", re.I)
 IN_ANNUAL_PLAN = re.compile(r"(?:纳入|列入|在)(?:了)?(?:年度|今年的?|明年的?)?(?:预算|采购)?计划|in (?:the|their) annual (?:plan|budget)",
                             re.I)
 NEED_FIT = re.compile(r"(?:需求)?匹配度?\s*[:=]?\s*(\d{1,2})\s*(?:分|/10)?|need[- ]fit\s*[:=]?\s*(\d{1,2})(?:\s*/\s*10)?", re.I)
 TITLE_WORDS = (
     "总经理", "副总经理", "副总", "总裁", "董事长", "董事", "总监", "经理", "主管", "主任", "负责人", "工程师", "专员",
     "老板", "厂长", "架构师", "组长", "助理", "秘书", "顾问", "采购", "局长", "处长", "科长", "院长", "校长", "部长",
+    "合伙人", "会计师", "律师", "医生", "教授",
     "ceo", "cto", "cfo", "cio", "coo", "vp", "director", "manager", "head", "engineer", "lead", "buyer",
-    "procurement", "founder", "owner", "president", "architect", "officer", "chief", "analyst",
+    "procurement", "founder", "owner", "president", "architect", "officer", "chief", "analyst", "coordinator",
+    "specialist", "partner", "hrbp", "hr", "admin", "consultant",
 )
 # Common surnames: a 2–3 character token starting with one of these, next to a phone, is a contact's name.
 SURNAMES = set(
@@ -134,7 +138,8 @@ def risks_in(text: str) -> tuple[str, ...]:
 
 def is_title(token: str) -> bool:
     low = token.lower().strip("()")
-    return any(w in low for w in TITLE_WORDS) and len(token) <= 20
+    return len(token) <= 30 and any(
+        re.search(r"(?<![a-z])" + re.escape(w) + r"(?![a-z])", low) if w.isascii() else w in low for w in TITLE_WORDS)
 
 
 def looks_like_company(token: str) -> bool:
@@ -155,7 +160,12 @@ def split_title(text: str) -> tuple[str | None, str | None]:
     m = re.fullmatch(r"(.+?)\s*\((.+?)\)\s*", text)
     if m:
         return m.group(1).strip() or None, m.group(2).strip() or None
-    words = re.split(r"\s*,\s*|\s+", text)
+    name, comma, after = text.partition(",")
+    if comma and is_title(after.strip()):  # 'Laura Callahan, Inside Sales Coordinator'
+        return name.strip() or None, after.strip()
+    words = text.split()
+    if len(words) == 2 and looks_like_person(words[0]) and len(words[1]) <= 12:
+        return words[0], words[1]  # '施琪 HRBP': a name, then whatever they are called
     for i, w in enumerate(words):
         if i > 0 and is_title(w):
             return " ".join(words[:i]) or None, " ".join(words[i:]) or None

@@ -7,34 +7,38 @@ from datetime import date
 from handlers.intents import FollowUp
 from handlers.parsing.amounts import find_amount
 from handlers.parsing.dates import find_date
-from handlers.parsing.fields import BUDGET_APPROVED, IN_ANNUAL_PLAN, NEED_FIT, channel_of, risks_in
+from handlers.parsing.fields import BUDGET_APPROVED, CJK, IN_ANNUAL_PLAN, NEED_FIT, channel_of, risks_in
 
 NEXT_MARKER = re.compile(r"(?:下一步|下步|下次|后续|next steps?|next)\s*(?:是|:|：|-|,)?\s*", re.I)
 CLAUSE = re.compile(r"[,;.!?，；。！？\n]")
+CJK_CLAUSE = re.compile(r"[,;.!?，；。！？\n ]")  # Chinese written without punctuation breaks at spaces
+DEADLINE_WORDS = re.compile(r"^(?:之前|以前|前|左右|以内)\s*|\s+(?:by|before|on|at)$", re.I)
 
 
 def parse_follow_up(ref: str, text: str, *, today: date) -> FollowUp:
     content, next_action, when = text, None, None
     marker = NEXT_MARKER.search(text)
-    if marker and marker.start() > 0:
-        content, next_action = text[: marker.start()].strip(" ,;:"), text[marker.end():].strip(" ,;.")
+    if marker:
+        content, next_action = text[: marker.start()].strip(" ,;:") or text, text[marker.end():].strip(" ,;.")
         found = find_date(next_action, today=today)
         if found:
             when = found.value
             next_action = _without(next_action, found.span) or None
     else:
         found = find_date(text, today=today)
-        if found:  # "3天后再联系": the clause that holds the date is the next action
+        if found and found.value > today:  # "3天后再联系": the clause that holds a coming date is the next action
+            clause = CJK_CLAUSE if CJK.search(text) else CLAUSE
             when = found.value
-            start = max((m.end() for m in CLAUSE.finditer(text, 0, found.span[0])), default=0)
-            end = next((m.start() for m in CLAUSE.finditer(text, found.span[1])), len(text))
+            start = max((m.end() for m in clause.finditer(text, 0, found.span[0])), default=0)
+            end = next((m.start() for m in clause.finditer(text, found.span[1])), len(text))
             next_action = _without(text[start:end], (found.span[0] - start, found.span[1] - start)) or None
             content = (text[:start] + text[end:]).strip(" ,;.") or text
     amount = find_amount(content)
     fit = NEED_FIT.search(text)
     fit_value = int(fit.group(1) or fit.group(2)) if fit else None
     return FollowUp(
-        ref=ref, content=content or text, channel=channel_of(content or text), next_action=next_action,
+        ref=ref, content=content or text, channel=channel_of(content or text) or channel_of(text),
+        next_action=next_action,
         next_action_date=when, budget=amount.value if amount else None, currency=amount.currency if amount else None,
         budget_approved=bool(BUDGET_APPROVED.search(text)), in_annual_plan=bool(IN_ANNUAL_PLAN.search(text)),
         need_fit=fit_value if fit_value is not None and fit_value <= 10 else None, risks=risks_in(text),
@@ -42,4 +46,6 @@ def parse_follow_up(ref: str, text: str, *, today: date) -> FollowUp:
 
 
 def _without(text: str, span: tuple[int, int]) -> str:
-    return (text[: span[0]] + text[span[1]:]).strip(" ,;.:").removeprefix("再 ").strip()
+    """The action with its date cut out, and the 前/by that tied them: '12月15日前提交方案' → '提交方案'."""
+    rest = (text[: span[0]] + " " + text[span[1]:]).strip(" ,;.:")
+    return DEADLINE_WORDS.sub("", DEADLINE_WORDS.sub("", rest).strip()).strip(" ,;.:")

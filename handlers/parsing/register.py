@@ -25,6 +25,12 @@ LABELS = {
     "industry": ("所属行业", "行业", "industry", "sector"),
 }
 NEED_LEAD = re.compile(r"^(?:需求是|需要|想要|想上|想做|要做|要上|needs?|wants?|looking for)\s*", re.I)
+FILLER = re.compile(r"大概|大约|左右|差不多|上下|约|about|around|approx\.?|roughly", re.I)
+PER_PERIOD = re.compile(r"^\s*(?:/|每|per\s*)(?:月|年|季度?|month|year|quarter|yr|mo)\b", re.I)  # 3.5k/月
+# Values that end at a comma; what follows is read as unlabelled text. A Chinese need may hold commas.
+SHORT_FIELDS = ("customer", "close", "budget", "source", "industry", "need")
+# "微信上加的", "展会上认识的": how they met, said without a 来源 label.
+MET_VIA = re.compile(r"(?:加的|认识的?|来的|找来的|过来的|介绍的)$")
 CLOSE_WORDS = ("成交", "签约", "签单", "签合同", "落地", "close", "sign", "closing")
 _WORDS = sorted(((w, f) for f, ws in LABELS.items() for w in ws), key=lambda p: -len(p[0]))
 _LABEL = re.compile(
@@ -45,10 +51,16 @@ class _Draft:
     loose: list[str] = field(default_factory=list)  # unlabelled pieces, in order
 
 
+# A comma splits pieces, except inside 250,000 and before a legal suffix (Philips (China) Co., Ltd.).
+COMMA = re.compile(r"\s*(?:[，、]|,(?!\d{3}(?!\d))(?!\s*(?:ltd|inc|llc|limited|plc)\b))\s*", re.I)
+DEPARTMENT = re.compile(r"^[\u4e00-\u9fff]{1,8}(?:部|部门|中心|科室|处)$")
+WECHAT_ID = re.compile(r"(?:wechat|weixin|微信号?|wx)\s*[:=]\s*[A-Za-z][\w-]{3,}", re.I)
+
+
 def _pieces(segment: str) -> list[str]:
     """Chinese text splits on spaces and commas; Latin text only on commas (Acme Corp is one name)."""
     out = []
-    for part in re.split(r"\s*[,，、]\s*", segment):
+    for part in COMMA.split(segment):
         part = part.strip(" .;:")
         if not part:
             continue
@@ -58,9 +70,15 @@ def _pieces(segment: str) -> list[str]:
 
 def _read(body: str) -> _Draft:
     draft = _Draft()
-    marks = [m for m in _LABEL.finditer(body)
-             if (m.group(2) or m.group(1) in RUN_ON_LABELS) and m.end() < len(body)
-             and not (m.group(1).lower() == "by" and not _close_by(body, m))]
+    marks = []
+    for m in _LABEL.finditer(body):
+        if not (m.group(2) or m.group(1) in RUN_ON_LABELS) or m.end() >= len(body):
+            continue
+        if m.group(1).lower() == "by" and not _close_by(body, m):
+            continue
+        if marks and m.start() == marks[-1].end() and _FIELD[marks[-1].group(1).lower()] == "source":
+            continue  # 来源 电话: a label word right after 来源 is its value
+        marks.append(m)
     head = body[: marks[0].start()] if marks else body
     draft.loose += _pieces(head)
     for i, m in enumerate(marks):
@@ -70,11 +88,10 @@ def _read(body: str) -> _Draft:
         value = value.strip(" ,;")
         if name in draft.labelled or not value:
             draft.loose += _pieces(value)
-        elif name in ("customer", "need", "close", "budget", "source", "industry") and "," in value \
-                and not CJK.search(value):
-            first, _, rest = value.partition(",")  # "budget $120k, close by …" without a second label
+        elif name in SHORT_FIELDS and len(COMMA.split(value)) > 1 and (name != "need" or not CJK.search(value)):
+            first, *rest = COMMA.split(value)  # "预算80w左右，12月15日前定" / "budget $120k, close by …"
             draft.labelled[name] = first.strip()
-            draft.loose += _pieces(rest)
+            draft.loose += [p for r in rest for p in _pieces(r)]
         else:
             draft.labelled[name] = value
         for extra in more:
@@ -89,11 +106,14 @@ def _close_by(body: str, m: re.Match) -> bool:
 
 def parse_register(body: str, *, today: date, expect_customer: bool = True) -> Register:
     """`expect_customer=False` reads an answer to "still needed: contact or need" (no name comes first)."""
+    body = WECHAT_ID.sub(" ", body)  # a WeChat id is how to reach them, not a title or a need
     emails, body = take_all(EMAIL, body)
     phones, body = take_all(PHONE, body)
     draft = _read(body)
     got = dict(draft.labelled)
     budget = find_amount(got["budget"]) if got.get("budget") else None
+    if budget:  # "两百万 年底签", "大概150万 下周二前定": words around the amount other than 大概/左右
+        draft.loose += _pieces(PER_PERIOD.sub(" ", FILLER.sub(" ", _cut(got["budget"], budget.span))))
     close = find_date(got["close"], today=today) if got.get("close") else None
     name, title = split_title(got["contact"]) if got.get("contact") else (None, got.get("title"))
     if got.get("title") and not title:
@@ -112,12 +132,14 @@ def parse_register(body: str, *, today: date, expect_customer: bool = True) -> R
             budget = amount
         elif not name and looks_like_person(piece):
             name = piece
+        elif DEPARTMENT.match(piece):
+            title = title or piece
         elif not title and is_title(piece) and (name or not need_parts):
             title = piece
         elif not name and is_title(piece) and split_title(piece)[1]:
             name, title = split_title(piece)
-        elif source is None and source_of(piece, labelled=False):
-            source = source_of(piece, labelled=False)
+        elif source is None and (source_of(piece, labelled=False) or MET_VIA.search(piece) and source_of(piece)):
+            source = source_of(piece, labelled=not source_of(piece, labelled=False))
         elif customer and looks_like_company(piece) and not need_parts and piece == draft.loose[0]:
             customer = piece
         else:

@@ -4,17 +4,17 @@ from __future__ import annotations
 import re
 
 VERBS: dict[str, tuple[str, ...]] = {
-    "register": ("报备", "登记", "新商机", "新建商机", "新增商机", "录入商机", "new opportunity", "new opp", "new deal",
+    "register": ("报备商机", "登记商机", "报个商机", "报一个商机", "报商机", "报备", "登记", "新商机", "新建商机", "新增商机", "录入商机", "new opportunity", "new opp", "new deal",
                  "register"),
     "follow_up": ("跟进", "跟踪", "follow-up", "follow up", "followup", "log"),
-    "advance": ("推进", "晋级", "升阶段", "advance", "move stage"),
-    "won": ("赢单", "成交", "签单", "签约了", "closed won", "close won", "won", "win"),
+    "advance": ("推进", "晋级", "升阶段", "advance", "move stage", "move"),
+    "won": ("赢单", "成交", "签单", "签约了", "签了", "closed won", "close won", "won", "win"),
     "lost": ("输单", "丢单", "closed lost", "close lost", "lost"),
-    "invalid": ("无效", "作废", "invalid"),
+    "invalid": ("标记无效", "标为无效", "设为无效", "无效", "作废", "invalid"),
     "claim": ("认领", "claim"),
     "approve": ("同意", "批准", "通过", "approve", "approved"),
     "reject": ("驳回", "拒绝", "不同意", "reject", "rejected", "deny"),
-    "show": ("查看", "详情", "查询", "show", "view", "details"),
+    "show": ("查看", "看一下", "看下", "看看", "详情", "查询", "show", "view", "details"),
     "mine": ("我的商机", "我的机会", "我的客户", "我的单子", "my opportunities", "my opps", "my pipeline", "my deals",
              "mine", "pipeline"),
     "due_this_week": ("本周到期", "这周到期", "本周待跟进", "本周要跟进", "本周跟进", "due this week", "this week"),
@@ -24,14 +24,30 @@ VERBS: dict[str, tuple[str, ...]] = {
     "cancel": ("取消", "算了", "不报了", "cancel", "nevermind", "never mind"),
 }
 # Said before the verb ("帮我报备一下", "@oppbot register"): dropped.
-POLITE_PREFIX = re.compile(r"^(?:@\S+\s*)?(?:请帮我|帮我|请|麻烦|我要|我想|想|需要|please\s+|pls\s+)?", re.I)
+POLITE_PREFIX = re.compile(r"^(?:@\S+\s*)?(?:请帮我|帮我|帮忙|请|麻烦|我要|我想|我来|我|想|需要|please\s+|pls\s+)?", re.I)
 AFTER_VERB = re.compile(r"^(?:一下|一个|个|下)?[\s:：,，.。]*")
 _PAIRS = sorted(((w, k) for k, ws in VERBS.items() for w in ws), key=lambda p: -len(p[0]))
 
 
+# Short questions may put the verb anywhere: 今年的预测, 这周有哪些到期.
+ANYWHERE = ("forecast", "funnel", "due_this_week")
+
+
 def split_verb(text: str) -> tuple[str | None, str]:
     """(intent kind, the rest of the message) — (None, text) when it starts with no verb we know."""
-    body = POLITE_PREFIX.sub("", text, count=1)
+    for body in dict.fromkeys((text, POLITE_PREFIX.sub("", text, count=1))):  # 我的商机 keeps its 我
+        found = _starts_with_verb(body)
+        if found:
+            return found
+    if len(text) <= 12:
+        low = text.lower()
+        for word, kind in _PAIRS:
+            if kind in ANYWHERE and word in low:
+                return kind, low.replace(word, " ").strip()
+    return None, text
+
+
+def _starts_with_verb(body: str) -> tuple[str, str] | None:
     low = body.lower()
     for word, kind in _PAIRS:
         if low.startswith(word):
@@ -39,4 +55,19 @@ def split_verb(text: str) -> tuple[str | None, str]:
             if word.isascii() and word[-1].isalnum() and rest[:1].isalnum() and rest[:1].isascii():
                 continue  # "logistics" is not "log", "winner" is not "win"
             return kind, AFTER_VERB.sub("", rest, count=1).strip()
-    return None, text
+    return None
+
+
+def verb_inside(text: str, *, within: int = 8) -> tuple[str, str] | None:
+    """'电话跟进，…' after an ID: a verb near the front, with the words before it kept (电话 is the channel)."""
+    low = text.lower()
+    best = None
+    for word, kind in _PAIRS:
+        pos = low.find(word, 0, within + len(word))
+        if pos >= 0 and (best is None or pos < best[0]):
+            best = (pos, word, kind)
+    if best is None:
+        return None
+    pos, word, kind = best
+    rest = text[:pos] + " " + AFTER_VERB.sub("", text[pos + len(word):], count=1)
+    return kind, rest.strip(" ,;:!")
