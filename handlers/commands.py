@@ -16,7 +16,7 @@ from domain.stages import CADENCE_DAYS, OPEN_STAGES, REQUIRED_TO_ENTER, STAGES, 
 from handlers import dialog, queries
 from handlers import intents as i
 from handlers.render import (LOST_REASON_NAMES, STATUS_NAMES, card_text, follow_up_card, money, named,
-                             opportunity_card, say, score_line, stage_name)
+                             opportunity_card, say, score_line, stage_name, unread_lines)
 from storage import models as m
 from storage import outbox, repo
 
@@ -104,6 +104,7 @@ def register(ctx: Context, cmd: i.Register) -> Reply:
     ctx.session.add(opp)
     ctx.session.flush()
     _audit(ctx, "register", opp, customer=cmd.customer)
+    ctx.notes += unread_lines(cmd.unread, ctx.lang)
     return ctx.card(opp, head=say("registered", ctx.lang, id=opp.id, until=opp.protected_until.isoformat()))
 
 

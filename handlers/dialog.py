@@ -10,7 +10,7 @@ from domain.messages import Reply
 from handlers import intents as i
 from handlers.parsing import clean
 from handlers.parsing.register import parse_register
-from handlers.render import card_text, draft_card, say
+from handlers.render import card_text, draft_card, say, unread_lines
 from storage import models as m
 
 DRAFT_LIFETIME = timedelta(minutes=30)
@@ -32,7 +32,7 @@ def ask(ctx, cmd: i.Register, missing: list[str]) -> Reply:
                    if ctx.lang == "zh" else "; ".join(say(f"missing_{f}", ctx.lang) for f in missing),
                    example=" / ".join(say(f"ex_{f}", ctx.lang) for f in missing))
     card = draft_card(cmd, ctx.lang)
-    text = card_text(card) + "\n" + ask_text if card["rows"] else ask_text
+    text = "\n".join([*unread_lines(cmd.unread, ctx.lang), *([card_text(card)] if card["rows"] else []), ask_text])
     return Reply(text=text, lang=ctx.lang, card=card)
 
 
@@ -68,7 +68,7 @@ def merge(draft: i.Register, answer: i.Register) -> i.Register:
 def _to_json(cmd: i.Register) -> dict:
     def plain(v):
         return v.isoformat() if isinstance(v, date) else str(v) if isinstance(v, Decimal) else v
-    data = {k: plain(v) for k, v in asdict(cmd).items() if k != "contacts"}
+    data = {k: plain(v) for k, v in asdict(cmd).items() if k not in ("contacts", "unread")}
     data["contacts"] = [asdict(c) for c in cmd.contacts]
     return data
 

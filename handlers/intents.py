@@ -24,6 +24,7 @@ class Register:
     expected_close: date | None = None
     source: str | None = None  # website | exhibition | referral | wechat | phone | ad | partner | other
     industry: str | None = None
+    unread: tuple[tuple[str, str], ...] = ()  # (field, text) labelled but not understood: 预算 五十万万
 
 
 @dataclass(frozen=True)

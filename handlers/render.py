@@ -65,6 +65,9 @@ TEXT = {
                  "Still needed: {missing}. Just reply, e.g.: {example} (kept for 30 minutes; say \"cancel\" to drop it)"),
     "ex_customer": ("深圳市腾讯计算机系统有限公司", "Acme Corp"),
     "ex_detail": ("王磊 技术总监 13800138000，或 需求 CRM 系统替换", "Jane Doe (CTO) jane@acme.com, or need: data platform"),
+    "unread": ("没看懂{field}“{text}”，未记录。例如：{example}", "Couldn't read the {field} \"{text}\"; not recorded. For example: {example}"),
+    "unread_budget": ("预算", "budget"), "unread_close": ("预计成交日期", "close date"),
+    "ex_unread_budget": ("预算 50万", "budget $120k"), "ex_unread_close": ("预计 12月底成交", "close by Dec 20"),
     "draft_title": ("报备草稿", "Draft registration"),
     "cancelled": ("已取消报备草稿{customer}。", "Dropped the draft registration{customer}."),
     "nothing_to_cancel": ("没有正在填写的内容。", "Nothing to cancel."),
@@ -227,6 +230,12 @@ def follow_up_card(opp: m.Opportunity, fu: m.FollowUp, lang: str) -> dict:
         (label("protected", lang), day(opp.protected_until)),
     ]
     return {"title": f"{opp.id} {opp.customer.name}", "rows": [(k, v) for k, v in rows if v]}
+
+
+def unread_lines(unread, lang: str) -> list[str]:
+    """Say what was labelled but not understood, so a typo is noticed instead of silently dropped."""
+    return [say("unread", lang, field=say(f"unread_{f}", lang), text=t, example=say(f"ex_unread_{f}", lang))
+            for f, t in unread]
 
 
 def card_text(card: dict) -> str:

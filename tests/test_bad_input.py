@@ -113,3 +113,21 @@ def test_a_message_without_words_is_answered_in_the_language_the_user_last_wrote
     bot.reply("walt", "help", at=AT)
     assert "For example" in bot.reply("walt", "12345 🙂", at=AT)
     assert "Try: help" in bot.reply("walt", "", at=AT)
+
+
+def test_an_unreadable_amount_or_date_is_said_back_and_not_stored(bot):
+    reply = bot.reply("alice", "报备 杭州云栖科技 联系人 李娜 需求 数据平台 预算 五十万万 预计 2月30日", at=AT)
+    assert "没看懂预算“五十万万”，未记录" in reply and "没看懂预计成交日期“2月30日”" in reply
+    assert "已报备 2026-SH-001" in reply
+    [opp] = bot.export()["opportunities"]
+    assert opp["budget"] is None and opp["currency"] is None and opp["expected_close"] is None
+
+
+def test_hostile_or_huge_text_never_breaks_or_stores_garbage(bot):
+    for text in ("报备 " + "<img src=x onerror=alert(1)>" * 3, "报备 Robert'); DROP TABLE customers;-- 需求 x",
+                 "跟进 \x00\x07 2026-SH-001", "🙂" * 500, "a" * 10_000):
+        reply = bot.reply("alice", text, at=AT)
+        assert reply and "Traceback" not in reply
+    # the markup waits as a draft (no contact or need); the SQL is a customer name like any other, as data
+    assert [(o["customer"], o["need"]) for o in bot.export()["opportunities"]] == [
+        ("Robert'); DROP TABLE customers;--", "x")]

@@ -153,12 +153,14 @@ def parse_register(body: str, *, today: date, expect_customer: bool = True) -> R
         when = find_date(need, today=today)
         if when and any(w in need[when.span[1]: when.span[1] + 4] for w in CLOSE_WORDS):
             close, need = when, _cut(need, (when.span[0], when.span[1] + 2))
+    unread = tuple((f, got[f]) for f, found in (("budget", budget), ("close", close)) if got.get(f) and not found)
     contact = ContactInfo(name=name, title=title, phone=normalize_phone(phones[0]) if phones else None,
                           email=emails[0].lower() if emails else None)
     return Register(
         customer=customer, contacts=(contact,) if any(vars(contact).values()) else (),
         need=need or None, budget=budget.value if budget else None, currency=budget.currency if budget else None,
         expected_close=close.value if close else None, source=source, industry=got.get("industry") or None,
+        unread=unread,
     )
 
 
