@@ -18,14 +18,17 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\ufeff]")
 PERIODS = {"month": ("本月", "这个月", "当月", "月度", "month"), "quarter": ("本季度", "这季度", "季度", "本季", "quarter", "q"),
            "year": ("今年", "本年", "年度", "全年", "year")}
 # 竞品 needs a separator (竞品低价 is a reason); 输给 runs into the name (输给了销售易).
+# 被金蝶低价截胡了 / 被销售易抢走了: the competitor is whoever took it.
+TAKEN_BY = re.compile(r"被\s*([^\s,;:]{2,10}?)\s*(?:低价|以低价)?(?:截胡|抢走|抢了|拿走|拿下|撬走|抢单)")
 COMPETITOR_LABEL = re.compile(r"(?:(?:竞品|竞争对手|对手|competitor|lost to|went with|chose|picked|signed with)\s*"
                               r"(?:[=:]\s*|\s+)|(?:输给|选了|选择了|改用|转投|用了)了?\s*)", re.I)
 REASON_LABEL = re.compile(r"(?:原因|理由|reason|because)\s*[=:]?\s*", re.I)
 
 
 def clean(text: str) -> str:
-    """Full-width → half-width (：，（ → :,( ), control characters out, spaces squeezed."""
+    """Full-width → half-width (：，（ → :,( ), control characters out, 【header】 and ｜ as separators."""
     text = _CONTROL.sub(" ", unicodedata.normalize("NFKC", text))
+    text = re.sub(r"^\s*【([^】]{1,12})】", r"\1 ", text).replace("|", ";")
     return re.sub(r"[ \t]+", " ", text).strip()
 
 
@@ -57,6 +60,10 @@ def parse(text: str, *, today: date) -> i.Intent:
         return parse_register(rest, today=today)
     if kind in ("help", "cancel", "mine", "due_this_week", "funnel", "forecast"):
         return _simple(kind, rest)
+    if kind == "show" and not OPP_ID.search(rest):
+        query, _ = split_verb(rest)  # "show my pipeline", "查看 漏斗"
+        if query in ("mine", "due_this_week", "funnel", "forecast"):
+            return _simple(query, "")
     ref, rest = split_ref(rest)
     if not ref:
         return i.NotUnderstood(intent=kind, missing="ref")
@@ -84,13 +91,14 @@ _KV_CUSTOMER = re.compile(r"^(?:" + "|".join(map(re.escape, LABELS["customer"]))
 
 def _without_verb(text: str, *, today: date) -> i.Intent:
     """'2026-SH-015 跟进：…' / '2026-SZ-008 签了！' — the ID first; 'customer=…; contact=…' — a registration."""
-    m = OPP_ID.match(text)
+    m = OPP_ID.search(text)
     if m:
-        rest = text[m.end():].strip(" ,;:")
+        rest = (text[: m.start()] + " " + text[m.end():]).strip(" ,;:")
         if not rest:
             return i.Show(ref=m.group(1).upper())
         found = split_verb(rest)
-        kind, after = found if found[0] else (verb_inside(rest) or (None, rest))
+        near_front = m.start() == 0  # '2026-SH-015 电话跟进…'; elsewhere ('公海里的 ID 我认领了') look further
+        kind, after = found if found[0] else (verb_inside(rest, within=8 if near_front else len(rest)) or (None, rest))
         if kind and kind not in ("register", "help", "cancel", "mine", "due_this_week", "funnel", "forecast"):
             return parse(f"{rest_verb(kind)} {m.group(1)} {after}", today=today)
     if _KV_CUSTOMER.match(text):
@@ -130,7 +138,10 @@ def _not_ahead(day: date, today: date) -> date:
 def _lost(ref: str, rest: str) -> i.Lost:
     competitor = None
     m = COMPETITOR_LABEL.search(rest)
-    if m:
+    taken = TAKEN_BY.search(rest)
+    if taken and not m:
+        competitor, rest_wo = taken.group(1), rest
+    elif m:
         after = re.split(r"[\s,;]", rest[m.end():].strip(), maxsplit=1)
         competitor = after[0] or None
         rest_wo = (rest[: m.start()] + " " + (after[1] if len(after) > 1 else "")).strip()

@@ -26,7 +26,7 @@ UNITS: dict[str, tuple[int, bool]] = {
 }
 # Currency marker written before the number.
 PREFIX_CURRENCIES: dict[str, str] = {
-    "US$": "USD", "HK$": "HKD", "$": "USD", "¥": "CNY", "￥": "CNY", "€": "EUR", "£": "GBP",
+    "US$": "USD", "HK$": "HKD", "S$": "SGD", "SGD": "SGD", "AUD": "AUD", "A$": "AUD", "$": "USD", "¥": "CNY", "￥": "CNY", "€": "EUR", "£": "GBP",
     "RMB": "CNY", "CNY": "CNY", "USD": "USD", "EUR": "EUR", "HKD": "HKD", "GBP": "GBP", "JPY": "JPY",
     "人民币": "CNY", "美元": "USD", "美金": "USD", "港币": "HKD", "欧元": "EUR",
 }
@@ -35,7 +35,7 @@ SUFFIX_CURRENCIES: dict[str, str] = {
     "元": "CNY", "块钱": "CNY", "人民币": "CNY", "RMB": "CNY", "CNY": "CNY", "yuan": "CNY",
     "美元": "USD", "美金": "USD", "USD": "USD", "dollars": "USD", "dollar": "USD",
     "欧元": "EUR", "EUR": "EUR", "euros": "EUR", "euro": "EUR",
-    "港币": "HKD", "港元": "HKD", "HKD": "HKD", "英镑": "GBP", "GBP": "GBP", "日元": "JPY", "JPY": "JPY",
+    "港币": "HKD", "港元": "HKD", "HKD": "HKD", "SGD": "SGD", "新元": "SGD", "新加坡元": "SGD", "AUD": "AUD", "英镑": "GBP", "GBP": "GBP", "日元": "JPY", "JPY": "JPY",
 }
 # Words that make a following bare number a budget ("budget 120000", "预算：120000").
 BUDGET_WORDS = ("预算", "金额", "报价", "合同额", "总价", "budget", "amount", "price", "deal size")

@@ -20,8 +20,8 @@ SOURCE_WORDS = {
     "exhibition": ("展会", "会展", "展览", "展上", "trade show", "tradeshow", "exhibition", "expo", "conference booth"),
     "website": ("官网", "网站", "网页", "website", "web form", "inbound form"),
     "referral": ("转介绍", "推荐", "介绍", "referral", "referred"),
-    "wechat": ("微信", "公众号", "wechat"),
-    "phone": ("电话", "来电", "phone", "call", "cold call"),
+    "wechat": ("微信", "公众号", "朋友圈", "视频号", "wechat"),
+    "phone": ("电话", "来电", "cold call", "phone", "call", "cold call"),
     "ad": ("广告", "投放", "百度推广", "advert", "ads", "ad", "google ads"),
     "partner": ("合作伙伴", "渠道商", "代理商", "伙伴", "partner", "reseller"),
 }
@@ -53,7 +53,7 @@ LOST_REASON_WORDS = {
 RISK_WORDS = ("内部讨论", "再考虑", "预算冻结", "没预算", "竞品", "暂缓", "延期", "推迟",
               "competitor", "on hold", "delay", "delayed", "no budget", "rethink", "budget freeze")
 # 预算已获批 / 预算100万已获批 / 预算 $120k 已获批 / 预算批下来了 / budget approved
-BUDGET_APPROVED = re.compile(r"预算[^,;.!?]{0,14}?(?:获批|批了|批下来|审批通过|已通过|通过了)"
+BUDGET_APPROVED = re.compile(r"预算[^,;.!?]{0,14}?(?:获批|批了|批下来|审批通过|已审批|审批了|已批|已通过|通过了)"
                              r"|budget\s+(?:was |is |got |has been )?approved", re.I)
 IN_ANNUAL_PLAN = re.compile(r"(?:纳入|列入|在)(?:了)?(?:年度|今年的?|明年的?)?(?:预算|采购)?计划|in (?:the|their) annual (?:plan|budget)",
                             re.I)

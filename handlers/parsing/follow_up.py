@@ -9,7 +9,7 @@ from handlers.parsing.amounts import find_amount
 from handlers.parsing.dates import find_date
 from handlers.parsing.fields import BUDGET_APPROVED, CJK, IN_ANNUAL_PLAN, NEED_FIT, channel_of, risks_in
 
-NEXT_MARKER = re.compile(r"(?:下一步|下步|下次|后续|next steps?|next)\s*(?:是|:|：|-|,)?\s*", re.I)
+NEXT_MARKER = re.compile(r"(?:下一步|下步|下次|后续|next (?:steps?|actions?)|next)\s*(?:是|:|：|-|,)?\s*", re.I)
 CLAUSE = re.compile(r"[,;.!?，；。！？\n]")
 CJK_CLAUSE = re.compile(r"[,;.!?，；。！？\n ]")  # Chinese written without punctuation breaks at spaces
 DEADLINE_WORDS = re.compile(r"^(?:之前|以前|前|左右|以内)\s*|\s+(?:by|before|on|at)$", re.I)
@@ -47,5 +47,6 @@ def parse_follow_up(ref: str, text: str, *, today: date) -> FollowUp:
 
 def _without(text: str, span: tuple[int, int]) -> str:
     """The action with its date cut out, and the 前/by that tied them: '12月15日前提交方案' → '提交方案'."""
-    rest = (text[: span[0]] + " " + text[span[1]:]).strip(" ,;.:")
+    after = re.sub(r"^\s*(?:之前|以前|前)", "", text[span[1]:])  # 下周二前提供 → 提供
+    rest = (text[: span[0]] + " " + after).strip(" ,;.:")
     return DEADLINE_WORDS.sub("", DEADLINE_WORDS.sub("", rest).strip()).strip(" ,;.:")

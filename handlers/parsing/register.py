@@ -31,7 +31,7 @@ PER_PERIOD = re.compile(r"^\s*(?:/|每|per\s*)(?:月|年|季度?|month|year|quar
 SHORT_FIELDS = ("customer", "close", "budget", "source", "industry", "need")
 # "微信上加的", "展会上认识的": how they met, said without a 来源 label.
 MET_VIA = re.compile(r"(?:加的|认识的?|来的|找来的|过来的|介绍的)$")
-CLOSE_WORDS = ("成交", "签约", "签单", "签合同", "落地", "close", "sign", "closing")
+CLOSE_WORDS = ("成交", "签约", "签单", "签合同", "落地", "能定", "定下来", "拍板", "close", "sign", "closing")
 _WORDS = sorted(((w, f) for f, ws in LABELS.items() for w in ws), key=lambda p: -len(p[0]))
 _LABEL = re.compile(
     r"(?:^|(?<=[\s,;]))(" + "|".join(re.escape(w) for w, _ in _WORDS) + r")(\s*[=:]\s*|\s+)?", re.I)
@@ -107,6 +107,7 @@ def _close_by(body: str, m: re.Match) -> bool:
 def parse_register(body: str, *, today: date, expect_customer: bool = True) -> Register:
     """`expect_customer=False` reads an answer to "still needed: contact or need" (no name comes first)."""
     body = WECHAT_ID.sub(" ", body)  # a WeChat id is how to reach them, not a title or a need
+    body = re.sub(r"\s+/\s+", ", ", body)  # 'Acme Ltd. / Wei Ling Tan, IT Lead / +65 …' (not 2026/12/28)
     emails, body = take_all(EMAIL, body)
     phones, body = take_all(PHONE, body)
     draft = _read(body)
@@ -132,6 +133,8 @@ def parse_register(body: str, *, today: date, expect_customer: bool = True) -> R
             budget = amount
         elif not name and looks_like_person(piece):
             name = piece
+        elif not name and "(" in piece and looks_like_person(split_title(piece)[0] or "") and split_title(piece)[1]:
+            name, title = split_title(piece)  # 'Sarah Kim (CIO)' without a contact label
         elif DEPARTMENT.match(piece):
             title = title or piece
         elif not title and is_title(piece) and (name or not need_parts):

@@ -4,14 +4,15 @@ from __future__ import annotations
 import re
 
 VERBS: dict[str, tuple[str, ...]] = {
-    "register": ("报备商机", "登记商机", "报个商机", "报一个商机", "报商机", "报备", "登记", "新商机", "新建商机", "新增商机", "录入商机", "new opportunity", "new opp", "new deal",
+    "register": ("新商机报备", "商机报备", "报备商机", "登记商机", "登记个商机", "报个商机", "报一个商机", "报商机", "报个备",
+                 "报个单", "报单", "登记一下", "报备", "登记", "新商机", "新建商机", "新增商机", "录入商机", "new opportunity", "new opp", "new deal",
                  "register"),
-    "follow_up": ("跟进", "跟踪", "follow-up", "follow up", "followup", "log"),
-    "advance": ("推进", "晋级", "升阶段", "advance", "move stage", "move"),
+    "follow_up": ("记录跟进", "跟进记录", "跟进", "跟踪", "follow-up", "follow up", "followup", "log"),
+    "advance": ("推进到", "推进", "推到", "推一下", "晋级", "升阶段", "advance", "move stage", "move"),
     "won": ("赢单", "成交", "签单", "签约了", "签了", "closed won", "close won", "won", "win"),
-    "lost": ("输单", "丢单", "closed lost", "close lost", "lost"),
+    "lost": ("输单", "丢单了", "丢单", "这单丢了", "丢了", "closed lost", "close lost", "lost"),
     "invalid": ("标记无效", "标为无效", "设为无效", "无效", "作废", "invalid"),
-    "claim": ("认领", "claim"),
+    "claim": ("认领了", "认领", "claim"),
     "approve": ("同意", "批准", "通过", "approve", "approved"),
     "reject": ("驳回", "拒绝", "不同意", "reject", "rejected", "deny"),
     "show": ("查看", "看一下", "看下", "看看", "详情", "查询", "show", "view", "details"),
@@ -31,6 +32,13 @@ _PAIRS = sorted(((w, k) for k, ws in VERBS.items() for w in ws), key=lambda p: -
 
 # Short questions may put the verb anywhere: 今年的预测, 这周有哪些到期.
 ANYWHERE = ("forecast", "funnel", "due_this_week")
+# Questions asked in a sentence rather than a command.
+QUESTIONS = {
+    "due_this_week": re.compile(r"(?:这周|本周|这个星期|this week).{0,10}(?:跟进|到期|跟|due|follow)|due this week", re.I),
+    "mine": re.compile(r"我(?:手上|手里)?的?(?:所有)?(?:商机|单子|客户)|(?:show|list)?\s*my (?:pipeline|deals|opps|opportunities)",
+                       re.I),
+    "help": re.compile(r"怎么用|有哪些(?:指令|命令)|能做什么|what can you do|how do i use|commands", re.I),
+}
 
 
 def split_verb(text: str) -> tuple[str | None, str]:
@@ -44,6 +52,10 @@ def split_verb(text: str) -> tuple[str | None, str]:
         for word, kind in _PAIRS:
             if kind in ANYWHERE and word in low:
                 return kind, low.replace(word, " ").strip()
+    if len(text) <= 30:
+        for kind, pattern in QUESTIONS.items():
+            if pattern.search(text):
+                return kind, ""
     return None, text
 
 
