@@ -1,0 +1,41 @@
+"""The config file: the SPEC format, the demo org, and the decision-chain keyword lists a team can extend."""
+from __future__ import annotations
+
+import tomllib
+
+import pytest
+
+from bot import wiring
+from domain.config import ConfigError, config_from_dict
+from domain.contacts import role_for_title
+from tests.conftest import ORG
+
+
+def test_the_demo_org_has_two_teams_with_managers_three_reps_and_a_director():
+    config = wiring.load_config(None)
+    assert [(t.name, t.region, t.manager) for t in config.teams] == [("East", "SH", "mike"), ("South", "SZ", "nina")]
+    assert sorted(u.id for u in config.users if u.role == "rep") == ["alice", "bob", "carol"]
+    assert [u.id for u in config.users if u.role == "director"] == ["dora"]
+
+
+def test_a_team_can_add_title_words_to_the_decision_chain_lists():
+    data = tomllib.loads(ORG + '\n[roles]\ndecision_maker = ["合伙人", "Managing Partner"]\ninfluencer = ["HRBP"]\n')
+    words = config_from_dict(data).role_words
+    assert role_for_title("合伙人", words) == "decision_maker"
+    assert role_for_title("managing partner", words) == "decision_maker"
+    assert role_for_title("HRBP", words) == "influencer"
+    assert role_for_title("HRBP") == "user"  # the default lists stay as they were
+    assert role_for_title("Inside Sales Coordinator") == "user"  # no COO inside Coordinator
+
+
+def test_a_registration_uses_the_teams_role_words(bot, org_file):
+    org_file.write_text(ORG + '\n[roles]\ndecision_maker = ["合伙人"]\n', encoding="utf-8")
+    custom = wiring.load_config(str(org_file))
+    bot.deps.config = custom
+    bot.reply("alice", "报备 德勤会计师事务所 联系人 葛优 合伙人 需求 审计系统", at="2026-11-02T10:00:00+08:00")
+    assert bot.export()["opportunities"][0]["contacts"][0]["role"] == "decision_maker"
+
+
+def test_role_lists_must_be_lists_of_words():
+    with pytest.raises(ConfigError, match=r"\[roles\]: decision_maker must be a list"):
+        config_from_dict(tomllib.loads(ORG + '\n[roles]\ndecision_maker = "合伙人"\n'))
