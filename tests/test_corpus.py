@@ -20,7 +20,8 @@ import pytest
 
 CORPUS = Path(__file__).parent / "data" / "messages.jsonl"
 # Written by someone who never saw the parser, and never tuned against: its figure is the honest one.
-HOLDOUT = Path(__file__).parent / "data" / "holdout.jsonl"
+HOLDOUT = Path(__file__).parent / "data" / "holdout.jsonl"  # measured blind once (90.5%), then tuned against
+HOLDOUT2 = Path(__file__).parent / "data" / "holdout2.jsonl"  # written after that tuning, measured blind
 TZ = ZoneInfo("Asia/Shanghai")
 THRESHOLD = 0.98
 HOLDOUT_THRESHOLD = 0.90
@@ -206,9 +207,10 @@ def test_parser_reads_the_corpus(capsys, request):
     _measure(CORPUS, "corpus", THRESHOLD, capsys, request)
 
 
-def test_parser_reads_the_holdout(capsys, request):
-    """A floor under the honest figure, so a change that helps the corpus and hurts new text is seen."""
-    _measure(HOLDOUT, "holdout", HOLDOUT_THRESHOLD, capsys, request)
+@pytest.mark.parametrize("path", [HOLDOUT, HOLDOUT2], ids=["holdout", "holdout2"])
+def test_parser_reads_the_holdouts(path, capsys, request):
+    """A floor under the honest figures, so a change that helps the corpus and hurts new text is seen."""
+    _measure(path, path.stem, HOLDOUT_THRESHOLD, capsys, request)
 
 
 def test_corpus_is_well_formed():
