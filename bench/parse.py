@@ -1,4 +1,4 @@
-"""Parse time per message over the labelled corpus (tests/data/messages.jsonl and holdout.jsonl).
+"""Parse time per message over the labelled corpus (every tests/data/*.jsonl).
 
 Prints p50/p99 of `handlers.parsing.parse` per message: the best of several passes per message (what the code
 costs, a noisy neighbour on the shared machine aside) and over every call (what a user meets). Target: p99 <= 1 ms."""
@@ -23,8 +23,7 @@ TZ = ZoneInfo("Asia/Shanghai")
 
 def load() -> list[tuple[str, object]]:
     out = []
-    for name in ("messages.jsonl", "holdout.jsonl"):
-        path = ROOT / "tests" / "data" / name
+    for path in sorted((ROOT / "tests" / "data").glob("*.jsonl")):
         if path.exists():
             for raw in path.read_text(encoding="utf-8").splitlines():
                 if raw.strip():

@@ -12,7 +12,7 @@ from handlers.parsing.fields import OPP_ID, lost_reason_of, stage_of
 from handlers.parsing.follow_up import parse_follow_up
 from handlers.parsing.register import parse_register
 from handlers.parsing.register import LABELS
-from handlers.parsing.verbs import split_verb, verb_inside
+from handlers.parsing.verbs import VERBS, split_verb, verb_inside
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\ufeff]")
 PERIODS = {"month": ("本月", "这个月", "当月", "月度", "month"), "quarter": ("本季度", "这季度", "季度", "本季", "quarter", "q"),
@@ -28,7 +28,9 @@ REASON_LABEL = re.compile(r"(?:原因|理由|reason|because)\s*[=:]?\s*", re.I)
 def clean(text: str) -> str:
     """Full-width → half-width (：，（ → :,( ), control characters out, 【header】 and ｜ as separators."""
     text = _CONTROL.sub(" ", unicodedata.normalize("NFKC", text))
-    text = re.sub(r"^\s*【([^】]{1,12})】", r"\1 ", text).replace("|", ";")
+    text = "".join(" " if unicodedata.category(c) == "So" else c for c in text)  # emoji carry no fields
+    text = re.sub(r"^\s*【([^】]{1,12})】", r"\1 ", text)  # 【商机报备】 is the verb
+    text = re.sub(r"【([^】]{1,12})】", r"\1: ", text).replace("|", ";")  # 【客户】X is a label
     return re.sub(r"[ \t]+", " ", text).strip()
 
 
@@ -37,7 +39,7 @@ def split_ref(body: str) -> tuple[str | None, str]:
     m = OPP_ID.search(body[:40])
     if m:
         return m.group(1).upper(), (body[: m.start()] + " " + body[m.end():]).strip(" ,;:")
-    m = re.match(r"(?:with\s+)?([^\s,;:]+)([\s,;:]*)(.*)", body, re.S)
+    m = re.match(r"(?:(?:an? )?(?:call|meeting|visit|demo|chat)?\s*with\s+)?([^\s,;:]+)([\s,;:]*)(.*)", body, re.S)
     if not m:
         return None, ""
     name, sep, rest = m.group(1), m.group(2), m.group(3).strip()
@@ -97,12 +99,17 @@ def _without_verb(text: str, *, today: date) -> i.Intent:
         if not rest:
             return i.Show(ref=m.group(1).upper())
         found = split_verb(rest)
-        near_front = m.start() == 0  # '2026-SH-015 电话跟进…'; elsewhere ('公海里的 ID 我认领了') look further
-        kind, after = found if found[0] else (verb_inside(rest, within=8 if near_front else len(rest)) or (None, rest))
+        # '2026-SH-015 电话跟进…' has its verb near the front; a short '公海里的 ID 我认领了' anywhere
+        within = 8 if m.start() == 0 and len(rest) > 20 else len(rest)
+        kind, after = found if found[0] else (verb_inside(rest, within=within) or (None, rest))
         if kind and kind not in ("register", "help", "cancel", "mine", "due_this_week", "funnel", "forecast"):
             return parse(f"{rest_verb(kind)} {m.group(1)} {after}", today=today)
     if _KV_CUSTOMER.match(text):
         return parse_register(text, today=today)
+    chatter = verb_inside(text, within=16)  # '周末加个班 报备一个：…' — small talk, then the command
+    if chatter and chatter[0] in ("register", "follow_up") and len(chatter[1]) >= 12:
+        start = text.lower().find(next(w for w in VERBS[chatter[0]] if w in text.lower()))
+        return parse(text[start:], today=today)
     return i.NotUnderstood()
 
 

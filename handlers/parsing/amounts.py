@@ -32,7 +32,7 @@ PREFIX_CURRENCIES: dict[str, str] = {
 }
 # Currency marker written after the number (and after its unit).
 SUFFIX_CURRENCIES: dict[str, str] = {
-    "元": "CNY", "块钱": "CNY", "人民币": "CNY", "RMB": "CNY", "CNY": "CNY", "yuan": "CNY",
+    "元": "CNY", "块钱": "CNY", "块": "CNY", "人民币": "CNY", "RMB": "CNY", "CNY": "CNY", "yuan": "CNY",
     "美元": "USD", "美金": "USD", "USD": "USD", "dollars": "USD", "dollar": "USD",
     "欧元": "EUR", "EUR": "EUR", "euros": "EUR", "euro": "EUR",
     "港币": "HKD", "港元": "HKD", "HKD": "HKD", "SGD": "SGD", "新元": "SGD", "新加坡元": "SGD", "AUD": "AUD", "英镑": "GBP", "GBP": "GBP", "日元": "JPY", "JPY": "JPY",

@@ -9,8 +9,8 @@ EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-
 # CN mobile (with optional +86), CN landline with area code, or an international number with '+'.
 PHONE = re.compile(
     r"(?<![\d+])(?:"
-    r"(?:\+?86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}"
-    r"|(?:\+?86[\s-]?)?\(?0\d{2,3}\)?[\s-]?\d{3,4}[\s-]?\d{4}"
+    r"(?:(?:\+|00)?86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}"
+    r"|(?:(?:\+|00)?86[\s-]?)?\(?0\d{2,3}\)?[\s-]?\d{3,4}[\s-]?\d{4}"
     r"|\+[1-9]\d{0,2}[\s-]?\(?\d{1,4}\)?(?:[\s-]?\d{2,4}){1,4}"
     r")(?!\d)"
 )
@@ -46,7 +46,8 @@ LOST_REASON_WORDS = {
     "competitor_price": ("竞品低价", "价格", "太贵", "低价", "便宜", "price", "expensive", "cheaper", "pricing"),
     "need_changed": ("需求变更", "需求变化", "需求变了", "不需要", "没需求", "需求取消", "need changed", "no longer need",
                      "requirements changed"),
-    "decision_maker_changed": ("决策人更换", "决策人变", "换人", "领导换", "人事变动", "decision maker changed",
+    "decision_maker_changed": ("决策人更换", "决策人变", "换人", "领导换", "新领导", "换了领导", "换了老板", "换了cio",
+                               "换了cto", "换了总经理", "人事变动", "decision maker changed",
                                "new decision maker", "champion left"),
     "internal_resources": ("资源不足", "人手不足", "交付不了", "internal resources", "no capacity", "resources"),
 }
@@ -79,6 +80,8 @@ COMPANY_MARKERS = ("公司", "集团", "科技", "技术", "有限", "股份", "
 def normalize_phone(raw: str) -> str:
     """Digits only; international numbers keep a leading '+', and +86 / 86 on a CN number is dropped."""
     digits = re.sub(r"\D", "", raw)
+    if digits.startswith("0086"):
+        digits, raw = digits[2:], "+" + digits[2:]  # 0086 is how +86 is dialled from abroad
     if digits.startswith("86") and (len(digits) == 13 and digits[2] == "1" or raw.lstrip().startswith("+86")):
         digits = digits[2:]
         is_mobile = len(digits) == 11 and digits[0] == "1"

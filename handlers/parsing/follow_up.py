@@ -47,6 +47,6 @@ def parse_follow_up(ref: str, text: str, *, today: date) -> FollowUp:
 
 def _without(text: str, span: tuple[int, int]) -> str:
     """The action with its date cut out, and the 前/by that tied them: '12月15日前提交方案' → '提交方案'."""
-    after = re.sub(r"^\s*(?:之前|以前|前)", "", text[span[1]:])  # 下周二前提供 → 提供
+    after = re.sub(r"^\s*(?:之前|以前|前|约了|约好)", "", text[span[1]:])  # 下周二前提供 → 提供
     rest = (text[: span[0]] + " " + after).strip(" ,;.:")
     return DEADLINE_WORDS.sub("", DEADLINE_WORDS.sub("", rest).strip()).strip(" ,;.:")

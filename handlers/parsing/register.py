@@ -12,25 +12,27 @@ from handlers.parsing.fields import (CJK, EMAIL, PHONE, is_title, looks_like_com
                                      normalize_phone, source_of, split_title, take_all)
 
 LABELS = {
-    "customer": ("客户名称", "客户名", "客户", "公司名称", "公司", "单位", "customer", "company", "client", "account"),
-    "contact": ("联系人", "对接人", "负责人", "contact person", "contact"),
+    "customer": ("客户名称", "客户全称", "客户名", "客户", "公司名称", "公司", "单位", "customer", "company", "client", "account"),
+    "contact": ("联系人", "对接人", "对接", "负责人", "contact person", "contact"),
     "title": ("职位", "职务", "title", "position"),
     "phone": ("电话", "手机号", "手机", "联系电话", "phone", "mobile", "tel"),
     "email": ("邮箱", "邮件", "email", "e-mail"),
-    "need": ("需求", "项目", "need", "needs", "requirement", "project", "interested in"),
-    "budget": ("预算", "金额", "budget", "amount", "deal size"),
+    "need": ("客户需求", "项目需求", "需求描述", "需求", "项目", "need", "needs", "requirement", "project",
+             "interested in"),
+    "budget": ("预算金额", "预算", "金额", "budget", "amount", "deal size"),
     "close": ("预计成交时间", "预计成交", "预计签约", "成交时间", "签约时间", "预计", "close by", "close date",
               "expected close", "closing", "close", "by"),
-    "source": ("来源", "渠道", "线索来源", "lead source", "source", "via"),
+    "source": ("商机来源", "线索来源", "客户来源", "来源", "渠道", "lead source", "source", "via"),
     "industry": ("所属行业", "行业", "industry", "sector"),
 }
-NEED_LEAD = re.compile(r"^(?:需求是|需要|想要|想上|想做|要做|要上|needs?|wants?|looking for)\s*", re.I)
+NEED_LEAD = re.compile(r"^(?:\+\s*)?(?:需求是|需要|想要上?个?|想上个?|想做个?|要做个?|要上个?|上个|needs?|wants?|looking for)\s*",
+                       re.I)
 FILLER = re.compile(r"大概|大约|左右|差不多|上下|约|about|around|approx\.?|roughly", re.I)
 PER_PERIOD = re.compile(r"^\s*(?:/|每|per\s*)(?:月|年|季度?|month|year|quarter|yr|mo)\b", re.I)  # 3.5k/月
 # Values that end at a comma; what follows is read as unlabelled text. A Chinese need may hold commas.
 SHORT_FIELDS = ("customer", "close", "budget", "source", "industry", "need")
 # "微信上加的", "展会上认识的": how they met, said without a 来源 label.
-MET_VIA = re.compile(r"(?:加的|认识的?|来的|找来的|过来的|介绍的)$")
+MET_VIA = re.compile(r"(?:加的|认识的?|来的|找来的|过来的|介绍的|聊的|联系的)$")
 CLOSE_WORDS = ("成交", "签约", "签单", "签合同", "落地", "能定", "定下来", "拍板", "close", "sign", "closing")
 _WORDS = sorted(((w, f) for f, ws in LABELS.items() for w in ws), key=lambda p: -len(p[0]))
 _LABEL = re.compile(
@@ -60,11 +62,18 @@ WECHAT_ID = re.compile(r"(?:wechat|weixin|微信号?|wx)\s*[:=]\s*[A-Za-z][\w-]{
 def _pieces(segment: str) -> list[str]:
     """Chinese text splits on spaces and commas; Latin text only on commas (Acme Corp is one name)."""
     out = []
+    for part in re.split(r"\s*;\s*", segment):
+        out += _comma_pieces(part)
+    return out
+
+
+def _comma_pieces(segment: str) -> list[str]:
+    out = []
     for part in COMMA.split(segment):
         part = part.strip(" .;:")
         if not part:
             continue
-        out += part.split() if CJK.search(part) else [part]
+        out += [w for w in part.split() if w.strip("+")] if CJK.search(part) else [part]
     return out
 
 
@@ -120,7 +129,7 @@ def parse_register(body: str, *, today: date, expect_customer: bool = True) -> R
     if got.get("title") and not title:
         title = got["title"]
     customer = got.get("customer")
-    need_parts = [got["need"]] if got.get("need") else []
+    need_parts: list[str] = []  # unlabelled words that are none of the other fields
     source = source_of(got["source"]) if got.get("source") else None
     for piece in draft.loose:
         amount = None if budget else find_amount(piece)
@@ -147,7 +156,7 @@ def parse_register(body: str, *, today: date, expect_customer: bool = True) -> R
             customer = piece
         else:
             need_parts.append(piece)
-    need = NEED_LEAD.sub("", " ".join(need_parts)).strip() or None
+    need = NEED_LEAD.sub("", " ".join(([got["need"]] if got.get("need") else []) + need_parts)).strip() or None
     if need and not budget:  # "需求 CRM 50万" without a budget label
         amount = find_amount(need)
         if amount:

@@ -5,9 +5,9 @@ import re
 
 VERBS: dict[str, tuple[str, ...]] = {
     "register": ("新商机报备", "商机报备", "报备商机", "登记商机", "登记个商机", "报个商机", "报一个商机", "报商机", "报个备",
-                 "报个单", "报单", "登记一下", "报备", "登记", "新商机", "新建商机", "新增商机", "录入商机", "new opportunity", "new opp", "new deal",
+                 "报个单", "报单", "登记一下", "报备一个", "报备", "登记", "新商机", "reg", "新建商机", "新增商机", "录入商机", "new opportunity", "new opp", "new deal",
                  "register"),
-    "follow_up": ("记录跟进", "跟进记录", "跟进", "跟踪", "follow-up", "follow up", "followup", "log"),
+    "follow_up": ("记录跟进", "跟进记录", "跟进", "跟踪", "follow-up", "follow up", "followup", "logged", "log"),
     "advance": ("推进到", "推进", "推到", "推一下", "晋级", "升阶段", "advance", "move stage", "move"),
     "won": ("赢单", "成交", "签单", "签约了", "签了", "closed won", "close won", "won", "win"),
     "lost": ("输单", "丢单了", "丢单", "这单丢了", "丢了", "closed lost", "close lost", "lost"),
@@ -35,8 +35,7 @@ ANYWHERE = ("forecast", "funnel", "due_this_week")
 # Questions asked in a sentence rather than a command.
 QUESTIONS = {
     "due_this_week": re.compile(r"(?:这周|本周|这个星期|this week).{0,10}(?:跟进|到期|跟|due|follow)|due this week", re.I),
-    "mine": re.compile(r"我(?:手上|手里)?的?(?:所有)?(?:商机|单子|客户)|(?:show|list)?\s*my (?:pipeline|deals|opps|opportunities)",
-                       re.I),
+    "mine": re.compile(r"^我.{0,8}(?:商机|单子)|(?:show|list)?\s*my (?:pipeline|deals|opps|opportunities)", re.I),
     "help": re.compile(r"怎么用|有哪些(?:指令|命令)|能做什么|what can you do|how do i use|commands", re.I),
 }
 
@@ -47,7 +46,7 @@ def split_verb(text: str) -> tuple[str | None, str]:
         found = _starts_with_verb(body)
         if found:
             return found
-    if len(text) <= 12:
+    if len(text) <= 40:
         low = text.lower()
         for word, kind in _PAIRS:
             if kind in ANYWHERE and word in low:
