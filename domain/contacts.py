@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 ROLES = ("decision_maker", "influencer", "user")
 
@@ -37,5 +38,10 @@ def role_for_title(title: str | None, words: RoleWords = DEFAULT_ROLE_WORDS) -> 
 
 def _any_word(words: tuple[str, ...], title: str) -> bool:
     """Latin words on word boundaries (Coordinator is no COO); Chinese ones anywhere (技术总监)."""
-    return any(re.search(r"(?<![a-z])" + re.escape(w) + r"(?![a-z])", title) if w.isascii() else w in title
-               for w in words)
+    return _pattern(words).search(title) is not None
+
+
+@lru_cache(maxsize=64)
+def _pattern(words: tuple[str, ...]) -> re.Pattern:
+    return re.compile("|".join(r"(?<![a-z])" + re.escape(w) + r"(?![a-z])" if w.isascii() else re.escape(w)
+                               for w in words))

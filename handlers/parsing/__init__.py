@@ -14,6 +14,7 @@ from handlers.parsing.register import parse_register
 from handlers.parsing.register import LABELS
 from handlers.parsing.verbs import VERBS, split_verb, verb_inside
 
+_EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\ufeff]")
 PERIODS = {"month": ("本月", "这个月", "当月", "月度", "month"), "quarter": ("本季度", "这季度", "季度", "本季", "quarter", "q"),
            "year": ("今年", "本年", "年度", "全年", "year")}
@@ -28,7 +29,7 @@ REASON_LABEL = re.compile(r"(?:原因|理由|reason|because)\s*[=:]?\s*", re.I)
 def clean(text: str) -> str:
     """Full-width → half-width (：，（ → :,( ), control characters out, 【header】 and ｜ as separators."""
     text = _CONTROL.sub(" ", unicodedata.normalize("NFKC", text))
-    text = "".join(" " if unicodedata.category(c) == "So" else c for c in text)  # emoji carry no fields
+    text = _EMOJI.sub(" ", text)  # emoji carry no fields
     text = re.sub(r"^\s*【([^】]{1,12})】", r"\1 ", text)  # 【商机报备】 is the verb
     text = re.sub(r"【([^】]{1,12})】", r"\1: ", text).replace("|", ";")  # 【客户】X is a label
     return re.sub(r"[ \t]+", " ", text).strip()

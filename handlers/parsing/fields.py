@@ -3,6 +3,7 @@ source channel, follow-up channel, stage, lost reason and risk signals. The list
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 OPP_ID = re.compile(r"(?<![\w-])(\d{4}-[A-Za-z]{2,4}-\d{3,6})(?![\w-])")
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
@@ -97,15 +98,22 @@ def take_all(pattern: re.Pattern, text: str) -> tuple[list[str], str]:
     return found, pattern.sub(" ", text)
 
 
+@lru_cache(maxsize=None)
+def word_pattern(words: tuple[str, ...]) -> re.Pattern:
+    """One regex for a word list: Latin words on word bounds ('ad' is not inside 'lead'), Chinese anywhere."""
+    parts = [r"(?<![a-z])" + re.escape(w) + r"(?![a-z])" if w.isascii() else re.escape(w)
+             for w in sorted(words, key=len, reverse=True)]
+    return re.compile("|".join(parts))
+
+
 def _hits(table: dict[str, tuple[str, ...]], text: str) -> list[tuple[int, int, str]]:
-    """(position, -length, value) for every word of the table found in text; ASCII words on word bounds."""
+    """(position, -length, value) of the first word of each table entry found in text (lower-cased)."""
     low = text.lower()
     found = []
     for value, words in table.items():
-        for w in words:
-            pat = r"(?<![a-z])" + re.escape(w) + r"(?![a-z])" if w.isascii() else re.escape(w)
-            for m in re.finditer(pat, low):
-                found.append((m.start(), -len(w), value))
+        m = word_pattern(words).search(low)
+        if m:
+            found.append((m.start(), -len(m.group(0)), value))
     return sorted(found)
 
 
@@ -134,15 +142,12 @@ def lost_reason_of(text: str) -> str | None:
 
 def risks_in(text: str) -> tuple[str, ...]:
     low = text.lower()
-    found = [w for w in RISK_WORDS if (re.search(r"(?<![a-z])" + re.escape(w) + r"(?![a-z])", low)
-                                       if w.isascii() else w in text)]
+    found = [w for w in RISK_WORDS if (word_pattern((w,)).search(low) if w.isascii() else w in text)]
     return tuple(w for w in found if not any(w != o and w in o for o in found))  # 竞品 inside 竞品低价: once
 
 
 def is_title(token: str) -> bool:
-    low = token.lower().strip("()")
-    return len(token) <= 30 and any(
-        re.search(r"(?<![a-z])" + re.escape(w) + r"(?![a-z])", low) if w.isascii() else w in low for w in TITLE_WORDS)
+    return len(token) <= 30 and word_pattern(TITLE_WORDS).search(token.lower().strip("()")) is not None
 
 
 def looks_like_company(token: str) -> bool:
