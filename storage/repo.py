@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, or_, select, true
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from domain.config import Config
 from storage import models as m
@@ -115,14 +115,6 @@ def expected_between(session: Session, viewer: m.User, start, end) -> list[tuple
         _scope(viewer), m.Opportunity.status == "open", m.Opportunity.budget.is_not(None),
         m.Opportunity.expected_close.between(start, end))
     return list(session.execute(q))
-
-
-def opportunity_with_history(session: Session, opp_id: str) -> m.Opportunity | None:
-    return session.scalars(
-        select(m.Opportunity).where(m.Opportunity.id == opp_id).options(
-            selectinload(m.Opportunity.contacts), selectinload(m.Opportunity.follow_ups),
-            selectinload(m.Opportunity.stage_history))
-    ).first()
 
 
 def audit(session: Session, *, at: datetime, user_id: str, action: str, entity: str, entity_id: str,
