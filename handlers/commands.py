@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from domain.config import Config
@@ -76,17 +76,13 @@ def register(ctx: Context, cmd: i.Register) -> Reply:
     if missing:
         return dialog.ask(ctx, cmd, missing)
     key = normalize_company(cmd.customer)
-    existing = _holder_of(ctx.session, key)
+    customer, existing = _customer_and_holder(ctx.session, key)
     if existing is not None:
         return _conflict(ctx, cmd, existing)
     team = ctx.config.team(ctx.user.team_name)
     if team is None:
         return ctx.reply("no_permission", action="报备" if ctx.lang == "zh" else "register", id=cmd.customer)
-    customer = ctx.session.scalars(select(m.Customer).where(m.Customer.normalized_name == key)).first()
-    if customer is None:
-        customer = m.Customer(name=cmd.customer, normalized_name=key, created_at=ctx.now)
-        ctx.session.add(customer)
-        ctx.session.flush()
+    customer = customer or m.Customer(name=cmd.customer, normalized_name=key, created_at=ctx.now)
     opp = m.Opportunity(
         id=repo.next_opportunity_id(ctx.session, year=ctx.today.year, region=team.region),
         customer=customer, owner_id=ctx.user.id, team_name=team.name, region=team.region,
@@ -96,24 +92,25 @@ def register(ctx: Context, cmd: i.Register) -> Reply:
         created_at=ctx.now, updated_at=ctx.now, last_touch_at=ctx.now,
     )
     opp.follow_up_due = follow_up_due(opp, ctx.today)
-    opp.contacts = [m.Contact(customer_id=customer.id, name=c.name, title=c.title, phone=c.phone, email=c.email,
+    opp.contacts = [m.Contact(customer=customer, name=c.name, title=c.title, phone=c.phone, email=c.email,
                               role=role_for_title(c.title, ctx.config.role_words)) for c in cmd.contacts]
     opp.stage_history = [m.StageChange(at=ctx.now, from_stage=None, to_stage="discovery", by=ctx.user.id)]
     opp.follow_ups = []
     opp.score = opportunity_score(opp).total
     ctx.session.add(opp)
-    ctx.session.flush()
     _audit(ctx, "register", opp, customer=cmd.customer)
     ctx.notes += unread_lines(cmd.unread, ctx.lang)
     return ctx.card(opp, head=say("registered", ctx.lang, id=opp.id, until=opp.protected_until.isoformat()))
 
 
-def _holder_of(session: Session, key: str) -> m.Opportunity | None:
-    """The open or protected opportunity on this exact customer key, if any (the fuzzy matcher is issue 4)."""
-    return session.scalars(
-        select(m.Opportunity).join(m.Customer).where(
-            m.Customer.normalized_name == key, m.Opportunity.status.in_(repo.OPEN_STATUSES))
+def _customer_and_holder(session: Session, key: str) -> tuple[m.Customer | None, m.Opportunity | None]:
+    """The customer with this exact key, and its open opportunity if any, in one query (fuzzy matching: issue 4)."""
+    row = session.execute(
+        select(m.Customer, m.Opportunity).outerjoin(m.Opportunity, and_(
+            m.Opportunity.customer_id == m.Customer.id, m.Opportunity.status.in_(repo.OPEN_STATUSES)))
+        .where(m.Customer.normalized_name == key).order_by(m.Opportunity.id.is_(None)).limit(1)
     ).first()
+    return (row[0], row[1]) if row else (None, None)
 
 
 def _conflict(ctx: Context, cmd: i.Register, held: m.Opportunity) -> Reply:
@@ -175,24 +172,25 @@ def follow_up(ctx: Context, cmd: i.FollowUp) -> Reply:
     opp = _open_one(ctx, cmd.ref, ("跟进", "followed up"))
     if isinstance(opp, Reply):
         return opp
-    fu = m.FollowUp(at=ctx.now, by=ctx.user.id, channel=cmd.channel, content=cmd.content,
+    fu = m.FollowUp(opportunity_id=opp.id, at=ctx.now, by=ctx.user.id, channel=cmd.channel, content=cmd.content,
                     next_action=cmd.next_action, next_action_date=cmd.next_action_date,
                     risks={"words": list(cmd.risks)} if cmd.risks else {})
-    opp.follow_ups.append(fu)
-    opp.last_touch_at = opp.updated_at = ctx.now
-    opp.next_action, opp.next_action_date = cmd.next_action, cmd.next_action_date
-    opp.follow_up_due = follow_up_due(opp, ctx.today)
-    if cmd.budget is not None:  # SPEC: a follow-up updates the fields it mentions
-        opp.budget, opp.currency = cmd.budget, cmd.currency
-    opp.budget_approved = opp.budget_approved or cmd.budget_approved
-    opp.in_annual_plan = opp.in_annual_plan or cmd.in_annual_plan
-    if cmd.need_fit is not None:
-        opp.need_fit = {**(opp.need_fit or {}), "overall": cmd.need_fit}
-    opp.score = opportunity_score(opp).total
-    if opp.protected_until:
-        registered = opp.created_at.astimezone(ctx.config.timezone_of(ctx.config.team(opp.team_name))).date()
-        opp.protected_until = min(opp.protected_until + timedelta(days=PROTECTION_EXTENSION_DAYS),
-                                  registered + timedelta(days=PROTECTION_CAP_DAYS))
+    ctx.session.add(fu)  # not opp.follow_ups.append: that would load the whole history to add one
+    with ctx.session.no_autoflush:  # one flush at commit, not one per lazy load below
+        opp.last_touch_at = opp.updated_at = ctx.now
+        opp.next_action, opp.next_action_date = cmd.next_action, cmd.next_action_date
+        opp.follow_up_due = follow_up_due(opp, ctx.today)
+        if cmd.budget is not None:  # SPEC: a follow-up updates the fields it mentions
+            opp.budget, opp.currency = cmd.budget, cmd.currency
+        opp.budget_approved = opp.budget_approved or cmd.budget_approved
+        opp.in_annual_plan = opp.in_annual_plan or cmd.in_annual_plan
+        if cmd.need_fit is not None:
+            opp.need_fit = {**(opp.need_fit or {}), "overall": cmd.need_fit}
+        opp.score = opportunity_score(opp).total
+        if opp.protected_until:
+            registered = opp.created_at.astimezone(ctx.config.timezone_of(ctx.config.team(opp.team_name))).date()
+            opp.protected_until = min(opp.protected_until + timedelta(days=PROTECTION_EXTENSION_DAYS),
+                                      registered + timedelta(days=PROTECTION_CAP_DAYS))
     _audit(ctx, "follow_up", opp, channel=cmd.channel, risks=list(cmd.risks),
            next_action_date=cmd.next_action_date and cmd.next_action_date.isoformat())
     card = follow_up_card(opp, fu, ctx.lang)

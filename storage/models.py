@@ -150,6 +150,7 @@ class Contact(Base):
     role: Mapped[str] = mapped_column(String(16))  # decision_maker | influencer | user
     phone: Mapped[str | None] = mapped_column(String(32), index=True)
     email: Mapped[str | None] = mapped_column(String(200), index=True)
+    customer: Mapped[Customer] = relationship()
 
 
 class FollowUp(Base):
