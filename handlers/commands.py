@@ -4,21 +4,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from domain.config import Config
 from domain.contacts import role_for_title
-from domain.matching import normalize_company
 from domain.messages import Notice, Reply
 from domain.scoring import Score, score
 from domain.stages import CADENCE_DAYS, OPEN_STAGES, REQUIRED_TO_ENTER, STAGES, gate, next_stage
-from handlers import dialog, queries
+from domain.matching import normalize_company, read_name
+from handlers import dedupe, dialog, queries
 from handlers import intents as i
 from handlers.render import (LOST_REASON_NAMES, STATUS_NAMES, card_text, follow_up_card, money, named,
                              opportunity_card, say, score_line, stage_name, unread_lines)
 from storage import models as m
-from storage import outbox, repo
+from storage import matchindex, outbox, repo
 
 PROTECTION_EXTENSION_DAYS = 30  # SPEC: each follow-up extends protection by 30 days …
 PROTECTION_CAP_DAYS = 180  # … up to 180 days from registration
@@ -72,17 +72,22 @@ def follow_up_due(opp: m.Opportunity, today: date) -> date:
 # ---- registration ------------------------------------------------------------------------------------------
 
 def register(ctx: Context, cmd: i.Register) -> Reply:
+    """SPEC 报备: slot filling first, then 查重 against every open opportunity, then the new record."""
     missing = dialog.missing_fields(cmd)
     if missing:
         return dialog.ask(ctx, cmd, missing)
-    key = normalize_company(cmd.customer)
-    customer, existing = _customer_and_holder(ctx.session, key)
-    if existing is not None:
-        return _conflict(ctx, cmd, existing)
     team = ctx.config.team(ctx.user.team_name)
     if team is None:
         return ctx.reply("no_permission", action="报备" if ctx.lang == "zh" else "register", id=cmd.customer)
-    customer = customer or m.Customer(name=cmd.customer, normalized_name=key, created_at=ctx.now)
+    party = dedupe.party_of(cmd)
+    match = dedupe.check(ctx, party)
+    if match.outcome in ("mine", "conflict"):
+        return dedupe.conflict_reply(ctx, cmd, match)
+    customer = ctx.session.scalars(select(m.Customer).where(m.Customer.normalized_name == party.name.key)).first()
+    if customer is None:
+        customer = m.Customer(name=cmd.customer, normalized_name=party.name.key, created_at=ctx.now)
+        ctx.session.add(customer)
+        ctx.session.flush()  # the index rows need its id
     opp = m.Opportunity(
         id=repo.next_opportunity_id(ctx.session, year=ctx.today.year, region=team.region),
         customer=customer, owner_id=ctx.user.id, team_name=team.name, region=team.region,
@@ -98,41 +103,19 @@ def register(ctx: Context, cmd: i.Register) -> Reply:
     opp.follow_ups = []
     opp.score = opportunity_score(opp).total
     ctx.session.add(opp)
-    _audit(ctx, "register", opp, customer=cmd.customer)
+    if not matchindex.protect(ctx.session, party.name, opp.id):
+        raise RegistrationRace(party.name.core)  # another process won this customer a moment ago: retry sees it
+    matchindex.file_customer(ctx.session, customer.id, party)
+    if match.outcome == "possible":
+        dedupe.flag_possible(ctx, cmd, opp, match)
+        ctx.notes.append(say("possible_rep", ctx.lang))
+    _audit(ctx, "register", opp, customer=cmd.customer, check=match.outcome)
     ctx.notes += unread_lines(cmd.unread, ctx.lang)
     return ctx.card(opp, head=say("registered", ctx.lang, id=opp.id, until=opp.protected_until.isoformat()))
 
 
-def _customer_and_holder(session: Session, key: str) -> tuple[m.Customer | None, m.Opportunity | None]:
-    """The customer with this exact key, and its open opportunity if any, in one query (fuzzy matching: issue 4)."""
-    row = session.execute(
-        select(m.Customer, m.Opportunity).outerjoin(m.Opportunity, and_(
-            m.Opportunity.customer_id == m.Customer.id, m.Opportunity.status.in_(repo.OPEN_STATUSES)))
-        .where(m.Customer.normalized_name == key).order_by(m.Opportunity.id.is_(None)).limit(1)
-    ).first()
-    return (row[0], row[1]) if row else (None, None)
-
-
-def _conflict(ctx: Context, cmd: i.Register, held: m.Opportunity) -> Reply:
-    """SPEC privacy: the blocked rep learns the owner's name and protection end, nothing else."""
-    if held.owner_id == ctx.user.id:
-        outcome = "mine"
-        reply = ctx.reply("mine_exists", id=held.id, customer=held.customer.name)
-    else:
-        outcome = "conflict"
-        owner = ctx.name_of(held.owner_id)
-        until = held.protected_until.isoformat() if held.protected_until else "-"
-        reply = ctx.reply("conflict", owner=owner, until=until)
-        ctx.notify(Notice(to=held.owner_id, kind="alert", text=say(
-            "conflict_owner", ctx.lang_of(held.owner_id), user=ctx.user.name, customer=held.customer.name, id=held.id)))
-        managers = {t.manager for t in (ctx.config.team(held.team_name), ctx.config.team(ctx.user.team_name)) if t}
-        for manager in sorted(x for x in managers if x):
-            ctx.notify(Notice(to=manager, kind="alert", text=say(
-                "conflict_manager", ctx.lang_of(manager), user=ctx.user.name, customer=cmd.customer, owner=owner,
-                id=held.id, until=until)))
-    ctx.session.add(m.Conflict(at=ctx.now, user_id=ctx.user.id, customer=cmd.customer, outcome=outcome,
-                               matched_id=held.id, owner_id=held.owner_id))
-    return reply
+class RegistrationRace(Exception):
+    """The protected-key constraint refused a second owner; `handle` retries the message once."""
 
 
 # ---- naming an opportunity ---------------------------------------------------------------------------------
@@ -274,6 +257,11 @@ def decide(ctx: Context, cmd: i.Decide) -> Reply:
     if not may:
         return ctx.reply("no_permission", action="审批" if ctx.lang == "zh" else "decide on", id=opp.id)
     if not opp.requested_stage:
+        override = dedupe.pending_override(ctx, opp)
+        if override is not None:
+            return dedupe.decide_override(ctx, opp, override, cmd)
+        if opp.flag == "possible_duplicate":
+            return dedupe.decide_duplicate(ctx, opp, cmd)
         return ctx.reply("nothing_pending", id=opp.id)
     target, rep_lang = opp.requested_stage, ctx.lang_of(opp.owner_id)
     if cmd.approve:
@@ -345,11 +333,12 @@ def _close(ctx: Context, opp: m.Opportunity, status: str) -> None:
         opp.stage = "closed"
     opp.status, opp.closed_at, opp.updated_at = status, ctx.now, ctx.now
     opp.requested_stage = opp.follow_up_due = opp.protected_until = None
+    matchindex.unprotect(ctx.session, opp.id)
     _audit(ctx, status, opp, reason=opp.lost_reason or opp.close_note)
 
 
 def claim(ctx: Context, cmd: i.Claim) -> Reply:
-    """SPEC 公海: a released opportunity goes to whoever claims it (its previous owner after a cooldown)."""
+    """SPEC 公海: a released opportunity goes to whoever claims it; its previous owner waits out a cooldown."""
     opp = resolve(ctx, cmd.ref, statuses=("public",))
     if isinstance(opp, Reply):
         opp = repo.any_opportunity(ctx.session, cmd.ref.upper())
@@ -357,16 +346,21 @@ def claim(ctx: Context, cmd: i.Claim) -> Reply:
             return ctx.reply("unknown_opp", ref=cmd.ref)
     if opp.status != "public":
         return ctx.reply("not_public", id=opp.id, owner=ctx.name_of(opp.owner_id))
-    if opp.owner_id == ctx.user.id and opp.updated_at.astimezone(ctx.now.tzinfo) > ctx.now - timedelta(
-            days=CLAIM_COOLDOWN_DAYS):
-        until = (opp.updated_at + timedelta(days=CLAIM_COOLDOWN_DAYS)).astimezone(ctx.now.tzinfo).date()
+    if opp.previous_owner_id == ctx.user.id and opp.released_at and \
+            ctx.now < opp.released_at + timedelta(days=CLAIM_COOLDOWN_DAYS):
+        until = (opp.released_at + timedelta(days=CLAIM_COOLDOWN_DAYS)).astimezone(ctx.now.tzinfo).date()
         return ctx.reply("claim_cooldown", id=opp.id, until=until)
+    name = read_name(opp.customer.name)
+    if not matchindex.protect(ctx.session, name, opp.id):  # someone registered the customer since its release
+        holder = ctx.session.get(m.Opportunity, matchindex.protected_holder(ctx.session, name))
+        return ctx.reply("conflict", owner=ctx.name_of(holder.owner_id),
+                         until=holder.protected_until.isoformat() if holder.protected_until else "-")
     team = ctx.config.team(ctx.user.team_name)
     opp.owner_id, opp.team_name, opp.status = ctx.user.id, team.name if team else opp.team_name, "open"
     opp.protected_until = ctx.today + timedelta(days=ctx.config.org.protection_days)
     opp.last_touch_at = opp.updated_at = ctx.now
     opp.follow_up_due = follow_up_due(opp, ctx.today)
-    _audit(ctx, "claim", opp)
+    _audit(ctx, "claim", opp, previous_owner=opp.previous_owner_id)
     return ctx.reply("claimed", id=opp.id, customer=opp.customer.name, until=opp.protected_until)
 
 
@@ -399,11 +393,13 @@ def not_understood(ctx: Context, cmd: i.NotUnderstood) -> Reply:
         return ctx.reply("missing_ref", example=example)
     if cmd.missing == "content":
         return ctx.reply("missing_content", example=say("ex_follow_up", ctx.lang))
+    if cmd.missing == "alias":
+        return ctx.reply("missing_alias")
     return ctx.reply("not_understood")
 
 
 VERBS = {
-    i.Register: register, i.FollowUp: follow_up, i.Advance: advance, i.Decide: decide, i.Won: won, i.Lost: lost,
+    i.Override: dedupe.request_override, i.AddAlias: dedupe.add_alias, i.Register: register, i.FollowUp: follow_up, i.Advance: advance, i.Decide: decide, i.Won: won, i.Lost: lost,
     i.Invalid: invalid, i.Claim: claim, i.Show: show, i.Query: query, i.Help: help_, i.Cancel: cancel,
     i.NotUnderstood: not_understood,
 }

@@ -85,6 +85,21 @@ class Decide:
 
 
 @dataclass(frozen=True)
+class Override:
+    """After a conflict: the rep asks the managers to hand the customer over (or share it)."""
+
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class AddAlias:
+    """别名 腾讯 = Tencent: another name the customer goes by, matched like its own."""
+
+    ref: str
+    alias: str
+
+
+@dataclass(frozen=True)
 class Query:
     what: str  # mine | due_this_week | funnel | forecast
     period: str | None = None  # forecast: month | quarter | year
@@ -113,5 +128,5 @@ class NotUnderstood:
     missing: str | None = None
 
 
-Intent = (Register | FollowUp | Advance | Won | Lost | Invalid | Claim | Decide | Query | Show | Help | Cancel
-          | NotUnderstood)
+Intent = (Register | FollowUp | Advance | Won | Lost | Invalid | Claim | Decide | Override | AddAlias | Query | Show
+          | Help | Cancel | NotUnderstood)

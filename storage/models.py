@@ -127,6 +127,8 @@ class Opportunity(Base):
     next_action_date: Mapped[date | None]
     follow_up_due: Mapped[date | None]  # earlier of cadence date and next action date; indexed for the scan
     requested_stage: Mapped[str | None] = mapped_column(String(16))  # waiting for the manager (score 60–80)
+    previous_owner_id: Mapped[str | None] = mapped_column(String(64))  # who let it go to the public pool
+    released_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     lost_reason: Mapped[str | None] = mapped_column(String(32))
     competitor: Mapped[str | None] = mapped_column(String(200))
@@ -186,6 +188,38 @@ class Conflict(Base):
     outcome: Mapped[str] = mapped_column(String(16))  # conflict | possible | mine
     matched_id: Mapped[str | None] = mapped_column(ForeignKey("opportunities.id"))
     owner_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    signal: Mapped[str | None] = mapped_column(String(16))  # what matched: exact, core, pinyin, phone…
+    override: Mapped[str | None] = mapped_column(String(16))  # requested | reassigned | shared | rejected
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class MatchKey(Base):
+    """The candidate index of 查重: a customer filed under its name keys, n-grams, pinyin, phones and emails."""
+
+    __tablename__ = "match_keys"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    key: Mapped[str] = mapped_column(String(300), index=True)
+
+
+class ProtectedKey(Base):
+    """One row per protected customer core name: the database itself refuses a second owner (SPEC race-free)."""
+
+    __tablename__ = "protected_keys"
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    opportunity_id: Mapped[str] = mapped_column(ForeignKey("opportunities.id"), index=True)
+
+
+class OpportunityShare(Base):
+    """A manager's override that shares an opportunity: the rep works it alongside the owner."""
+
+    __tablename__ = "opportunity_shares"
+    __table_args__ = (UniqueConstraint("opportunity_id", "user_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opportunity_id: Mapped[str] = mapped_column(ForeignKey("opportunities.id"), index=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    at: Mapped[datetime]
+    by: Mapped[str] = mapped_column(String(64))
 
 
 class AuditEntry(Base):

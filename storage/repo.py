@@ -55,8 +55,9 @@ def next_opportunity_id(session: Session, *, year: int, region: str) -> str:
 
 def _scope(viewer: m.User):
     """What a viewer may see: reps their own, managers their team's, directors and admins everything."""
-    if viewer.role == "rep":
-        return m.Opportunity.owner_id == viewer.id
+    if viewer.role == "rep":  # their own, and what a manager shared with them
+        return or_(m.Opportunity.owner_id == viewer.id, m.Opportunity.id.in_(
+            select(m.OpportunityShare.opportunity_id).where(m.OpportunityShare.user_id == viewer.id)))
     if viewer.role == "manager":
         return m.Opportunity.team_name == viewer.team_name
     return true()

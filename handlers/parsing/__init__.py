@@ -23,6 +23,7 @@ PERIODS = {"month": ("本月", "这个月", "当月", "月度", "month"), "quart
 TAKEN_BY = re.compile(r"被\s*([^\s,;:]{2,10}?)\s*(?:低价|以低价)?(?:截胡|抢走|抢了|拿走|拿下|撬走|抢单)")
 COMPETITOR_LABEL = re.compile(r"(?:(?:竞品|竞争对手|对手|competitor|lost to|went with|chose|picked|signed with)\s*"
                               r"(?:[=:]\s*|\s+)|(?:输给|选了|选择了|改用|转投|用了)了?\s*)", re.I)
+ALIAS = re.compile(r"(.+?)\s*(?:=|:|也叫|又叫|即|\baka\b|\bis\b)\s*(.+)", re.I)  # 腾讯 = Tencent
 REASON_LABEL = re.compile(r"(?:原因|理由|reason|because)\s*[=:]?\s*", re.I)
 
 
@@ -63,6 +64,11 @@ def parse(text: str, *, today: date) -> i.Intent:
         return parse_register(rest, today=today)
     if kind in ("help", "cancel", "mine", "due_this_week", "funnel", "forecast"):
         return _simple(kind, rest)
+    if kind == "override":
+        return i.Override(note=REASON_LABEL.sub("", rest, count=1).strip() or None)
+    if kind == "alias":
+        m = ALIAS.match(rest)
+        return i.AddAlias(ref=m.group(1), alias=m.group(2)) if m else i.NotUnderstood(intent="alias", missing="alias")
     if kind == "show" and not OPP_ID.search(rest):
         query, _ = split_verb(rest)  # "show my pipeline", "查看 漏斗"
         if query in ("mine", "due_this_week", "funnel", "forecast"):

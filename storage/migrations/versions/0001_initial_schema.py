@@ -94,6 +94,17 @@ def upgrade() -> None:
     sa.Column('timezone', sa.String(length=64), nullable=True),
     sa.PrimaryKeyConstraint('name')
     )
+    op.create_table('match_keys',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('customer_id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=300), nullable=False),
+    sa.ForeignKeyConstraint(['customer_id'], ['customers.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('match_keys', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_match_keys_customer_id'), ['customer_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_match_keys_key'), ['key'], unique=False)
+
     op.create_table('users',
     sa.Column('id', sa.String(length=64), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
@@ -153,6 +164,8 @@ def upgrade() -> None:
     sa.Column('next_action_date', sa.Date(), nullable=True),
     sa.Column('follow_up_due', sa.Date(), nullable=True),
     sa.Column('requested_stage', sa.String(length=16), nullable=True),
+    sa.Column('previous_owner_id', sa.String(length=64), nullable=True),
+    sa.Column('released_at', sa.DateTime(), nullable=True),
     sa.Column('closed_at', sa.DateTime(), nullable=True),
     sa.Column('lost_reason', sa.String(length=32), nullable=True),
     sa.Column('competitor', sa.String(length=200), nullable=True),
@@ -187,6 +200,9 @@ def upgrade() -> None:
     sa.Column('outcome', sa.String(length=16), nullable=False),
     sa.Column('matched_id', sa.String(length=32), nullable=True),
     sa.Column('owner_id', sa.String(length=64), nullable=True),
+    sa.Column('signal', sa.String(length=16), nullable=True),
+    sa.Column('override', sa.String(length=16), nullable=True),
+    sa.Column('decided_by', sa.String(length=64), nullable=True),
     sa.ForeignKeyConstraint(['matched_id'], ['opportunities.id'], ),
     sa.ForeignKeyConstraint(['owner_id'], ['users.id'], ),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], ),
@@ -229,6 +245,30 @@ def upgrade() -> None:
     with op.batch_alter_table('follow_ups', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_follow_ups_opportunity_id'), ['opportunity_id'], unique=False)
 
+    op.create_table('opportunity_shares',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('opportunity_id', sa.String(length=32), nullable=False),
+    sa.Column('user_id', sa.String(length=64), nullable=False),
+    sa.Column('at', sa.DateTime(), nullable=False),
+    sa.Column('by', sa.String(length=64), nullable=False),
+    sa.ForeignKeyConstraint(['opportunity_id'], ['opportunities.id'], ),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('opportunity_id', 'user_id')
+    )
+    with op.batch_alter_table('opportunity_shares', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_opportunity_shares_opportunity_id'), ['opportunity_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_opportunity_shares_user_id'), ['user_id'], unique=False)
+
+    op.create_table('protected_keys',
+    sa.Column('key', sa.String(length=300), nullable=False),
+    sa.Column('opportunity_id', sa.String(length=32), nullable=False),
+    sa.ForeignKeyConstraint(['opportunity_id'], ['opportunities.id'], ),
+    sa.PrimaryKeyConstraint('key')
+    )
+    with op.batch_alter_table('protected_keys', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_protected_keys_opportunity_id'), ['opportunity_id'], unique=False)
+
     op.create_table('stage_history',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('opportunity_id', sa.String(length=32), nullable=False),
@@ -253,6 +293,15 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_stage_history_opportunity_id'))
 
     op.drop_table('stage_history')
+    with op.batch_alter_table('protected_keys', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_protected_keys_opportunity_id'))
+
+    op.drop_table('protected_keys')
+    with op.batch_alter_table('opportunity_shares', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_opportunity_shares_user_id'))
+        batch_op.drop_index(batch_op.f('ix_opportunity_shares_opportunity_id'))
+
+    op.drop_table('opportunity_shares')
     with op.batch_alter_table('follow_ups', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_follow_ups_opportunity_id'))
 
@@ -279,6 +328,11 @@ def downgrade() -> None:
 
     op.drop_table('customer_aliases')
     op.drop_table('users')
+    with op.batch_alter_table('match_keys', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_match_keys_key'))
+        batch_op.drop_index(batch_op.f('ix_match_keys_customer_id'))
+
+    op.drop_table('match_keys')
     op.drop_table('teams')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_unsent')
