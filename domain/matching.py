@@ -10,14 +10,21 @@ from functools import lru_cache
 
 from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA
 
 # ---- rules ---------------------------------------------------------------------------------------------------
 LEGAL_SUFFIXES = (
-    "股份有限公司", "有限责任公司", "集团有限公司", "集团股份有限公司", "有限公司", "集团公司", "总公司", "分公司", "集团",
-    "公司", "co., ltd.", "co.,ltd.", "co. ltd.", "co ltd", "co.", "ltd.", "ltd", "limited", "inc.", "inc",
-    "incorporated", "corporation", "corp.", "corp", "llc", "l.l.c.", "gmbh", "plc", "s.a.", "ag", "pte. ltd.",
-    "pte ltd", "pte", "pty ltd", "pty", "company", "group", "holdings",
+    "股份有限公司", "有限责任公司", "集团有限公司", "集团股份有限公司", "有限公司", "集团公司", "股份公司", "总公司", "分公司",
+    "株式会社", "集团", "股份", "公司", "co., ltd.", "co.,ltd.", "co. ltd.", "co ltd", "co.", "co", "ltd.", "ltd",
+    "limited", "inc.", "inc", "incorporated", "corporation", "corp.", "corp", "llc", "l.l.c.", "gmbh", "plc", "s.a.",
+    "sa", "s.p.a.", "spa", "se", "ag", "aktiengesellschaft", "nv", "n.v.", "bv", "b.v.", "kk", "k.k.", "oyj", "ab",
+    "asa", "pte. ltd.", "pte ltd", "pte", "pty ltd", "pty", "company", "group", "holdings", "holding",
 )
+# IME slips in the legal form (有线公司, 有限工司) are still a legal form.
+CN_LEGAL_TAIL = __import__("re").compile(r"(?:股份)?(?:有[限线现](?:责任)?)?(?:公司|工司|公斯|公可)$")
+# Places said in English after the name: "Lazada South East Asia", "Dell China".
+EN_PLACE_TAILS = ("south east asia", "southeast asia", "asia pacific", "greater china", "hong kong", "china", "asia",
+                  "singapore", "europe", "usa", "u.s.a.", "us", "uk", "japan", "korea", "germany", "international")
 PROVINCES = ("北京", "上海", "天津", "重庆", "河北", "山西", "辽宁", "吉林", "黑龙江", "江苏", "浙江", "安徽", "福建",
              "江西", "山东", "河南", "湖北", "湖南", "广东", "海南", "四川", "贵州", "云南", "陕西", "甘肃", "青海",
              "台湾", "内蒙古", "广西", "西藏", "宁夏", "新疆", "香港", "澳门")
@@ -26,15 +33,21 @@ CITIES = ("深圳", "广州", "杭州", "南京", "苏州", "成都", "武汉", 
           "南昌", "石家庄", "太原", "兰州", "海口", "珠海", "温州", "常州", "烟台", "嘉兴", "绍兴", "泉州", "中山",
           "惠州", "徐州", "南通", "扬州", "台州", "金华", "洛阳", "宜昌", "襄阳", "芜湖", "乌鲁木齐", "呼和浩特")
 PLACE_SUFFIXES = ("省", "市", "自治区", "特别行政区", "区", "县")
-# Generic words that say what a company does, not which company it is: dropped for the core-name comparison.
+# Generic words that say what a company does, not which company it is: dropped from the END of the name for the
+# core-name comparison (腾讯计算机系统 → 腾讯), never from the middle (中国农业发展银行 keeps its 发展).
 GENERIC_WORDS = (
-    "计算机系统", "计算机", "信息技术", "网络技术", "数字技术", "科技发展", "电子商务", "软件", "科技", "技术", "网络",
-    "信息", "数字", "电子", "智能", "数据", "系统", "实业", "贸易", "发展", "控股", "国际", "投资", "管理", "咨询",
-    "服务", "工程", "电器", "通信", "文化", "传媒", "商贸", "制造", "工业", "新材料", "生物", "医药", "能源",
+    "计算机系统", "计算机", "信息技术", "网络技术", "数字技术", "科技发展", "电子商务", "集成电路", "新能源", "软件", "科技",
+    "技术", "网络", "信息", "数字", "电子", "智能", "数据", "系统", "实业", "贸易", "发展", "控股", "国际", "投资",
+    "管理", "咨询", "服务", "工程", "通信", "文化", "传媒", "商贸", "制造", "工业", "新材料", "生物", "医疗", "医药",
+    "能源", "世纪", "创新", "产业", "在线", "保险", "汽车贸易", "网络科技", "精密",
     "technology", "technologies", "tech", "software", "systems", "system", "digital", "network", "networks",
-    "information", "solutions", "international", "intl", "global", "holding", "industries", "industrial",
-    "electronics", "services", "trading", "enterprises",
+    "information", "solutions", "international", "intl", "global", "industries", "industrial",
+    "electronics", "services", "trading", "enterprises", "platforms", "precision",
 )
+# Nouns that are no name on their own: 青岛啤酒 keeps 青岛, 上海汽车 keeps 上海 (a region is not stripped before them).
+NOT_A_NAME = ("银行", "移动", "联通", "电信", "石油", "石化", "人寿", "平安", "啤酒", "汽车", "电力", "电网", "地铁",
+              "机场", "港口", "医院", "大学", "日报", "水务", "燃气", "公交", "钢铁", "证券", "航空", "铁路", "烟草",
+              "城投", "交投", "建工", "农商", "广电", "银行股份", "农村商业银行")
 # Mail domains anyone can have: an equal domain says nothing about the company.
 PUBLIC_MAIL_DOMAINS = frozenset((
     "qq.com", "163.com", "126.com", "yeah.net", "sina.com", "sina.cn", "sohu.com", "aliyun.com", "139.com",
@@ -45,11 +58,16 @@ PUBLIC_MAIL_DOMAINS = frozenset((
 STRONG_RATIO = 92
 WEAK_RATIO = 80
 
+_GENERIC_LONGEST_FIRST = sorted(GENERIC_WORDS, key=len, reverse=True)
 _BRACKET = re.compile(r"\(([^()]{1,12})\)")
+_AND = re.compile(r"\s+(?:and|&)\s+|&")
+_LEADING_THE = re.compile(r"^the\s+")
+_DOTCOM = re.compile(r"\.(?:com|net|cn|io)\b")
 _NOT_NAME = re.compile(r"[\W_]+", re.UNICODE)
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _REGIONS = sorted((p + s for p in PROVINCES + CITIES for s in ("",) + PLACE_SUFFIXES), key=len, reverse=True)
-_PLACES_IN_BRACKETS = frozenset(_REGIONS) | {"中国", "china", "hk", "hong kong", "prc", "asia", "亚太", "大中华"}
+_PLACES_IN_BRACKETS = frozenset(_REGIONS) | {"中国", "china", "hk", "hong kong", "prc", "asia", "亚太", "大中华",
+                                              "集团", "group"}
 
 
 @dataclass(frozen=True)
@@ -60,6 +78,8 @@ class Name:
     key: str
     core: str
     latin: str
+    initials: frozenset[str] = frozenset()
+    words: tuple[str, ...] = ()  # Latin words of the name, legal form off: ("robert", "bosch")
 
 
 def normalize_company(name: str) -> str:
@@ -69,23 +89,51 @@ def normalize_company(name: str) -> str:
 
 @lru_cache(maxsize=65536)
 def read_name(name: str) -> Name:
-    s = unicodedata.normalize("NFKC", name or "").strip().lower()
+    s = _fold(name)
     s = _BRACKET.sub(lambda m: "" if m.group(1).strip() in _PLACES_IN_BRACKETS else m.group(0), s)
     s = _strip_legal(s)
     s = _BRACKET.sub(lambda m: "" if m.group(1).strip() in _PLACES_IN_BRACKETS else m.group(0), s).strip()
     s = _strip_region(s)
     key = _NOT_NAME.sub("", _strip_legal(s))
     core = _core(key)
-    return Name(display=name, key=key, core=core, latin=to_latin(core))
+    words = tuple(re.findall(r"[a-z0-9]+", s)) if not _CJK.search(s) else ()
+    return Name(display=name, key=key, core=core, latin=to_latin(core), initials=_initials(name), words=words)
+
+
+def _fold(name: str) -> str:
+    """Full-width → half-width, accents off (Nestlé → nestle), case, 'the', '&'/'and', '.com', spaces squeezed."""
+    s = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", name or ""))
+    s = "".join(c for c in s if not unicodedata.combining(c)).lower().strip()
+    s = _DOTCOM.sub("", _AND.sub(" ", _LEADING_THE.sub("", s)))
+    return re.sub(r"[\s']+", " ", s.replace("'", "")).strip()
+
+
+def _initials(name: str) -> frozenset[str]:
+    """International Business Machines → ibm (with and without the legal form: CATL has its Limited)."""
+    words = re.findall(r"[a-z]+", _fold(name))
+    if len(words) < 3 or _CJK.search(name):
+        return frozenset()
+    bare = _strip_legal(" ".join(words)).split()
+    return frozenset(i for i in ("".join(w[0] for w in words), "".join(w[0] for w in bare)) if len(i) >= 3)
 
 
 def _strip_legal(s: str) -> str:
     changed = True
     while changed:
         changed = False
+        tail = CN_LEGAL_TAIL.search(s)
+        if tail and tail.start() >= 2:
+            s, changed = s[: tail.start()].rstrip(" ,.-"), True
         for suffix in LEGAL_SUFFIXES:
-            if s.endswith(suffix) and len(s) > len(suffix) + 1:
-                s, changed = s[: -len(suffix)].rstrip(" ,.-&"), True
+            cut = s[: -len(suffix)] if s.endswith(suffix) else None
+            # a Latin suffix must be a whole word: 'sa' ends 'Lazada South East Asia'? only after a space
+            if cut and len(cut.strip()) > 1 and (not suffix[0].isascii() or cut.endswith((" ", ",", "."))):
+                s, changed = cut.rstrip(" ,.-&"), True
+        for place in EN_PLACE_TAILS:
+            if s.endswith(" " + place) and len(s) > len(place) + 3:
+                s, changed = s[: -len(place) - 1].rstrip(" ,.-"), True
+        if s.endswith("中国") and len(s) > 4:
+            s, changed = s[:-2], True
     return s
 
 
@@ -93,10 +141,9 @@ def _strip_region(s: str) -> str:
     """深圳市腾讯 → 腾讯; 中国银行 stays (what is left must still be a name, not a bare word)."""
     for _ in range(2):  # 广东省深圳市…
         for region in ("中国",) + tuple(_REGIONS):
-            rest = s[len(region):]
-            if s.startswith(region) and len(_NOT_NAME.sub("", rest)) >= 2 and _core(_NOT_NAME.sub("", rest)) \
-                    and not rest.startswith(("银行", "移动", "联通", "电信", "石油", "石化", "人寿", "平安")):
-                s = rest.lstrip(" -")
+            rest = s[len(region):].lstrip(" -")
+            if s.startswith(region) and len(_NOT_NAME.sub("", rest)) >= 2 and not rest.startswith(NOT_A_NAME):
+                s = rest
                 break
         else:
             break
@@ -104,12 +151,15 @@ def _strip_region(s: str) -> str:
 
 
 def _core(key: str) -> str:
-    """The key without generic industry words; the key itself when nothing distinctive would be left."""
-    core = key
-    for word in GENERIC_WORDS:
-        if word in core and len(core) - len(word) >= 2:
-            core = core.replace(word, "")
-    return core if len(core) >= 2 else key
+    """The key without the generic industry words it ends with; the key itself if nothing would be left."""
+    core, changed = key, True
+    while changed:
+        changed = False
+        for word in _GENERIC_LONGEST_FIRST:  # 新能源 before 能源
+            if core.endswith(word) and len(core) - len(word) >= 2:
+                core, changed = core[: -len(word)], True
+                break
+    return core
 
 
 @lru_cache(maxsize=65536)
@@ -170,12 +220,22 @@ def _name_signal(a: Name, b: Name) -> Signal | None:
         return Signal("strong", "exact", 100)
     if a.core == b.core and len(a.core) >= 2:
         return Signal("strong", "core", 99)
-    if a.latin and a.latin == b.latin and len(a.latin) >= 4 and _CJK.search(a.core) != _CJK.search(b.core):
+    if a.latin and a.latin == b.latin and len(a.latin) >= 4 and bool(_CJK.search(a.core)) != bool(_CJK.search(b.core)):
         return Signal("strong", "pinyin", 98)
-    short, long_ = sorted((a.core, b.core), key=len)
-    if _contains(short, long_):  # 美的 in 美的置业 may be a sister company: a manager decides
+    if a.key in b.initials or b.key in a.initials:  # IBM ↔ International Business Machines
+        return Signal("strong", "acronym", 97)
+    known_a, known_b = known_company(a), known_company(b)
+    if known_a is not None and known_a == known_b:  # 腾讯 ↔ Tencent, from the seed list
+        return Signal("strong", "known", 97)
+    if min(len(a.key), len(b.key)) >= 6 and a.key[:2] == b.key[:2] and OSA.distance(a.key, b.key) <= 1:
+        # one slip inside a long name (科枝, Accentrue); a different first word (一汽/上汽大众) is another company
+        return Signal("strong", "typo", 96)
+    short, long_ = sorted((a, b), key=lambda n: len(n.key))
+    if len(short.key) >= 4 and long_.words[1:] and short.key == long_.words[-1]:  # Bosch ↔ Robert Bosch
+        return Signal("strong", "contains", 94)
+    if _contains(short.core, long_.core):  # 美的 in 美的置业 may be a sister company: a manager decides
         return Signal("weak", "contains", 90)
-    ratio = fuzz.ratio(a.core, b.core)
+    ratio = max(fuzz.ratio(a.core, b.core), fuzz.ratio(a.key, b.key))
     if ratio >= STRONG_RATIO and min(len(a.core), len(b.core)) >= 4:
         return Signal("strong", "fuzzy", ratio)
     if ratio >= WEAK_RATIO and min(len(a.core), len(b.core)) >= 3:
@@ -192,10 +252,34 @@ def _contains(short: str, long_: str) -> bool:
     return len(short) / len(long_) >= 0.5 or len(short) >= 3
 
 
+# ---- the seed list of known names ---------------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def _known() -> dict[str, int]:
+    """Normalised key (and core) → company number, for domain/known_names.py."""
+    from domain.known_names import KNOWN_COMPANIES
+    table: dict[str, int] = {}
+    for number, line in enumerate(KNOWN_COMPANIES.splitlines()):
+        for written in line.split("|"):
+            n = read_name(written)
+            for k in {n.key, n.core}:
+                table.setdefault(k, number)
+    return table
+
+
+def known_company(name: Name) -> int | None:
+    """Which seed-list company a name is (by its key, else its core), if any."""
+    table = _known()
+    found = table.get(name.key)
+    return found if found is not None else table.get(name.core)
+
+
 # ---- candidate keys ------------------------------------------------------------------------------------------
 def index_keys(name: Name) -> set[str]:
     """What the storage index files a name under; a query looks up the same keys (storage/matchindex.py)."""
     keys = {"k:" + name.key, "c:" + name.core}
+    known = known_company(name)
+    if known is not None:
+        keys.add(f"n:{known}")
     if len(name.latin) >= 4:
         keys.add("p:" + name.latin)
     keys |= {"g:" + g for g in grams(name.core)}

@@ -16,7 +16,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import cn2an
-import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
@@ -268,7 +267,8 @@ def test_month_end_next_occurrence(today, month, numeral, embed):
 
 CN_MOBILES = st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True)
 PHONE_SENTENCES = ("联系人 王磊 {} 需求 CRM", "contact Jane Doe {}, need: CRM", "{}", "电话:{}")
-MOBILE_STYLES = ("plain", "+86 ", "+86-", "+86", "86", "86 ", "spaces", "dashes", "+86 spaces", "+86-dashes")
+MOBILE_STYLES = ("plain", "+86 ", "+86-", "+86", "86", "86 ", "spaces", "dashes", "+86 spaces", "+86-dashes",
+                 "0086 ", "0086-dashes")  # 0086: how +86 is dialled from abroad (normalize_phone handles it)
 
 
 def write_mobile(d: str, style: str) -> str:
@@ -276,6 +276,7 @@ def write_mobile(d: str, style: str) -> str:
     return {
         "plain": d, "+86 ": "+86 " + d, "+86-": "+86-" + d, "+86": "+86" + d, "86": "86" + d, "86 ": "86 " + d,
         "spaces": spaced, "dashes": dashed, "+86 spaces": "+86 " + spaced, "+86-dashes": "+86-" + dashed,
+        "0086 ": "0086 " + d, "0086-dashes": "0086-" + dashed,
     }[style]
 
 
