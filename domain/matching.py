@@ -227,6 +227,8 @@ def _name_signal(a: Name, b: Name) -> Signal | None:
     known_a, known_b = known_company(a), known_company(b)
     if known_a is not None and known_a == known_b:  # 腾讯 ↔ Tencent, from the seed list
         return Signal("strong", "known", 97)
+    if _numbers(a.key) != _numbers(b.key):  # 第一/第二人民医院, Plant 1/Plant 2: never a typo of each other
+        return None
     if min(len(a.key), len(b.key)) >= 6 and a.key[:2] == b.key[:2] and OSA.distance(a.key, b.key) <= 1:
         # one slip inside a long name (科枝, Accentrue); a different first word (一汽/上汽大众) is another company
         return Signal("strong", "typo", 96)
@@ -241,6 +243,13 @@ def _name_signal(a: Name, b: Name) -> Signal | None:
     if ratio >= WEAK_RATIO and min(len(a.core), len(b.core)) >= 3:
         return Signal("weak", "fuzzy", ratio)
     return None
+
+
+_NUMBER = re.compile(r"\d+|[一二三四五六七八九十百零〇]+")
+
+
+def _numbers(key: str) -> list[str]:
+    return _NUMBER.findall(key)
 
 
 def _contains(short: str, long_: str) -> bool:
