@@ -192,11 +192,7 @@ class Signal:
 
 def compare(query: Party, existing: Party) -> Signal | None:
     """The strongest reason to believe two parties are one customer, or None."""
-    best: Signal | None = None
-    for s in _signals(query, existing):
-        if best is None or (s.strength, s.score) > (best.strength, best.score):
-            best = s  # "strong" > "weak" as strings, by luck of the alphabet
-    return best
+    return max(_signals(query, existing), key=lambda s: (s.strength == "strong", s.score), default=None)
 
 
 def _signals(q: Party, e: Party):

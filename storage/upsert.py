@@ -14,8 +14,9 @@ def _insert(session: Session, model):
 
 def insert_ignoring_duplicates(session: Session, model, values: dict[str, Any], *, conflict_on: list[str]) -> bool:
     """True when the row was inserted, False when a row with the same unique key already existed."""
-    stmt = _insert(session, model).values(**values).on_conflict_do_nothing(index_elements=conflict_on)
-    return session.execute(stmt).rowcount == 1
+    stmt = (_insert(session, model).values(**values).on_conflict_do_nothing(index_elements=conflict_on)
+            .returning(getattr(model, conflict_on[0])))  # a row back only when one went in (rowcount lies here)
+    return session.execute(stmt).first() is not None
 
 
 def increment_counter(session: Session, model, key: dict[str, Any], *, column: str = "last") -> int:
