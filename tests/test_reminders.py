@@ -41,3 +41,13 @@ def test_reminders_follow_the_language_the_rep_writes_in(bot):
     bot.reply("walt", "register Acme Corp, contact Jane Doe jane@acme.com", at="2026-11-02T10:00:00+08:00")
     [sent] = reminders(bot.tick("2026-11-09T09:00:00+08:00"))
     assert sent["to"] == "walt" and sent["text"].startswith("Follow-up due: 2026-CD-001")
+
+
+def test_a_job_counts_what_it_enqueued_and_a_rerun_counts_nothing(bot):
+    from datetime import datetime
+
+    from scheduler import jobs
+    bot.reply("alice", REGISTER, at="2026-11-02T10:00:00+08:00")
+    due = datetime.fromisoformat("2026-11-09T09:00:00+08:00")
+    assert jobs.follow_up_reminders(due, bot.deps) == 1
+    assert jobs.follow_up_reminders(due, bot.deps) == 0
