@@ -72,14 +72,22 @@ _PLACES_IN_BRACKETS = frozenset(_REGIONS) | {"中国", "china", "hk", "hong kong
 
 @dataclass(frozen=True)
 class Name:
-    """A company name read three ways: `key` for equality, `core` for similarity, `latin` across scripts."""
+    """A company name read for matching: `key` for equality, `core` for similarity, `latin` across scripts."""
 
     display: str
     key: str
     core: str
-    latin: str
     initials: frozenset[str] = frozenset()
     words: tuple[str, ...] = ()  # Latin words of the name, legal form off: ("robert", "bosch")
+
+    @property
+    def latin(self) -> str:
+        """华为 → huawei: computed when asked (pinyin is the costly part of reading a name)."""
+        return to_latin(self.core)
+
+    @property
+    def chinese(self) -> bool:
+        return bool(_CJK.search(self.core))
 
 
 def normalize_company(name: str) -> str:
@@ -87,7 +95,7 @@ def normalize_company(name: str) -> str:
     return read_name(name).key
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def read_name(name: str) -> Name:
     s = _fold(name)
     s = _BRACKET.sub(lambda m: "" if m.group(1).strip() in _PLACES_IN_BRACKETS else m.group(0), s)
@@ -97,7 +105,7 @@ def read_name(name: str) -> Name:
     key = _NOT_NAME.sub("", _strip_legal(s))
     core = _core(key)
     words = tuple(re.findall(r"[a-z0-9]+", s)) if not _CJK.search(s) else ()
-    return Name(display=name, key=key, core=core, latin=to_latin(core), initials=_initials(name), words=words)
+    return Name(display=name, key=key, core=core, initials=_initials(name), words=words)
 
 
 def _fold(name: str) -> str:
@@ -117,36 +125,44 @@ def _initials(name: str) -> frozenset[str]:
     return frozenset(i for i in ("".join(w[0] for w in words), "".join(w[0] for w in bare)) if len(i) >= 3)
 
 
+_LEGAL_TAIL = re.compile(
+    r"(?:\s*(?:" + "|".join(re.escape(x) for x in sorted((x for x in LEGAL_SUFFIXES if not x.isascii()), key=len,
+                                                          reverse=True)) + r"))$"
+    r"|(?:(?<=[\s,.])(?:" + "|".join(re.escape(x) for x in sorted((x for x in LEGAL_SUFFIXES if x.isascii()), key=len,
+                                                                  reverse=True)) + r"))$"
+    r"|(?:(?<=\s)(?:" + "|".join(re.escape(x) for x in EN_PLACE_TAILS) + r"))$")
+
+
 def _strip_legal(s: str) -> str:
-    changed = True
-    while changed:
-        changed = False
-        tail = CN_LEGAL_TAIL.search(s)
-        if tail and tail.start() >= 2:
-            s, changed = s[: tail.start()].rstrip(" ,.-"), True
-        for suffix in LEGAL_SUFFIXES:
-            cut = s[: -len(suffix)] if s.endswith(suffix) else None
-            # a Latin suffix must be a whole word: 'sa' ends 'Lazada South East Asia'? only after a space
-            if cut and len(cut.strip()) > 1 and (not suffix[0].isascii() or cut.endswith((" ", ",", "."))):
-                s, changed = cut.rstrip(" ,.-&"), True
-        for place in EN_PLACE_TAILS:
-            if s.endswith(" " + place) and len(s) > len(place) + 3:
-                s, changed = s[: -len(place) - 1].rstrip(" ,.-"), True
+    """Legal forms, IME slips of them, and English place tails, from the end, as often as they stack."""
+    while True:
+        cn = CN_LEGAL_TAIL.search(s)
+        if cn and cn.start() >= 2:
+            s = s[: cn.start()].rstrip(" ,.-")
+            continue
+        m = _LEGAL_TAIL.search(s)
+        if m and len(s[: m.start()].strip(" ,.-&")) > 1:
+            s = s[: m.start()].rstrip(" ,.-&")
+            continue
         if s.endswith("中国") and len(s) > 4:
-            s, changed = s[:-2], True
-    return s
+            s = s[:-2]
+            continue
+        return s
+
+
+_REGION_HEAD = re.compile("^(?:" + "|".join(re.escape(r) for r in ("中国",) + tuple(_REGIONS)) + ")")
 
 
 def _strip_region(s: str) -> str:
-    """深圳市腾讯 → 腾讯; 中国银行 stays (what is left must still be a name, not a bare word)."""
+    """深圳市腾讯 → 腾讯; 中国银行 and 青岛啤酒 stay (what is left must still be a name, not a bare noun)."""
     for _ in range(2):  # 广东省深圳市…
-        for region in ("中国",) + tuple(_REGIONS):
-            rest = s[len(region):].lstrip(" -")
-            if s.startswith(region) and len(_NOT_NAME.sub("", rest)) >= 2 and not rest.startswith(NOT_A_NAME):
-                s = rest
-                break
-        else:
+        m = _REGION_HEAD.match(s)
+        if not m:
             break
+        rest = s[m.end():].lstrip(" -")
+        if len(_NOT_NAME.sub("", rest)) < 2 or rest.startswith(NOT_A_NAME):
+            break
+        s = rest
     return s
 
 
@@ -162,7 +178,7 @@ def _core(key: str) -> str:
     return core
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def to_latin(text: str) -> str:
     """华为 → huawei, so a Chinese name meets its pinyin spelling; Latin text stays as it is."""
     return "".join(lazy_pinyin(text)).lower() if _CJK.search(text) else text
@@ -216,7 +232,8 @@ def _name_signal(a: Name, b: Name) -> Signal | None:
         return Signal("strong", "exact", 100)
     if a.core == b.core and len(a.core) >= 2:
         return Signal("strong", "core", 99)
-    if a.latin and a.latin == b.latin and len(a.latin) >= 4 and bool(_CJK.search(a.core)) != bool(_CJK.search(b.core)):
+    if a.chinese != b.chinese and len(a.core) >= 2 and len(b.core) >= 2 and a.latin == b.latin \
+            and len(a.latin) >= 4:  # 华为 ↔ Huawei
         return Signal("strong", "pinyin", 98)
     if a.key in b.initials or b.key in a.initials:  # IBM ↔ International Business Machines
         return Signal("strong", "acronym", 97)

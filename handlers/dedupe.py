@@ -38,9 +38,10 @@ def check(ctx, party: Party) -> Match:
         s = compare(party, h.party)
         if s is None:
             continue
-        rank = (s.strength == "strong", h.opportunity.owner_id == ctx.user.id, s.score)
+        opp = matchindex.open_opportunity(ctx.session, h.customer_id)  # only for the few that match
+        rank = (s.strength == "strong", opp.owner_id == ctx.user.id, s.score)
         if best is None or rank > best[0]:
-            best = (rank, h.opportunity, s)
+            best = (rank, opp, s)
     if best is None:
         return Match("new")
     _, opp, signal = best

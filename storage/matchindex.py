@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, text
+from functools import lru_cache
+
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session
 
 from domain.matching import Name, Party, index_keys, read_name
@@ -13,8 +15,9 @@ from storage import models as m
 from storage.upsert import insert_ignoring_duplicates
 
 OPEN = ("pending", "open")
-MAX_POSTINGS = 2000  # an n-gram shared by more customers than this tells nothing: skipped
-CANDIDATES = 200
+MAX_POSTINGS = 500  # an n-gram shared by more customers than this tells little: skipped
+RAREST_GRAMS = 6  # the few rarest n-grams of a name find its look-alikes; the rest only add rows to count
+CANDIDATES = 30
 
 
 def party_keys(party: Party) -> set[str]:
@@ -31,58 +34,82 @@ def file_customer(session: Session, customer_id: int, party: Party) -> None:
     session.add_all(m.MatchKey(customer_id=customer_id, key=k) for k in party_keys(party) - have)
 
 
+# Fixed statements with expanding IN lists: compiled once, run many times (the check is on every registration).
+_EXACT = text("SELECT DISTINCT customer_id FROM match_keys WHERE key IN :keys LIMIT :limit").bindparams(
+    bindparam("keys", expanding=True))
+_BY_GRAMS = text("SELECT customer_id, COUNT(*) AS shared FROM match_keys WHERE key IN :keys "
+                 "GROUP BY customer_id ORDER BY shared DESC LIMIT :limit").bindparams(bindparam("keys", expanding=True))
+_OPEN_NAMES = text("SELECT c.id, c.name FROM customers c WHERE c.id IN :ids AND EXISTS (SELECT 1 FROM opportunities o "
+                   "WHERE o.customer_id = c.id AND o.status IN ('pending', 'open'))").bindparams(
+    bindparam("ids", expanding=True))
+_ALIASES = text("SELECT customer_id, alias FROM customer_aliases WHERE customer_id IN :ids").bindparams(
+    bindparam("ids", expanding=True))
+_CONTACTS = text("SELECT customer_id, phone, email FROM contacts WHERE customer_id IN :ids "
+                 "AND (phone IS NOT NULL OR email IS NOT NULL)").bindparams(bindparam("ids", expanding=True))
+
+
 def candidates(session: Session, party: Party, *, limit: int = CANDIDATES) -> list[int]:
-    """Customers sharing an exact key with the party, then those sharing the most n-grams."""
+    """Customers sharing an exact key with the party, then those sharing the most of its rarest n-grams."""
     keys = party_keys(party)
     exact = [k for k in keys if not k.startswith("g:")]
-    found = list(session.scalars(select(m.MatchKey.customer_id).where(m.MatchKey.key.in_(exact)).distinct()
-                                 .limit(limit)))
-    gram_keys = [k for k in keys if k.startswith("g:") and _postings(session, k) < MAX_POSTINGS]
-    if gram_keys and len(found) < limit:
-        shared = func.count().label("shared")
-        rows = session.execute(
-            select(m.MatchKey.customer_id, shared).where(m.MatchKey.key.in_(gram_keys))
-            .group_by(m.MatchKey.customer_id).order_by(shared.desc()).limit(limit))
+    found = [r[0] for r in session.execute(_EXACT, {"keys": exact, "limit": limit})]
+    grams = sorted(k for k in keys if k.startswith("g:"))
+    counted = sorted(zip(_postings(session, grams), grams))
+    rare = [k for n, k in counted if n < MAX_POSTINGS][:RAREST_GRAMS]
+    if rare and len(found) < limit:
         seen = set(found)
-        found += [cid for cid, _ in rows if cid not in seen]
+        found += [cid for cid, _ in session.execute(_BY_GRAMS, {"keys": rare, "limit": limit}) if cid not in seen]
     return found[:limit]
 
 
-def _postings(session: Session, key: str) -> int:
-    """How many customers share this key, counted no further than the cut-off."""
-    sub = select(m.MatchKey.id).where(m.MatchKey.key == key).limit(MAX_POSTINGS).subquery()
-    return session.scalar(select(func.count()).select_from(sub))
+@lru_cache(maxsize=64)
+def _postings_statement(n: int):
+    """One round trip for n bounded counts: (SELECT COUNT(*) FROM (… LIMIT cut-off)) per key."""
+    parts = [f"(SELECT COUNT(*) FROM (SELECT 1 FROM match_keys WHERE key = :k{i} LIMIT {MAX_POSTINGS}) AS t{i})"
+             for i in range(n)]
+    return text("SELECT " + ", ".join(parts))
+
+
+def _postings(session: Session, keys: list[str]) -> list[int]:
+    """How many customers share each key, counted no further than the cut-off."""
+    if not keys:
+        return []
+    return list(session.execute(_postings_statement(len(keys)), {f"k{i}": k for i, k in enumerate(keys)}).one())
 
 
 @dataclass(frozen=True)
 class Holder:
-    """An open opportunity on a candidate customer, and what the customer offers for matching."""
+    """A candidate customer that has an open opportunity, and what it offers for matching."""
 
-    opportunity: m.Opportunity
+    customer_id: int
     party: Party
 
 
 def holders(session: Session, customer_ids: list[int]) -> list[Holder]:
-    """Open (protected) opportunities of these customers, each with its customer's names, phones and emails."""
+    """Candidates with an open (protected) opportunity, read as plain rows: no ORM objects until one matches."""
     if not customer_ids:
         return []
-    opps = list(session.scalars(select(m.Opportunity).where(
-        m.Opportunity.customer_id.in_(customer_ids), m.Opportunity.status.in_(OPEN))))
-    if not opps:
+    names = dict(session.execute(_OPEN_NAMES, {"ids": customer_ids}).all())
+    if not names:
         return []
-    ids = {o.customer_id for o in opps}
+    ids = list(names)
     aliases, phones, emails = defaultdict(list), defaultdict(set), defaultdict(set)
-    for cid, alias in session.execute(select(m.CustomerAlias.customer_id, m.CustomerAlias.alias)
-                                      .where(m.CustomerAlias.customer_id.in_(ids))):
+    for cid, alias in session.execute(_ALIASES, {"ids": ids}):
         aliases[cid].append(read_name(alias))
-    for cid, phone, email in session.execute(select(m.Contact.customer_id, m.Contact.phone, m.Contact.email)
-                                             .where(m.Contact.customer_id.in_(ids))):
+    for cid, phone, email in session.execute(_CONTACTS, {"ids": ids}):
         if phone:
             phones[cid].add(phone)
         if email:
             emails[cid].add(email)
-    return [Holder(o, Party(read_name(o.customer.name), tuple(aliases[o.customer_id]),
-                            frozenset(phones[o.customer_id]), frozenset(emails[o.customer_id]))) for o in opps]
+    return [Holder(cid, Party(read_name(name), tuple(aliases[cid]), frozenset(phones[cid]), frozenset(emails[cid])))
+            for cid, name in names.items()]
+
+
+def open_opportunity(session: Session, customer_id: int) -> m.Opportunity | None:
+    """The customer's open opportunity (the one protecting it), oldest first."""
+    return session.scalars(select(m.Opportunity).where(
+        m.Opportunity.customer_id == customer_id, m.Opportunity.status.in_(OPEN)).order_by(m.Opportunity.created_at)
+    ).first()
 
 
 def lock_registrations(session: Session) -> None:
