@@ -23,7 +23,8 @@ from rapidfuzz import fuzz, process  # noqa: E402
 from sqlalchemy import insert, select  # noqa: E402
 
 from bot import wiring  # noqa: E402
-from domain.matching import WEAK_RATIO, Party, compare, index_keys, known_company, read_name  # noqa: E402
+from domain.matching import (WEAK_RATIO, Party, compare, index_keys, known_company, read_name,  # noqa: E402
+                             rules_fingerprint)
 from storage import matchindex  # noqa: E402
 from storage import models as m  # noqa: E402
 
@@ -86,6 +87,7 @@ def build(url: str, n: int, sample_file: str, batch: int = 2000, keep_every: int
             s.execute(insert(m.Customer), customers)
             s.execute(insert(m.Opportunity), opps)
             s.execute(insert(m.MatchKey), keys)
+        s.merge(m.IndexState(name="match", version=rules_fingerprint()))  # filed with today's rules
     Path(sample_file).write_text(json.dumps({"names": names, "seconds": time.perf_counter() - t0}),
                                  encoding="utf-8")
 
@@ -159,7 +161,11 @@ def main() -> None:
     p.add_argument("--checks", type=int, default=1000, help="indexed checks to time (default 1000)")
     p.add_argument("--scan", type=int, default=20, help="checks repeated as a full scan (default 20)")
     args = p.parse_args()
-    tmp = tempfile.mkdtemp(prefix="oppbot-dedupe-")
+    with tempfile.TemporaryDirectory(prefix="oppbot-dedupe-") as tmp:
+        run(args, tmp)
+
+
+def run(args, tmp: str) -> None:
     url, sample = f"sqlite:///{tmp}/dedupe.db", f"{tmp}/sample.json"
     child = multiprocessing.get_context("fork").Process(target=build, args=(url, args.n, sample))
     child.start()

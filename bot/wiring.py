@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 from domain.config import Config, ConfigError, config_from_dict
 from domain.messages import Deps
-from storage import db, repo
+from storage import db, matchindex, repo
 
 
 def load_config(path: str | None) -> Config:
@@ -38,4 +38,5 @@ def build(config: Config, *, url: str | None = None, clock: Callable[[], datetim
     sessions = db.make_sessions(engine)
     with sessions.begin() as session:
         repo.sync_config(session, config)
+        matchindex.rebuild_if_rules_changed(session)
     return Deps(sessions=sessions, config=config, clock=clock, send=send)

@@ -274,6 +274,18 @@ def _contains(short: str, long_: str) -> bool:
     return len(short) / len(long_) >= 0.5 or len(short) >= 3
 
 
+def rules_fingerprint() -> str:
+    """Changes whenever a rule table or the seed list changes: the stored index must then be rebuilt."""
+    import hashlib
+    from domain.known_names import KNOWN_COMPANIES
+    tables = (LEGAL_SUFFIXES, PROVINCES, CITIES, PLACE_SUFFIXES, GENERIC_WORDS, NOT_A_NAME, EN_PLACE_TAILS,
+              CN_LEGAL_TAIL.pattern, KNOWN_COMPANIES, INDEX_FORMAT)
+    return hashlib.sha256(repr(tables).encode()).hexdigest()[:16]
+
+
+INDEX_FORMAT = 1  # bump when index_keys() files names differently
+
+
 # ---- the seed list of known names ---------------------------------------------------------------------------
 @lru_cache(maxsize=1)
 def _known() -> dict[str, int]:

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 from functools import lru_cache
 
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import bindparam, delete, select, text
 from sqlalchemy.orm import Session
 
-from domain.matching import Name, Party, index_keys, read_name
+from domain.matching import Name, Party, index_keys, read_name, rules_fingerprint
 from storage import models as m
 from storage.upsert import insert_ignoring_duplicates
 
@@ -110,6 +110,33 @@ def open_opportunity(session: Session, customer_id: int) -> m.Opportunity | None
     return session.scalars(select(m.Opportunity).where(
         m.Opportunity.customer_id == customer_id, m.Opportunity.status.in_(OPEN)).order_by(m.Opportunity.created_at)
     ).first()
+
+
+def rebuild_if_rules_changed(session: Session) -> int:
+    """Refile every customer and re-protect every open opportunity when the matching rules have changed since
+    the index was built (a new generic word changes core names). Returns how many customers were refiled."""
+    current = rules_fingerprint()
+    state = session.get(m.IndexState, "match")
+    if state is not None and state.version == current:
+        return 0
+    session.execute(delete(m.MatchKey))
+    session.execute(delete(m.ProtectedKey))
+    aliases, phones, emails = defaultdict(list), defaultdict(set), defaultdict(set)
+    for cid, alias in session.execute(select(m.CustomerAlias.customer_id, m.CustomerAlias.alias)):
+        aliases[cid].append(read_name(alias))
+    for cid, phone, email in session.execute(select(m.Contact.customer_id, m.Contact.phone, m.Contact.email)):
+        phones[cid] |= {phone} if phone else set()
+        emails[cid] |= {email} if email else set()
+    refiled = 0
+    for cid, name in session.execute(select(m.Customer.id, m.Customer.name)):
+        party = Party(read_name(name), tuple(aliases[cid]), frozenset(phones[cid]), frozenset(emails[cid]))
+        session.add_all(m.MatchKey(customer_id=cid, key=k) for k in party_keys(party))
+        refiled += 1
+    for opp_id, name in session.execute(select(m.Opportunity.id, m.Customer.name).join(m.Customer).where(
+            m.Opportunity.status.in_(OPEN)).order_by(m.Opportunity.created_at)):
+        protect(session, read_name(name), opp_id)  # the oldest holder keeps a shared core name
+    session.merge(m.IndexState(name="match", version=current))
+    return refiled
 
 
 def lock_registrations(session: Session) -> None:

@@ -202,6 +202,14 @@ class MatchKey(Base):
     key: Mapped[str] = mapped_column(String(300), index=True)
 
 
+class IndexState(Base):
+    """Which version of the matching rules the stored index was built with."""
+
+    __tablename__ = "index_state"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    version: Mapped[str] = mapped_column(String(64))
+
+
 class ProtectedKey(Base):
     """One row per protected customer core name: the database itself refuses a second owner (SPEC race-free)."""
 

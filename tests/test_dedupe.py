@@ -144,3 +144,35 @@ def test_a_released_customer_can_be_registered_fresh(bot):
     bot.tick("2027-02-01T09:00:00+08:00")
     reply = bot.reply("walt", "报备 杭州云栖科技 联系人 王五 需求 BI", at="2027-02-02T10:00:00+08:00")
     assert reply.startswith("已报备 2027-CD-001")
+
+
+@pytest.mark.parametrize("written, key, core", [
+    ("深圳市腾讯计算机系统有限公司", "腾讯计算机系统", "腾讯"),
+    ("腾讯科技（深圳）有限公司", "腾讯科技", "腾讯"),
+    ("阿里巴巴（中国）网络技术有限公司", "阿里巴巴网络技术", "阿里巴巴"),
+    ("广东省深圳市大疆创新科技有限公司", "大疆创新科技", "大疆"),
+    ("中国农业发展银行", "农业发展银行", "农业发展银行"),  # generic words only come off the end
+    ("青岛啤酒股份有限公司", "青岛啤酒", "青岛啤酒"),  # a city before a bare noun stays
+    ("ＡＢＣ　科技", "abc科技", "abc"),
+    ("The Coca-Cola Company", "cocacola", "cocacola"),
+    ("Nestlé S.A.", "nestle", "nestle"),
+    ("Salesforce.com, Inc.", "salesforce", "salesforce"),
+    ("科大讯飞股份有线公司", "科大讯飞", "科大讯飞"),  # an IME slip in the legal form
+])
+def test_normalisation_rules(written, key, core):
+    name = read_name(written)
+    assert (name.key, name.core) == (key, core)
+
+
+def test_the_index_is_rebuilt_when_the_matching_rules_change(make_bot):
+    from sqlalchemy import delete
+
+    from storage import models as m
+    bot = make_bot()
+    bot.reply("alice", TENCENT, at=AT)
+    with bot.deps.sessions.begin() as s:  # as if the index had been built by older rules
+        s.execute(delete(m.MatchKey))
+        s.execute(delete(m.ProtectedKey))
+        s.get(m.IndexState, "match").version = "older rules"
+    restarted = make_bot()
+    assert restarted.reply("walt", "报备 腾讯 联系人 赵六 需求 ERP", at=AT).startswith("撞单")

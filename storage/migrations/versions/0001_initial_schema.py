@@ -59,6 +59,11 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('platform', 'event_id')
     )
+    op.create_table('index_state',
+    sa.Column('name', sa.String(length=32), nullable=False),
+    sa.Column('version', sa.String(length=64), nullable=False),
+    sa.PrimaryKeyConstraint('name')
+    )
     op.create_table('org_settings',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
@@ -339,6 +344,7 @@ def downgrade() -> None:
 
     op.drop_table('outbox')
     op.drop_table('org_settings')
+    op.drop_table('index_state')
     op.drop_table('inbound_events')
     op.drop_table('id_sequences')
     with op.batch_alter_table('customers', schema=None) as batch_op:
