@@ -84,7 +84,8 @@ def register(ctx: Context, cmd: i.Register) -> Reply:
     if match.outcome in ("mine", "conflict"):
         return dedupe.conflict_reply(ctx, cmd, match)
     customer = ctx.session.scalars(select(m.Customer).where(m.Customer.normalized_name == party.name.key)).first()
-    if customer is None:
+    new_customer = customer is None
+    if new_customer:
         customer = m.Customer(name=cmd.customer, normalized_name=party.name.key, created_at=ctx.now)
         ctx.session.add(customer)
         ctx.session.flush()  # the index rows need its id
@@ -105,7 +106,7 @@ def register(ctx: Context, cmd: i.Register) -> Reply:
     ctx.session.add(opp)
     if not matchindex.protect(ctx.session, party.name, opp.id):
         raise RegistrationRace(party.name.core)  # another process won this customer a moment ago: retry sees it
-    matchindex.file_customer(ctx.session, customer.id, party)
+    matchindex.file_customer(ctx.session, customer.id, party, new=new_customer)
     if match.outcome == "possible":
         dedupe.flag_possible(ctx, cmd, opp, match)
         ctx.notes.append(say("possible_rep", ctx.lang))

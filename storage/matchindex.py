@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from functools import lru_cache
 
-from sqlalchemy import bindparam, delete, select, text
+from sqlalchemy import bindparam, delete, insert, select, text
 from sqlalchemy.orm import Session
 
 from domain.matching import Name, Party, index_keys, read_name, rules_fingerprint
@@ -28,10 +28,13 @@ def party_keys(party: Party) -> set[str]:
     return keys
 
 
-def file_customer(session: Session, customer_id: int, party: Party) -> None:
+def file_customer(session: Session, customer_id: int, party: Party, *, new: bool = False) -> None:
     """Index a customer (new name, alias, contact phone or email); keys already filed are kept once."""
-    have = set(session.scalars(select(m.MatchKey.key).where(m.MatchKey.customer_id == customer_id)))
-    session.add_all(m.MatchKey(customer_id=customer_id, key=k) for k in party_keys(party) - have)
+    keys = party_keys(party)
+    if not new:
+        keys -= set(session.scalars(select(m.MatchKey.key).where(m.MatchKey.customer_id == customer_id)))
+    if keys:  # one executemany, not one INSERT … RETURNING per key
+        session.execute(insert(m.MatchKey), [{"customer_id": customer_id, "key": k} for k in sorted(keys)])
 
 
 # Fixed statements with expanding IN lists: compiled once, run many times (the check is on every registration).
