@@ -13,20 +13,25 @@ from storage import models as m
 from storage import matchindex, outbox, repo
 
 
+def _owned(s, team, *conditions):
+    """(opportunity id, its date column, customer name, owner id, owner's language) of a team's opportunities."""
+    return s.execute(
+        select(m.Opportunity.id, m.Opportunity.follow_up_due, m.Opportunity.protected_until, m.Customer.name,
+               m.User.id, m.User.lang)
+        .join(m.Customer, m.Opportunity.customer_id == m.Customer.id)
+        .join(m.User, m.Opportunity.owner_id == m.User.id)
+        .where(m.Opportunity.team_name == team.name, *conditions))
+
+
 def follow_up_reminders(now: datetime, deps: Deps) -> int:
     """SPEC cadence: the owner hears on the day a discovery-stage follow-up falls due, once per due date."""
     added = 0
     with deps.sessions.begin() as s:
         for team in deps.config.teams:
             today = team_today(now, deps.config, team)
-            due = s.execute(
-                select(m.Opportunity.id, m.Opportunity.follow_up_due, m.Customer.name, m.User.id, m.User.lang)
-                .join(m.Customer, m.Opportunity.customer_id == m.Customer.id)
-                .join(m.User, m.Opportunity.owner_id == m.User.id)
-                .where(m.Opportunity.team_name == team.name, m.Opportunity.status == "open",
-                       m.Opportunity.stage == "discovery", m.Opportunity.follow_up_due <= today)
-            )
-            for opp_id, due_date, customer, owner, lang in due:
+            due = _owned(s, team, m.Opportunity.status == "open", m.Opportunity.stage == "discovery",
+                         m.Opportunity.follow_up_due <= today)
+            for opp_id, due_date, _, customer, owner, lang in due:
                 text = say("reminder", lang, id=opp_id, customer=customer, due=due_date.isoformat())
                 added += outbox.enqueue(s, Notice(to=owner, kind="reminder", text=text,
                                                   key=f"reminder:{opp_id}:{due_date.isoformat()}"), now=now)
@@ -42,14 +47,9 @@ def protection_warnings(now: datetime, deps: Deps) -> int:
     with deps.sessions.begin() as s:
         for team in deps.config.teams:
             today = team_today(now, deps.config, team)
-            rows = s.execute(
-                select(m.Opportunity.id, m.Opportunity.protected_until, m.Customer.name, m.User.id, m.User.lang)
-                .join(m.Customer, m.Opportunity.customer_id == m.Customer.id)
-                .join(m.User, m.Opportunity.owner_id == m.User.id)
-                .where(m.Opportunity.team_name == team.name, m.Opportunity.status.in_(("open", "pending")),
-                       m.Opportunity.protected_until > today,
-                       m.Opportunity.protected_until <= today + timedelta(days=PROTECTION_WARNING_DAYS)))
-            for opp_id, until, customer, owner, lang in rows:
+            rows = _owned(s, team, m.Opportunity.status.in_(("open", "pending")), m.Opportunity.protected_until > today,
+                          m.Opportunity.protected_until <= today + timedelta(days=PROTECTION_WARNING_DAYS))
+            for opp_id, _, until, customer, owner, lang in rows:
                 text = say("protection_warning", lang, id=opp_id, customer=customer, until=until.isoformat())
                 added += outbox.enqueue(s, Notice(to=owner, kind="reminder", text=text,
                                                   key=f"protection:{opp_id}:{until.isoformat()}"), now=now)
