@@ -3,6 +3,7 @@
 Pure: the candidate index lives in storage/, this module only compares. The rules are data (tables below)."""
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -11,6 +12,8 @@ from functools import lru_cache
 from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
+
+from domain.known_names import KNOWN_COMPANIES
 
 # ---- rules ---------------------------------------------------------------------------------------------------
 LEGAL_SUFFIXES = (
@@ -276,8 +279,6 @@ def _contains(short: str, long_: str) -> bool:
 
 def rules_fingerprint() -> str:
     """Changes whenever a rule table or the seed list changes: the stored index must then be rebuilt."""
-    import hashlib
-    from domain.known_names import KNOWN_COMPANIES
     tables = (LEGAL_SUFFIXES, PROVINCES, CITIES, PLACE_SUFFIXES, GENERIC_WORDS, NOT_A_NAME, EN_PLACE_TAILS,
               CN_LEGAL_TAIL.pattern, KNOWN_COMPANIES, INDEX_FORMAT)
     return hashlib.sha256(repr(tables).encode()).hexdigest()[:16]
@@ -290,7 +291,6 @@ INDEX_FORMAT = 1  # bump when index_keys() files names differently
 @lru_cache(maxsize=1)
 def _known() -> dict[str, int]:
     """Normalised key (and core) → company number, for domain/known_names.py."""
-    from domain.known_names import KNOWN_COMPANIES
     table: dict[str, int] = {}
     for number, line in enumerate(KNOWN_COMPANIES.splitlines()):
         for written in line.split("|"):
