@@ -365,6 +365,21 @@ def claim(ctx: Context, cmd: i.Claim) -> Reply:
     return ctx.reply("claimed", id=opp.id, customer=opp.customer.name, until=opp.protected_until)
 
 
+def snooze(ctx: Context, cmd: i.Snooze) -> Reply:
+    """Reminders pause until the date the rep gave; the follow-up falls due then."""
+    opp = _open_one(ctx, cmd.ref, ("暂停", "snoozed"))
+    if isinstance(opp, Reply):
+        return opp
+    if cmd.until is None:
+        return ctx.reply("snooze_missing", id=opp.id)
+    if cmd.until <= ctx.today:
+        return ctx.reply("snooze_past", until=cmd.until)
+    opp.snoozed_until, opp.snooze_reason = cmd.until, cmd.reason
+    opp.follow_up_due, opp.updated_at = cmd.until, ctx.now
+    _audit(ctx, "snooze", opp, until=cmd.until.isoformat(), reason=cmd.reason)
+    return ctx.reply("snoozed", id=opp.id, until=cmd.until, reason=cmd.reason or "-")
+
+
 # ---- asking ------------------------------------------------------------------------------------------------
 
 def show(ctx: Context, cmd: i.Show) -> Reply:
@@ -400,7 +415,7 @@ def not_understood(ctx: Context, cmd: i.NotUnderstood) -> Reply:
 
 
 VERBS = {
-    i.Override: dedupe.request_override, i.AddAlias: dedupe.add_alias, i.Register: register, i.FollowUp: follow_up, i.Advance: advance, i.Decide: decide, i.Won: won, i.Lost: lost,
+    i.Snooze: snooze, i.Override: dedupe.request_override, i.AddAlias: dedupe.add_alias, i.Register: register, i.FollowUp: follow_up, i.Advance: advance, i.Decide: decide, i.Won: won, i.Lost: lost,
     i.Invalid: invalid, i.Claim: claim, i.Show: show, i.Query: query, i.Help: help_, i.Cancel: cancel,
     i.NotUnderstood: not_understood,
 }

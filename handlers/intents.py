@@ -85,6 +85,15 @@ class Decide:
 
 
 @dataclass(frozen=True)
+class Snooze:
+    """暂停 ID 到 12月1日 原因 客户预算冻结: no reminders until then, for a reason the manager can see."""
+
+    ref: str
+    until: date | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
 class Override:
     """After a conflict: the rep asks the managers to hand the customer over (or share it)."""
 
@@ -128,5 +137,5 @@ class NotUnderstood:
     missing: str | None = None
 
 
-Intent = (Register | FollowUp | Advance | Won | Lost | Invalid | Claim | Decide | Override | AddAlias | Query | Show
-          | Help | Cancel | NotUnderstood)
+Intent = (Register | FollowUp | Advance | Won | Lost | Invalid | Claim | Decide | Override | AddAlias | Snooze | Query
+          | Show | Help | Cancel | NotUnderstood)

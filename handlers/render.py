@@ -63,6 +63,13 @@ TEXT = {
     "my_opps": ("你的商机（{n}）：", "Your opportunities ({n}):"),
     "reminder": ("跟进提醒：{id}（{customer}）应在 {due} 前跟进。回复：跟进 {id} …",
                  "Follow-up due: {id} ({customer}) by {due}. Reply: follow up {id} …"),
+    "second_reminder": ("第二次提醒：{id}（{customer}）应在 {due} 跟进，已逾期 3 天。回复：跟进 {id} …，或 暂停 {id} 到 日期 原因 …",
+                        "Second reminder: {id} ({customer}) was due {due}, 3 days ago. Reply: follow up {id} …, or snooze {id} until <date> because …"),
+    "escalation_head": ("僵尸商机提醒（{team} 团队，{n} 个逾期 7 天以上未跟进）：", "Stalled opportunities (team {team}: {n} not followed up for 7+ days past due):"),
+    "escalation_line": ("• {id} {customer} @{owner} 逾期 {days} 天", "• {id} {customer} @{owner} {days} days overdue"),
+    "snoozed": ("已暂停 {id} 的跟进提醒至 {until}（{reason}）。到期后恢复提醒。", "Reminders for {id} paused until {until} ({reason}); they resume then."),
+    "snooze_missing": ("暂停到哪天？例如：暂停 {id} 到 12月1日 原因 客户预算冻结", "Until when? For example: snooze {id} until Dec 1 because budget frozen"),
+    "snooze_past": ("{until} 已经过去了，请给一个以后的日期。", "{until} has passed; give a later date."),
     "error": ("出错了，这条消息没有保存任何内容。请稍后再试。", "Something went wrong; nothing was saved. Please try again."),
     "help": (
         "我能做的：\n"

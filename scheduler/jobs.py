@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from domain.messages import Deps, Notice
 from handlers.render import say
-from scheduler.calendar import team_today
+from scheduler.calendar import in_working_hours, team_today
 from storage import models as m
 from storage import matchindex, outbox, repo
 
@@ -23,19 +23,55 @@ def _owned(s, team, *conditions):
         .where(m.Opportunity.team_name == team.name, *conditions))
 
 
+SECOND_REMINDER_DAYS = 3  # SPEC: no update 3 days past due → the rep hears again
+ESCALATION_DAYS = 7  # … 7 days → the manager hears (僵尸商机)
+
+
 def follow_up_reminders(now: datetime, deps: Deps) -> int:
-    """SPEC cadence: the owner hears on the day a discovery-stage follow-up falls due, once per due date."""
+    """SPEC cadence: the owner hears on the due day, in working hours on working days, once per due date; three
+    days past due, once more. A bot that was down sends only the one that is still relevant."""
     added = 0
     with deps.sessions.begin() as s:
         for team in deps.config.teams:
+            if not in_working_hours(now, deps.config, team):
+                continue
             today = team_today(now, deps.config, team)
-            due = _owned(s, team, m.Opportunity.status == "open", m.Opportunity.stage == "discovery",
-                         m.Opportunity.follow_up_due <= today)
+            due = _owned(s, team, m.Opportunity.status == "open", m.Opportunity.follow_up_due <= today)
             for opp_id, due_date, _, customer, owner, lang in due:
-                text = say("reminder", lang, id=opp_id, customer=customer, due=due_date.isoformat())
+                second = (today - due_date).days >= SECOND_REMINDER_DAYS
+                kind, key = ("second_reminder", "second") if second else ("reminder", "reminder")
+                text = say(kind, lang, id=opp_id, customer=customer, due=due_date.isoformat())
                 added += outbox.enqueue(s, Notice(to=owner, kind="reminder", text=text,
-                                                  key=f"reminder:{opp_id}:{due_date.isoformat()}"), now=now)
+                                                  key=f"{key}:{opp_id}:{due_date.isoformat()}"), now=now)
     return added
+
+
+def escalations(now: datetime, deps: Deps) -> int:
+    """SPEC 僵尸商机: 7 days past due, the team's manager gets ONE message listing every such opportunity."""
+    sent = 0
+    with deps.sessions.begin() as s:
+        for team in deps.config.teams:
+            if not team.manager or not in_working_hours(now, deps.config, team):
+                continue
+            today = team_today(now, deps.config, team)
+            stale = list(s.scalars(select(m.Opportunity).where(
+                m.Opportunity.team_name == team.name, m.Opportunity.status == "open",
+                m.Opportunity.follow_up_due <= today - timedelta(days=ESCALATION_DAYS),
+                or_(m.Opportunity.escalated_due.is_(None), m.Opportunity.escalated_due != m.Opportunity.follow_up_due))
+                .order_by(m.Opportunity.follow_up_due, m.Opportunity.id)))
+            if not stale:
+                continue
+            lang = s.get(m.User, team.manager).lang
+            lines = [say("escalation_line", lang, id=o.id, customer=o.customer.name, owner=o.owner_id,
+                         days=(today - o.follow_up_due).days) for o in stale]
+            text = "\n".join([say("escalation_head", lang, team=team.name, n=len(stale)), *lines])
+            ids = ",".join(o.id for o in stale)
+            outbox.enqueue(s, Notice(to=team.manager, kind="escalation", text=text,
+                                     key=f"escalation:{team.name}:{today.isoformat()}:{ids}"[:200]), now=now)
+            for o in stale:
+                o.escalated_due = o.follow_up_due
+            sent += 1
+    return sent
 
 
 PROTECTION_WARNING_DAYS = 7  # SPEC: the owner is warned a week before the customer goes to the pool
@@ -84,8 +120,8 @@ def release_expired(now: datetime, deps: Deps) -> int:
     return released
 
 
-JOBS = {"follow_up_reminders": follow_up_reminders, "protection_warnings": protection_warnings,
-        "release_expired": release_expired}
+JOBS = {"follow_up_reminders": follow_up_reminders, "escalations": escalations,
+        "protection_warnings": protection_warnings, "release_expired": release_expired}
 
 
 def run_all(now: datetime, deps: Deps) -> dict[str, int]:

@@ -127,6 +127,9 @@ class Opportunity(Base):
     next_action_date: Mapped[date | None]
     follow_up_due: Mapped[date | None]  # earlier of cadence date and next action date; indexed for the scan
     requested_stage: Mapped[str | None] = mapped_column(String(16))  # waiting for the manager (score 60–80)
+    snoozed_until: Mapped[date | None]  # the rep paused reminders for a known reason (暂停)
+    snooze_reason: Mapped[str | None] = mapped_column(Text)
+    escalated_due: Mapped[date | None]  # the due date a manager was last told about (僵尸商机), so once per due date
     previous_owner_id: Mapped[str | None] = mapped_column(String(64))  # who let it go to the public pool
     released_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]

@@ -92,3 +92,14 @@ def test_queries_due_this_week_funnel_and_forecast(bot):
     assert "本月（2026-11-01 至 2026-11-30）：10万，1 个商机" in forecast
     assert "本季度（2026-10-01 至 2026-12-31）：15万，2 个商机" in forecast
     assert "This year" in bot.reply("alice", "forecast this year", at="2026-11-02T12:00:00+08:00")
+
+
+def test_snooze_needs_a_coming_date_and_is_stored_with_its_reason(bot):
+    bot.reply("alice", REGISTER, at="2026-11-02T10:00:00+08:00")
+    assert "暂停到哪天" in bot.reply("alice", "暂停 2026-SH-001", at="2026-11-03T10:00:00+08:00")
+    assert "已经过去" in bot.reply("alice", "暂停 2026-SH-001 到 2026-11-01", at="2026-11-03T10:00:00+08:00")
+    assert bot.reply("alice", "暂停 2026-SH-001 到 12月1日 原因 客户预算冻结", at="2026-11-03T10:00:00+08:00") == \
+        "已暂停 2026-SH-001 的跟进提醒至 2026-12-01（客户预算冻结）。到期后恢复提醒。"
+    assert "paused until 2026-12-01 (budget frozen)" in bot.reply(
+        "alice", "snooze 2026-SH-001 until Dec 1 because budget frozen", at="2026-11-03T11:00:00+08:00")
+    assert "⏰2026-12-01" in bot.reply("alice", "我的商机", at="2026-11-03T12:00:00+08:00")

@@ -90,6 +90,11 @@ def parse(text: str, *, today: date) -> i.Intent:
         return i.Invalid(ref=ref, reason=REASON_LABEL.sub("", rest, count=1).strip() or None)
     if kind == "claim":
         return i.Claim(ref=ref)
+    if kind == "snooze":
+        reason = REASON_LABEL.search(rest)
+        when = find_date(rest[: reason.start()] if reason else rest, today=today)
+        return i.Snooze(ref=ref, until=when and when.value,
+                        reason=rest[reason.end():].strip(" ,;") or None if reason else None)
     if kind in ("approve", "reject"):
         return i.Decide(ref=ref, approve=kind == "approve", note=REASON_LABEL.sub("", rest, count=1).strip() or None)
     return i.Show(ref=ref)
@@ -123,7 +128,8 @@ def _without_verb(text: str, *, today: date) -> i.Intent:
 def rest_verb(kind: str) -> str:
     """A canonical verb for re-parsing a rearranged message."""
     return {"follow_up": "跟进", "advance": "推进", "won": "赢单", "lost": "输单", "invalid": "无效", "claim": "认领",
-            "approve": "同意", "reject": "驳回", "show": "查看"}[kind]
+            "approve": "同意", "reject": "驳回", "show": "查看", "snooze": "暂停", "override": "申请接手",
+            "alias": "别名"}[kind]
 
 
 def _simple(kind: str, rest: str) -> i.Intent:
