@@ -70,6 +70,16 @@ TEXT = {
     "snoozed": ("已暂停 {id} 的跟进提醒至 {until}（{reason}）。到期后恢复提醒。", "Reminders for {id} paused until {until} ({reason}); they resume then."),
     "snooze_missing": ("暂停到哪天？例如：暂停 {id} 到 12月1日 原因 客户预算冻结", "Until when? For example: snooze {id} until Dec 1 because budget frozen"),
     "snooze_past": ("{until} 已经过去了，请给一个以后的日期。", "{until} has passed; give a later date."),
+    "digest_head": ("【日报】{team} 团队 {day}", "Daily digest: team {team}, {day}"),
+    "digest_new": ("今日新报备 {n} 个：", "New today ({n}): "),
+    "digest_conflicts": ("今日撞单/疑似重复 {n} 次：", "Conflicts and possible duplicates today ({n}): "),
+    "digest_conversion": ("阶段转化：", "Stage conversion: "),
+    "digest_overdue": ("逾期未跟进：", "Overdue follow-ups: "),
+    "digest_risk": ("高风险（周期延长信号）：", "High risk (cycle-extension signals): "),
+    "digest_won": ("今日赢单：", "Won today: "),
+    "digest_lost": ("今日输单：", "Lost today: "),
+    "digest_snoozed": ("暂停提醒中：", "Snoozed: "),
+    "digest_chart": ("{team} 销售漏斗 {day}", "{team} funnel {day}"),
     "error": ("出错了，这条消息没有保存任何内容。请稍后再试。", "Something went wrong; nothing was saved. Please try again."),
     "help": (
         "我能做的：\n"
@@ -170,8 +180,8 @@ def label(key: str, lang: str) -> str:
 def money(value: Decimal | None, currency: str | None, lang: str) -> str | None:
     if value is None:
         return None
-    if lang == "zh" and currency in (None, "CNY") and value >= 10000:
-        return f"{float(value) / 10000:g}万"
+    if lang == "zh" and currency in (None, "CNY"):
+        return f"{float(value) / 10000:g}万" if value >= 10000 else f"{value:,.0f}元"
     return f"{value:,.0f} {currency or 'CNY'}"
 
 

@@ -2,13 +2,14 @@
 with a unique key (job, opportunity, due date), so a rerun, a restart or a second process adds nothing."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import or_, select
 
 from domain.messages import Deps, Notice
 from handlers.render import say
-from scheduler.calendar import in_working_hours, team_today
+from scheduler.calendar import in_working_hours, is_working_day, team_today
+from scheduler.digest import team_digest
 from storage import models as m
 from storage import matchindex, outbox, repo
 
@@ -120,8 +121,29 @@ def release_expired(now: datetime, deps: Deps) -> int:
     return released
 
 
+def daily_digests(now: datetime, deps: Deps) -> int:
+    """SPEC 日报: each team's group chat, at its digest_time on working days, once per day; a bot that was down at
+    that time posts it when it comes back the same day."""
+    posted = 0
+    with deps.sessions.begin() as s:
+        for team in deps.config.teams:
+            local = now.astimezone(deps.config.timezone_of(team))
+            hh, mm = map(int, team.digest_time.split(":"))
+            if not team.group_chat or local.time() < time(hh, mm) or \
+                    not is_working_day(local.date(), kind=deps.config.org.holidays):
+                continue
+            key = f"digest:{team.name}:{local.date().isoformat()}"
+            if s.scalar(select(m.OutboxMessage.id).where(m.OutboxMessage.key == key)) is not None:
+                continue  # built once: the chart is not drawn again every tick
+            text, image = team_digest(s, config=deps.config, team=team, day=local.date())
+            posted += outbox.enqueue(s, Notice(to=team.group_chat, kind="digest", text=text, image=image, key=key),
+                                     now=now)
+    return posted
+
+
 JOBS = {"follow_up_reminders": follow_up_reminders, "escalations": escalations,
-        "protection_warnings": protection_warnings, "release_expired": release_expired}
+        "protection_warnings": protection_warnings, "release_expired": release_expired,
+        "daily_digests": daily_digests}
 
 
 def run_all(now: datetime, deps: Deps) -> dict[str, int]:

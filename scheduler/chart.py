@@ -1,0 +1,41 @@
+"""The funnel chart of the daily digest, as PNG bytes (matplotlib, Agg; Noto Sans CJK SC from mplfonts, so the
+Chinese stage names render on a machine with no CJK font installed)."""
+from __future__ import annotations
+
+import io
+from functools import lru_cache
+from importlib import resources
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display anywhere the bot runs
+from matplotlib import font_manager  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+
+@lru_cache(maxsize=1)
+def cjk_font() -> font_manager.FontProperties:
+    path = resources.files("mplfonts").joinpath("fonts/NotoSansCJKsc-Regular.otf")
+    return font_manager.FontProperties(fname=str(path))
+
+
+def funnel_png(title: str, rows: list[tuple[str, int, str]]) -> bytes:
+    """rows: (stage label, count, amount label), widest stage first; one bar per stage, centred like a funnel."""
+    font = cjk_font()
+    fig = Figure(figsize=(6.4, 1.1 + 0.7 * len(rows)), dpi=100)
+    ax = fig.subplots()
+    widest = max((count for _, count, _ in rows), default=0) or 1
+    for i, (label, count, amount) in enumerate(rows):
+        y = len(rows) - 1 - i
+        width = max(count / widest, 0.04)
+        ax.barh(y, width, left=(1 - width) / 2, height=0.7, color=("#2f6fde", "#4a86e8", "#6fa0ee", "#9abcf3")[i % 4])
+        ax.text(0.5, y, f"{label}  {count}  {amount}", ha="center", va="center", fontproperties=font, fontsize=12,
+                color="black")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(-0.6, len(rows) - 0.4)
+    ax.axis("off")
+    ax.set_title(title, fontproperties=font, fontsize=14)
+    fig.tight_layout()
+    out = io.BytesIO()
+    fig.savefig(out, format="png")
+    return out.getvalue()
