@@ -24,7 +24,10 @@ def _parser() -> argparse.ArgumentParser:
     replay.add_argument("script", help="script file, or - for standard input")
     exp = sub.add_parser("export", parents=[common], help="print every opportunity")
     exp.add_argument("--format", choices=["json"], default="json")
-    sub.add_parser("serve", parents=[common], help="run the scheduler and outbox sender")
+    serve = sub.add_parser("serve", parents=[common], help="run the scheduler and outbox sender")
+    serve.add_argument("--every", type=int, default=60, help="seconds between scheduler passes (default 60)")
+    serve.add_argument("--print", dest="print_", action="store_true",
+                       help="deliver messages as JSON lines on standard output (no chat platform)")
     return p
 
 
@@ -66,7 +69,7 @@ def _main(argv: list[str] | None) -> int:
         json.dump(data, sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
         return 0
-    return _serve(deps)
+    return _serve(deps, every=args.every, to_stdout=args.print_)
 
 
 def _replay(args, config) -> int:
@@ -84,18 +87,28 @@ def _replay(args, config) -> int:
             return _fail(f"script {args.script} is not UTF-8 text")
 
 
-def _serve(deps) -> int:
+def _serve(deps, *, every: int, to_stdout: bool) -> int:
+    import signal
+
     from scheduler import runner
     log = logging.getLogger("oppbot.outbox")
     logging.getLogger("oppbot").setLevel(logging.INFO)
-    deps.send = lambda message: log.info("to %s [%s] %s", message.to, message.kind, message.text)
-    scheduler = runner.start(deps)
+    if to_stdout:
+        deps.send = lambda message: print(json.dumps(
+            {"at": deps.clock().isoformat(), "to": message.to, "text": message.text, "kind": message.kind,
+             "id": message.id}, ensure_ascii=False), flush=True)
+    else:
+        deps.send = lambda message: log.info("to %s [%s] %s", message.to, message.kind, message.text)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    scheduler = runner.start(deps, every_seconds=every, deliver_seconds=min(every, 5))
     try:
-        threading.Event().wait()
+        stop.wait()
     except KeyboardInterrupt:
         pass
     finally:
-        scheduler.shutdown(wait=False)
+        scheduler.shutdown(wait=True)
+        scheduler.leader.release()
     return 0
 
 

@@ -1,0 +1,48 @@
+"""Two `oppbot serve` processes on one database: one leads, and every message goes out exactly once."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from domain.messages import Notice
+from storage import models as m
+from storage import outbox
+
+
+def unsent(bot) -> int:
+    with bot.deps.sessions() as s:
+        return s.scalar(select(func.count()).select_from(m.OutboxMessage).where(m.OutboxMessage.sent_at.is_(None)))
+
+
+def test_two_serve_processes_deliver_every_message_once(make_bot, db_url, org_file):
+    bot = make_bot()
+    now = datetime.fromisoformat("2026-11-02T10:00:00+08:00")
+    with bot.deps.sessions.begin() as s:
+        for n in range(40):
+            outbox.enqueue(s, Notice(to="alice", kind="alert", text=f"notice {n}", key=f"test:{n}"), now=now)
+    env = dict(os.environ, OPPBOT_DATABASE_URL=db_url)
+    servers = [subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--print", "--every", "1",
+                                 "--config", str(org_file)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, env=env) for _ in range(2)]
+    try:
+        waited = threading.Event()
+        for _ in range(300):  # bounded: at most 60 s for the outbox to drain
+            if unsent(bot) == 0 or waited.wait(0.2):
+                break
+        assert unsent(bot) == 0, "the outbox did not drain"
+    finally:
+        for server in servers:
+            server.send_signal(signal.SIGTERM)
+        outputs = [server.communicate(timeout=60) for server in servers]
+    delivered = [[json.loads(line) for line in out.splitlines() if line.strip()] for out, _ in outputs]
+    texts = sorted(d["text"] for batch in delivered for d in batch)
+    assert texts == sorted(f"notice {n}" for n in range(40))  # all of them, none twice
+    assert sorted(len(batch) for batch in delivered) == [0, 40]  # one leader delivered everything
+    assert sum("scheduler leader" in err for _, err in outputs) == 1
