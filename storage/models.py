@@ -258,6 +258,8 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    next_attempt_at: Mapped[datetime | None]  # after a failed send: back off until then
+    failed_at: Mapped[datetime | None]  # gave up after MAX_ATTEMPTS; kept for the record
 
 
 class InboundEvent(Base):

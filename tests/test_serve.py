@@ -26,7 +26,8 @@ def test_two_serve_processes_deliver_every_message_once(make_bot, db_url, org_fi
     now = datetime.fromisoformat("2026-11-02T10:00:00+08:00")
     with bot.deps.sessions.begin() as s:
         for n in range(40):
-            outbox.enqueue(s, Notice(to="alice", kind="alert", text=f"notice {n}", key=f"test:{n}"), now=now)
+            outbox.enqueue(s, Notice(to=("alice", "bob", "walt", "mike")[n % 4], kind="alert", text=f"notice {n}",
+                                     key=f"test:{n}"), now=now)  # 10 each: under the per-person pace
     env = dict(os.environ, OPPBOT_DATABASE_URL=db_url)
     servers = [subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--print", "--every", "1",
                                  "--config", str(org_file)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
