@@ -67,6 +67,7 @@ TEXT = {
                         "Second reminder: {id} ({customer}) was due {due}, 3 days ago. Reply: follow up {id} …, or snooze {id} until <date> because …"),
     "escalation_head": ("僵尸商机提醒（{team} 团队，{n} 个逾期 7 天以上未跟进）：", "Stalled opportunities (team {team}: {n} not followed up for 7+ days past due):"),
     "escalation_line": ("• {id} {customer} @{owner} 逾期 {days} 天", "• {id} {customer} @{owner} {days} days overdue"),
+    "escalation_more": ("…另有 {n} 个", "…and {n} more"),
     "snoozed": ("已暂停 {id} 的跟进提醒至 {until}（{reason}）。到期后恢复提醒。", "Reminders for {id} paused until {until} ({reason}); they resume then."),
     "snooze_missing": ("暂停到哪天？例如：暂停 {id} 到 12月1日 原因 客户预算冻结", "Until when? For example: snooze {id} until Dec 1 because budget frozen"),
     "snooze_past": ("{until} 已经过去了，请给一个以后的日期。", "{until} has passed; give a later date."),

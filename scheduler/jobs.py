@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select, update
 
 from domain.messages import Deps, Notice
 from handlers.render import say
@@ -30,47 +30,69 @@ ESCALATION_DAYS = 7  # … 7 days → the manager hears (僵尸商机)
 
 def follow_up_reminders(now: datetime, deps: Deps) -> int:
     """SPEC cadence: the owner hears on the due day, in working hours on working days, once per due date; three
-    days past due, once more. A bot that was down sends only the one that is still relevant."""
+    days past due, once more. A bot that was down sends only the one that is still relevant. The outbox key makes
+    each one once; the markers on the opportunity keep an hourly pass from re-reading what was already said."""
     added = 0
+    o = m.Opportunity
     with deps.sessions.begin() as s:
         for team in deps.config.teams:
             if not in_working_hours(now, deps.config, team):
                 continue
             today = team_today(now, deps.config, team)
-            due = _owned(s, team, m.Opportunity.status == "open", m.Opportunity.follow_up_due <= today)
+            second_from = today - timedelta(days=SECOND_REMINDER_DAYS)
+            due = _owned(s, team, o.status == "open", o.follow_up_due <= today, or_(
+                and_(o.follow_up_due > second_from, or_(o.reminded_due.is_(None), o.reminded_due != o.follow_up_due)),
+                and_(o.follow_up_due <= second_from, or_(o.second_due.is_(None), o.second_due != o.follow_up_due))))
+            notices, firsts, seconds = [], [], []
             for opp_id, due_date, _, customer, owner, lang in due:
-                second = (today - due_date).days >= SECOND_REMINDER_DAYS
+                second = due_date <= second_from
+                (seconds if second else firsts).append(opp_id)
                 kind, key = ("second_reminder", "second") if second else ("reminder", "reminder")
-                text = say(kind, lang, id=opp_id, customer=customer, due=due_date.isoformat())
-                added += outbox.enqueue(s, Notice(to=owner, kind="reminder", text=text,
-                                                  key=f"{key}:{opp_id}:{due_date.isoformat()}"), now=now)
+                notices.append(Notice(to=owner, kind="reminder", key=f"{key}:{opp_id}:{due_date.isoformat()}",
+                                      text=say(kind, lang, id=opp_id, customer=customer, due=due_date.isoformat())))
+            added += outbox.enqueue_many(s, notices, now=now)
+            _mark(s, firsts, reminded_due=o.follow_up_due)
+            _mark(s, seconds, second_due=o.follow_up_due, reminded_due=o.follow_up_due)
     return added
+
+
+def _mark(s, ids: list[str], **values) -> None:
+    for lo in range(0, len(ids), 5000):
+        s.execute(update(m.Opportunity).where(m.Opportunity.id.in_(ids[lo: lo + 5000])).values(**values)
+                  .execution_options(synchronize_session=False))
+
+
+ESCALATION_LINES = 30  # the message lists this many; the rest are counted
 
 
 def escalations(now: datetime, deps: Deps) -> int:
     """SPEC 僵尸商机: 7 days past due, the team's manager gets ONE message listing every such opportunity."""
     sent = 0
+    o = m.Opportunity
     with deps.sessions.begin() as s:
         for team in deps.config.teams:
             if not team.manager or not in_working_hours(now, deps.config, team):
                 continue
             today = team_today(now, deps.config, team)
-            stale = list(s.scalars(select(m.Opportunity).where(
-                m.Opportunity.team_name == team.name, m.Opportunity.status == "open",
-                m.Opportunity.follow_up_due <= today - timedelta(days=ESCALATION_DAYS),
-                or_(m.Opportunity.escalated_due.is_(None), m.Opportunity.escalated_due != m.Opportunity.follow_up_due))
-                .order_by(m.Opportunity.follow_up_due, m.Opportunity.id)))
+            stale = s.execute(
+                select(o.id, m.Customer.name, o.owner_id, o.follow_up_due).join(m.Customer)
+                .where(o.team_name == team.name, o.status == "open",
+                       o.follow_up_due <= today - timedelta(days=ESCALATION_DAYS),
+                       or_(o.escalated_due.is_(None), o.escalated_due != o.follow_up_due))
+                .order_by(o.follow_up_due, o.id)).all()
             if not stale:
                 continue
             lang = s.get(m.User, team.manager).lang
-            lines = [say("escalation_line", lang, id=o.id, customer=o.customer.name, owner=o.owner_id,
-                         days=(today - o.follow_up_due).days) for o in stale]
+            lines = [say("escalation_line", lang, id=i, customer=c, owner=w, days=(today - d).days)
+                     for i, c, w, d in stale[:ESCALATION_LINES]]
+            if len(stale) > ESCALATION_LINES:
+                lines.append(say("escalation_more", lang, n=len(stale) - ESCALATION_LINES))
             text = "\n".join([say("escalation_head", lang, team=team.name, n=len(stale)), *lines])
-            ids = ",".join(o.id for o in stale)
+            first, last = stale[0][0], stale[-1][0]
             outbox.enqueue(s, Notice(to=team.manager, kind="escalation", text=text,
-                                     key=f"escalation:{team.name}:{today.isoformat()}:{ids}"[:200]), now=now)
-            for o in stale:
-                o.escalated_due = o.follow_up_due
+                                     key=f"escalation:{team.name}:{today.isoformat()}:{len(stale)}:{first}:{last}"),
+                           now=now)
+            _mark(s, [r[0] for r in stale], escalated_due=o.follow_up_due)
             sent += 1
     return sent
 
@@ -86,10 +108,10 @@ def protection_warnings(now: datetime, deps: Deps) -> int:
             today = team_today(now, deps.config, team)
             rows = _owned(s, team, m.Opportunity.status.in_(("open", "pending")), m.Opportunity.protected_until > today,
                           m.Opportunity.protected_until <= today + timedelta(days=PROTECTION_WARNING_DAYS))
-            for opp_id, _, until, customer, owner, lang in rows:
-                text = say("protection_warning", lang, id=opp_id, customer=customer, until=until.isoformat())
-                added += outbox.enqueue(s, Notice(to=owner, kind="reminder", text=text,
-                                                  key=f"protection:{opp_id}:{until.isoformat()}"), now=now)
+            added += outbox.enqueue_many(s, [Notice(
+                to=owner, kind="reminder", key=f"protection:{opp_id}:{until.isoformat()}",
+                text=say("protection_warning", lang, id=opp_id, customer=customer, until=until.isoformat()))
+                for opp_id, _, until, customer, owner, lang in rows], now=now)
     return added
 
 

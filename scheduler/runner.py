@@ -30,7 +30,9 @@ class LeaderLock:
             return True
         if self.engine.dialect.name == "postgresql":
             conn = self._conn = self._conn or self.engine.connect()
-            self.held = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": LEADER_KEY}).scalar())
+            # one leader per schema: deployments (or test runs) sharing a database do not compete
+            self.held = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k, hashtext(current_schema()))"),
+                                          {"k": LEADER_KEY}).scalar())
             conn.commit()
         else:
             path = (self.engine.url.database or "oppbot.db") + ".leader"

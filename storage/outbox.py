@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from domain.messages import Notice
 from storage.models import OutboxMessage
-from storage.upsert import insert_ignoring_duplicates
+from storage.upsert import insert_ignoring_duplicates, insert_many_ignoring_duplicates
 
 
 def enqueue(session: Session, notice: Notice, *, now: datetime) -> bool:
@@ -27,6 +27,15 @@ PER_MINUTE = 20  # to one person: WeCom silently drops above 30 a minute, so we 
 def backoff(attempts: int) -> timedelta:
     """30 s, 1 min, 2 min … capped at an hour."""
     return min(timedelta(seconds=30 * 2 ** (attempts - 1)), timedelta(hours=1))
+
+
+def enqueue_many(session: Session, notices: list[Notice], *, now: datetime) -> int:
+    """Many notices in one statement (a scheduler pass may have thousands); returns how many were new."""
+    if not notices:
+        return 0
+    rows = [dict(key=n.key, to=n.to, kind=n.kind, text=n.text, image=n.image, created_at=now, attempts=0)
+            for n in notices]
+    return insert_many_ignoring_duplicates(session, OutboxMessage, rows, conflict_on=["key"])
 
 
 def deliver(sessions: sessionmaker, send: Callable[[OutboxMessage], None], *, now: datetime,

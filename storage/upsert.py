@@ -19,6 +19,20 @@ def insert_ignoring_duplicates(session: Session, model, values: dict[str, Any], 
     return session.execute(stmt).first() is not None
 
 
+def insert_many_ignoring_duplicates(session: Session, model, rows: list[dict[str, Any]], *,
+                                    conflict_on: list[str], batch: int = 5000) -> int:
+    """Rows in batches of one multi-row INSERT each; returns how many were new (the others existed)."""
+    table = model.__table__
+    dialect = session.get_bind().dialect.name
+    stmt = ((postgresql if dialect == "postgresql" else sqlite).insert(table)
+            .on_conflict_do_nothing(index_elements=conflict_on).returning(table.c[conflict_on[0]]))
+    connection = session.connection()  # Core executemany: compiled once, sent as batched multi-row INSERTs
+    added = 0
+    for lo in range(0, len(rows), batch):
+        added += len(connection.execute(stmt, rows[lo: lo + batch]).all())
+    return added
+
+
 def increment_counter(session: Session, model, key: dict[str, Any], *, column: str = "last") -> int:
     """Atomically add one to a counter row (creating it at 1) and return the new value."""
     ins = _insert(session, model).values(**key, **{column: 1})

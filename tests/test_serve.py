@@ -32,16 +32,15 @@ def test_two_serve_processes_deliver_every_message_once(make_bot, db_url, org_fi
     servers = [subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--print", "--every", "1",
                                  "--config", str(org_file)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 text=True, env=env) for _ in range(2)]
-    try:
-        waited = threading.Event()
-        for _ in range(300):  # bounded: at most 60 s for the outbox to drain
-            if unsent(bot) == 0 or waited.wait(0.2):
-                break
-        assert unsent(bot) == 0, "the outbox did not drain"
-    finally:
-        for server in servers:
-            server.send_signal(signal.SIGTERM)
-        outputs = [server.communicate(timeout=60) for server in servers]
+    waited = threading.Event()
+    for _ in range(300):  # bounded: at most 60 s for the outbox to drain
+        if unsent(bot) == 0 or waited.wait(0.2):
+            break
+    left = unsent(bot)
+    for server in servers:
+        server.send_signal(signal.SIGTERM)
+    outputs = [server.communicate(timeout=60) for server in servers]
+    assert left == 0, "the outbox did not drain: " + " | ".join(err[-800:] for _, err in outputs)
     delivered = [[json.loads(line) for line in out.splitlines() if line.strip()] for out, _ in outputs]
     texts = sorted(d["text"] for batch in delivered for d in batch)
     assert texts == sorted(f"notice {n}" for n in range(40))  # all of them, none twice

@@ -173,6 +173,8 @@ def upgrade() -> None:
     sa.Column('requested_stage', sa.String(length=16), nullable=True),
     sa.Column('snoozed_until', sa.Date(), nullable=True),
     sa.Column('snooze_reason', sa.Text(), nullable=True),
+    sa.Column('reminded_due', sa.Date(), nullable=True),
+    sa.Column('second_due', sa.Date(), nullable=True),
     sa.Column('escalated_due', sa.Date(), nullable=True),
     sa.Column('previous_owner_id', sa.String(length=64), nullable=True),
     sa.Column('released_at', sa.DateTime(), nullable=True),
