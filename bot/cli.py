@@ -107,8 +107,7 @@ def _serve(deps, *, every: int, to_stdout: bool) -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        scheduler.shutdown(wait=True)
-        scheduler.leader.release()
+        runner.stop(scheduler)
     return 0
 
 

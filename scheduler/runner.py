@@ -83,3 +83,9 @@ def start(deps: Deps, *, every_seconds: int = 60, deliver_seconds: int = 5) -> B
     scheduler.start()
     log.info("scheduler started: %s", [j.id for j in scheduler.get_jobs()])
     return scheduler
+
+
+def stop(scheduler: BackgroundScheduler) -> None:
+    """Finish the running pass, then let another process lead."""
+    scheduler.shutdown(wait=True)
+    scheduler.leader.release()
