@@ -44,3 +44,17 @@ def gate(score_total: int) -> str:
     if score_total < REFUSE_BELOW:
         return "refuse"
     return "approval" if score_total <= APPROVE_UP_TO else "advance"
+
+
+# SPEC dwell risk: over 1.5× the team's average days in a stage is high risk; until a team has closed enough
+# opportunities to average over, these defaults stand in.
+DWELL_RISK_FACTOR = 1.5
+DWELL_MIN_SAMPLES = 10
+DEFAULT_DWELL_DAYS = {"discovery": 14, "qualification": 21, "proposal": 21, "negotiation": 14}
+SUGGESTED_ACTION = {
+    "discovery": ("约一次需求访谈，确认痛点、预算和决策人", "book a needs interview: confirm the pain, the budget and who decides"),
+    "qualification": ("重新确认预算负责人和采购流程", "re-confirm the budget owner and the buying process"),
+    "proposal": ("安排高层拜访，推动客户认可方案", "arrange an executive visit to get the proposal accepted"),
+    "negotiation": ("明确签约时间表，尽快处理法务和商务条款", "agree a signing timeline and clear legal and commercial terms"),
+}
+ARCHIVE_WORKING_DAYS = 7  # SPEC: a won or lost opportunity is reviewed (复盘) within 7 working days

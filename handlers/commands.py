@@ -14,6 +14,7 @@ from domain.scoring import Score, score
 from domain.stages import CADENCE_DAYS, OPEN_STAGES, REQUIRED_TO_ENTER, STAGES, gate, next_stage
 from domain.matching import normalize_company, read_name
 from handlers import dedupe, dialog, queries
+from handlers.parsing.fields import LOST_REASON_WORDS, first_word_hit
 from handlers import intents as i
 from handlers.render import (LOST_REASON_NAMES, STATUS_NAMES, card_text, follow_up_card, money, named,
                              opportunity_card, say, score_line, stage_name, unread_lines)
@@ -95,7 +96,7 @@ def register(ctx: Context, cmd: i.Register) -> Reply:
         stage="discovery", status="open", need=cmd.need, budget=cmd.budget, currency=cmd.currency,
         expected_close=cmd.expected_close, source=cmd.source, industry=cmd.industry, need_fit={},
         protected_until=ctx.today + timedelta(days=ctx.config.org.protection_days),
-        created_at=ctx.now, updated_at=ctx.now, last_touch_at=ctx.now,
+        created_at=ctx.now, updated_at=ctx.now, last_touch_at=ctx.now, stage_entered_at=ctx.now,
     )
     opp.follow_up_due = follow_up_due(opp, ctx.today)
     opp.contacts = [m.Contact(customer=customer, name=c.name, title=c.title, phone=c.phone, email=c.email,
@@ -217,7 +218,7 @@ def advance(ctx: Context, cmd: i.Advance) -> Reply:
 
 def _move(ctx: Context, opp: m.Opportunity, target: str) -> None:
     opp.stage_history.append(m.StageChange(at=ctx.now, from_stage=opp.stage, to_stage=target, by=ctx.user.id))
-    opp.stage, opp.requested_stage, opp.updated_at = target, None, ctx.now
+    opp.stage, opp.requested_stage, opp.updated_at, opp.stage_entered_at = target, None, ctx.now, ctx.now
     opp.follow_up_due = follow_up_due(opp, ctx.today)
     _audit(ctx, "advance", opp, stage=target)
 
@@ -365,6 +366,23 @@ def claim(ctx: Context, cmd: i.Claim) -> Reply:
     return ctx.reply("claimed", id=opp.id, customer=opp.customer.name, until=opp.protected_until)
 
 
+def review(ctx: Context, cmd: i.Review) -> Reply:
+    """SPEC 复盘: won → success points; lost → the analysis (a reason category it names updates the record)."""
+    opp = resolve(ctx, cmd.ref, statuses=("won", "lost"))
+    if isinstance(opp, Reply):
+        return opp
+    if opp.status not in ("won", "lost"):  # named by ID: resolve does not filter by status
+        return ctx.reply("review_not_closed", id=opp.id)
+    if not cmd.text:
+        return ctx.reply("archive_reminder", id=opp.id, customer=opp.customer.name, due="-")
+    opp.review, opp.reviewed_at, opp.updated_at = cmd.text, ctx.now, ctx.now
+    if opp.status == "lost":
+        named_reason = first_word_hit(LOST_REASON_WORDS, cmd.text)
+        opp.lost_reason = named_reason or opp.lost_reason
+    _audit(ctx, "review", opp)
+    return ctx.reply("reviewed", id=opp.id)
+
+
 def snooze(ctx: Context, cmd: i.Snooze) -> Reply:
     """Reminders pause until the date the rep gave; the follow-up falls due then."""
     opp = _open_one(ctx, cmd.ref, ("暂停", "snoozed"))
@@ -415,7 +433,7 @@ def not_understood(ctx: Context, cmd: i.NotUnderstood) -> Reply:
 
 
 VERBS = {
-    i.Snooze: snooze, i.Override: dedupe.request_override, i.AddAlias: dedupe.add_alias, i.Register: register, i.FollowUp: follow_up, i.Advance: advance, i.Decide: decide, i.Won: won, i.Lost: lost,
+    i.Snooze: snooze, i.Review: review, i.Override: dedupe.request_override, i.AddAlias: dedupe.add_alias, i.Register: register, i.FollowUp: follow_up, i.Advance: advance, i.Decide: decide, i.Won: won, i.Lost: lost,
     i.Invalid: invalid, i.Claim: claim, i.Show: show, i.Query: query, i.Help: help_, i.Cancel: cancel,
     i.NotUnderstood: not_understood,
 }

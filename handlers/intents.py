@@ -85,6 +85,14 @@ class Decide:
 
 
 @dataclass(frozen=True)
+class Review:
+    """复盘 ID …: the review of a won or lost opportunity (success points, or why it was lost)."""
+
+    ref: str
+    text: str | None = None
+
+
+@dataclass(frozen=True)
 class Snooze:
     """暂停 ID 到 12月1日 原因 客户预算冻结: no reminders until then, for a reason the manager can see."""
 
@@ -137,5 +145,5 @@ class NotUnderstood:
     missing: str | None = None
 
 
-Intent = (Register | FollowUp | Advance | Won | Lost | Invalid | Claim | Decide | Override | AddAlias | Snooze | Query
+Intent = (Register | FollowUp | Advance | Won | Lost | Invalid | Claim | Decide | Override | AddAlias | Snooze | Review | Query
           | Show | Help | Cancel | NotUnderstood)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 
 from domain.messages import Deps, Notice
-from handlers.render import say
-from scheduler.calendar import in_working_hours, is_working_day, team_today
+from handlers.render import say, stage_name
+from domain.stages import (ARCHIVE_WORKING_DAYS, DEFAULT_DWELL_DAYS, DWELL_MIN_SAMPLES, DWELL_RISK_FACTOR,
+                           SUGGESTED_ACTION)
+from scheduler.calendar import in_working_hours, is_working_day, team_today, working_days_after
 from scheduler.digest import team_digest
 from storage import models as m
 from storage import matchindex, outbox, repo
@@ -143,6 +145,80 @@ def release_expired(now: datetime, deps: Deps) -> int:
     return released
 
 
+def _stage_averages(s, team: str) -> dict[str, float]:
+    """Days a team's closed opportunities spent in each stage; a stage with too few samples keeps its default."""
+    rows = s.execute(select(m.StageChange.opportunity_id, m.StageChange.to_stage, m.StageChange.at)
+                     .join(m.Opportunity, m.StageChange.opportunity_id == m.Opportunity.id)
+                     .where(m.Opportunity.team_name == team, m.Opportunity.status.in_(("won", "lost")))
+                     .order_by(m.StageChange.opportunity_id, m.StageChange.at, m.StageChange.id)).all()
+    spans: dict[str, list[float]] = {}
+    for (opp, stage, at), nxt in zip(rows, rows[1:]):
+        if nxt[0] == opp and stage in DEFAULT_DWELL_DAYS:
+            spans.setdefault(stage, []).append((nxt[2] - at).total_seconds() / 86400)
+    return {stage: (sum(spans[stage]) / len(spans[stage]) if len(spans.get(stage, [])) >= DWELL_MIN_SAMPLES
+                    else default) for stage, default in DEFAULT_DWELL_DAYS.items()}
+
+
+def dwell_risks(now: datetime, deps: Deps) -> int:
+    """SPEC: time in a stage over 1.5× the team's average → high risk; the rep and the manager hear once per stay,
+    with what to do about it."""
+    told = 0
+    o = m.Opportunity
+    with deps.sessions.begin() as s:
+        for team in deps.config.teams:
+            if not in_working_hours(now, deps.config, team):
+                continue
+            limits = {st: DWELL_RISK_FACTOR * avg for st, avg in _stage_averages(s, team.name).items()}
+            entered = func.coalesce(o.stage_entered_at, o.created_at)
+            rows = s.execute(
+                select(o.id, o.stage, entered, m.Customer.name, o.owner_id).join(m.Customer)
+                .where(o.team_name == team.name, o.status == "open",
+                       or_(o.risk_stage.is_(None), o.risk_stage != o.stage),
+                       or_(*[and_(o.stage == st, entered < now - timedelta(days=days)) for st, days in limits.items()])
+                       )).all()
+            for opp_id, stage, since, customer, owner in rows:
+                days = (now - since).days
+                for who in dict.fromkeys(x for x in (owner, team.manager) if x):
+                    lang = s.get(m.User, who).lang
+                    action = SUGGESTED_ACTION[stage][0 if lang == "zh" else 1]
+                    told += outbox.enqueue(s, Notice(to=who, kind="alert", key=f"risk:{opp_id}:{stage}:{who}",
+                                                     text=say("dwell_risk", lang, id=opp_id, customer=customer,
+                                                              stage=stage_name(stage, lang), days=days,
+                                                              avg=round(limits[stage] / DWELL_RISK_FACTOR),
+                                                              action=action)), now=now)
+            _mark(s, [r[0] for r in rows], risk_stage=o.stage)
+    return told
+
+
+def archive_reminders(now: datetime, deps: Deps) -> int:
+    """SPEC: won/lost not reviewed (复盘) within 7 working days → the owner is reminded; 3 working days later the
+    manager hears."""
+    added = 0
+    o = m.Opportunity
+    kind_of_days = deps.config.org.holidays
+    with deps.sessions.begin() as s:
+        for team in deps.config.teams:
+            if not in_working_hours(now, deps.config, team):
+                continue
+            today = team_today(now, deps.config, team)
+            rows = s.execute(select(o.id, o.closed_at, m.Customer.name, o.owner_id).join(m.Customer).where(
+                o.team_name == team.name, o.status.in_(("won", "lost")), o.reviewed_at.is_(None),
+                o.closed_at.is_not(None), o.closed_at < now - timedelta(days=ARCHIVE_WORKING_DAYS))).all()
+            for opp_id, closed_at, customer, owner in rows:
+                due = working_days_after(closed_at.astimezone(deps.config.timezone_of(team)).date(),
+                                         ARCHIVE_WORKING_DAYS, kind=kind_of_days)
+                if today >= due:
+                    lang = s.get(m.User, owner).lang
+                    added += outbox.enqueue(s, Notice(to=owner, kind="reminder", key=f"archive:{opp_id}", text=say(
+                        "archive_reminder", lang, id=opp_id, customer=customer, due=due)), now=now)
+                if team.manager and today >= working_days_after(due, 3, kind=kind_of_days):
+                    lang = s.get(m.User, team.manager).lang
+                    added += outbox.enqueue(s, Notice(to=team.manager, kind="escalation", key=f"archive-esc:{opp_id}",
+                                                      text=say("archive_escalation", lang, id=opp_id,
+                                                               customer=customer, owner=owner, due=due)), now=now)
+    return added
+
+
 def daily_digests(now: datetime, deps: Deps) -> int:
     """SPEC 日报: each team's group chat, at its digest_time on working days, once per day; a bot that was down at
     that time posts it when it comes back the same day."""
@@ -163,7 +239,8 @@ def daily_digests(now: datetime, deps: Deps) -> int:
     return posted
 
 
-JOBS = {"follow_up_reminders": follow_up_reminders, "escalations": escalations,
+JOBS = {"follow_up_reminders": follow_up_reminders, "escalations": escalations, "dwell_risks": dwell_risks,
+        "archive_reminders": archive_reminders,
         "protection_warnings": protection_warnings, "release_expired": release_expired,
         "daily_digests": daily_digests}
 

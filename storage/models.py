@@ -129,6 +129,10 @@ class Opportunity(Base):
     requested_stage: Mapped[str | None] = mapped_column(String(16))  # waiting for the manager (score 60–80)
     snoozed_until: Mapped[date | None]  # the rep paused reminders for a known reason (暂停)
     snooze_reason: Mapped[str | None] = mapped_column(Text)
+    stage_entered_at: Mapped[datetime | None]  # when it entered its current stage (dwell risk)
+    risk_stage: Mapped[str | None] = mapped_column(String(16))  # the stage stay a dwell-risk alert was sent for
+    reviewed_at: Mapped[datetime | None]  # 复盘 done
+    review: Mapped[str | None] = mapped_column(Text)
     reminded_due: Mapped[date | None]  # the due date the owner was reminded of: an hourly pass reads only new work
     second_due: Mapped[date | None]  # … and reminded of a second time
     escalated_due: Mapped[date | None]  # the due date a manager was last told about (僵尸商机), so once per due date

@@ -90,6 +90,8 @@ def parse(text: str, *, today: date) -> i.Intent:
         return i.Invalid(ref=ref, reason=REASON_LABEL.sub("", rest, count=1).strip() or None)
     if kind == "claim":
         return i.Claim(ref=ref)
+    if kind == "review":
+        return i.Review(ref=ref, text=rest.strip(" ,;:") or None)
     if kind == "snooze":
         reason = REASON_LABEL.search(rest)
         when = find_date(rest[: reason.start()] if reason else rest, today=today)
@@ -128,7 +130,7 @@ def _without_verb(text: str, *, today: date) -> i.Intent:
 def rest_verb(kind: str) -> str:
     """A canonical verb for re-parsing a rearranged message."""
     return {"follow_up": "跟进", "advance": "推进", "won": "赢单", "lost": "输单", "invalid": "无效", "claim": "认领",
-            "approve": "同意", "reject": "驳回", "show": "查看", "snooze": "暂停", "override": "申请接手",
+            "approve": "同意", "reject": "驳回", "show": "查看", "snooze": "暂停", "review": "复盘", "override": "申请接手",
             "alias": "别名"}[kind]
 
 

@@ -16,6 +16,7 @@ VERBS: dict[str, tuple[str, ...]] = {
     "approve": ("同意", "批准", "通过", "approve", "approved"),
     "reject": ("驳回", "拒绝", "不同意", "reject", "rejected", "deny"),
     "override": ("申请接手", "申请转给我", "申请共享", "申请转移", "申请覆盖", "request override", "override"),
+    "review": ("复盘", "review"),
     "snooze": ("暂停提醒", "暂停", "推迟提醒", "snooze", "pause"),
     "alias": ("添加别名", "加别名", "别名", "add alias", "alias"),
     "show": ("查看", "看一下", "看下", "看看", "详情", "查询", "show", "view", "details"),
