@@ -107,6 +107,8 @@ def protection_warnings(now: datetime, deps: Deps) -> int:
     added = 0
     with deps.sessions.begin() as s:
         for team in deps.config.teams:
+            if not in_working_hours(now, deps.config, team):
+                continue
             today = team_today(now, deps.config, team)
             rows = _owned(s, team, m.Opportunity.status.in_(("open", "pending")), m.Opportunity.protected_until > today,
                           m.Opportunity.protected_until <= today + timedelta(days=PROTECTION_WARNING_DAYS))
@@ -118,10 +120,13 @@ def protection_warnings(now: datetime, deps: Deps) -> int:
 
 
 def release_expired(now: datetime, deps: Deps) -> int:
-    """SPEC 公海: on the day after protection ends the opportunity goes public; the owner and the group hear."""
+    """SPEC 公海: after protection ends the opportunity goes public at the next working hour; the owner and the
+    group hear."""
     released = 0
     with deps.sessions.begin() as s:
         for team in deps.config.teams:
+            if not in_working_hours(now, deps.config, team):
+                continue
             today = team_today(now, deps.config, team)
             expired = s.scalars(select(m.Opportunity).where(
                 m.Opportunity.team_name == team.name, m.Opportunity.status == "open",
