@@ -70,6 +70,8 @@ TEXT = {
     "escalation_more": ("…另有 {n} 个", "…and {n} more"),
     "dwell_risk": ("⚠ 高风险：{id}（{customer}）已在“{stage}”{days} 天，团队平均 {avg} 天。建议：{action}。",
                    "⚠ High risk: {id} ({customer}) has been at {stage} for {days} days; the team averages {avg}. Suggested: {action}."),
+    "risk_head": ("高风险商机（{team} 团队，{n} 个在阶段停留超过团队平均 1.5 倍）：", "High-risk opportunities (team {team}: {n} over 1.5× the team's average time in stage):"),
+    "risk_line": ("• {id} {customer} @{owner} {stage} {days} 天", "• {id} {customer} @{owner} {stage} {days} days"),
     "archive_reminder": ("请为 {id}（{customer}）做复盘（应在 {due} 前完成）：复盘 {id} 成功要点/输单原因、竞品、真实原因、我方不足",
                          "Please review {id} ({customer}), due {due}: review {id} <what worked, or why it was lost, the competitor, our weakness>"),
     "archive_escalation": ("{owner} 的 {id}（{customer}）已结单但未在 {due} 前复盘。", "{owner}'s {id} ({customer}) closed but was not reviewed by {due}."),

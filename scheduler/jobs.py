@@ -181,16 +181,27 @@ def dwell_risks(now: datetime, deps: Deps) -> int:
                        or_(o.risk_stage.is_(None), o.risk_stage != o.stage),
                        or_(*[and_(o.stage == st, entered < now - timedelta(days=days)) for st, days in limits.items()])
                        )).all()
+            if not rows:
+                continue
+            langs = dict(s.execute(select(m.User.id, m.User.lang)).all())
+            notices = []
             for opp_id, stage, since, customer, owner in rows:
-                days = (now - since).days
-                for who in dict.fromkeys(x for x in (owner, team.manager) if x):
-                    lang = s.get(m.User, who).lang
-                    action = SUGGESTED_ACTION[stage][0 if lang == "zh" else 1]
-                    told += outbox.enqueue(s, Notice(to=who, kind="alert", key=f"risk:{opp_id}:{stage}:{who}",
-                                                     text=say("dwell_risk", lang, id=opp_id, customer=customer,
-                                                              stage=stage_name(stage, lang), days=days,
-                                                              avg=round(limits[stage] / DWELL_RISK_FACTOR),
-                                                              action=action)), now=now)
+                lang = langs.get(owner, "zh")
+                notices.append(Notice(to=owner, kind="alert", key=f"risk:{opp_id}:{stage}", text=say(
+                    "dwell_risk", lang, id=opp_id, customer=customer, stage=stage_name(stage, lang),
+                    days=(now - since).days, avg=round(limits[stage] / DWELL_RISK_FACTOR),
+                    action=SUGGESTED_ACTION[stage][0 if lang == "zh" else 1])))
+            told += outbox.enqueue_many(s, notices, now=now)
+            if team.manager:  # the manager: one message listing them, like the 僵尸商机 escalation
+                lang = langs.get(team.manager, "zh")
+                lines = [say("risk_line", lang, id=i, customer=c, owner=w, stage=stage_name(st, lang),
+                             days=(now - since).days) for i, st, since, c, w in rows[:ESCALATION_LINES]]
+                if len(rows) > ESCALATION_LINES:
+                    lines.append(say("escalation_more", lang, n=len(rows) - ESCALATION_LINES))
+                told += outbox.enqueue(s, Notice(
+                    to=team.manager, kind="alert", text="\n".join([say("risk_head", lang, team=team.name,
+                                                                          n=len(rows)), *lines]),
+                    key=f"risk:{team.name}:{now.isoformat()}:{rows[0][0]}:{len(rows)}"), now=now)
             _mark(s, [r[0] for r in rows], risk_stage=o.stage)
     return told
 

@@ -82,3 +82,4 @@ def test_a_long_stay_in_a_stage_is_high_risk_once(bot):
     assert [(o["at"], o["to"]) for o in out] == [("2026-09-22T11:00:00+08:00", "alice"),
                                                  ("2026-09-22T11:00:00+08:00", "mike")]
     assert "约一次需求访谈" in out[0]["text"] and "已在“商机发现”21 天" in out[0]["text"]
+    assert "2026-SH-001 宁波港 @alice 商机发现 21 天" in out[1]["text"]  # the manager's list
