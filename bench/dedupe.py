@@ -25,6 +25,7 @@ from sqlalchemy import insert, select  # noqa: E402
 from bot import wiring  # noqa: E402
 from domain.matching import (WEAK_RATIO, Party, compare, index_keys, known_company, read_name,  # noqa: E402
                              rules_fingerprint)
+from handlers import dedupe  # noqa: E402
 from storage import matchindex  # noqa: E402
 from storage import models as m  # noqa: E402
 
@@ -93,16 +94,12 @@ def build(url: str, n: int, sample_file: str, batch: int = 2000, keep_every: int
 
 
 def indexed_check(deps, party: Party):
+    """The registration's own matching path (handlers.dedupe.matches), plus loading the opportunity it hit."""
     with deps.sessions() as s:
-        best = None
-        for h in matchindex.holders(s, matchindex.candidates(s, party)):
-            sig = compare(party, h.party)
-            if sig and (best is None or (sig.strength == "strong", sig.score) > (best[1].strength == "strong",
-                                                                                 best[1].score)):
-                best = (h.customer_id, sig)
-        if best:
-            matchindex.open_opportunity(s, best[0])  # what registration then loads: the one it matched
-        return best
+        found = dedupe.matches(s, party)
+        if found:
+            matchindex.open_opportunity(s, found[0][0])
+        return found[0] if found else None
 
 
 class FullScan:

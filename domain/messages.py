@@ -7,8 +7,6 @@ from typing import Any, Callable
 
 MAX_MESSAGE_CHARS = 4000
 
-NOTICE_KINDS = ("reply", "reminder", "escalation", "digest", "approval", "alert")
-
 
 @dataclass(frozen=True)
 class Incoming:

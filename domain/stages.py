@@ -12,14 +12,8 @@ STAGE_ZH = {
 
 DEFAULT_WIN_PERCENT = {"discovery": 10, "qualification": 40, "proposal": 60, "negotiation": 80}
 
-STATUSES = ("pending", "open", "won", "lost", "invalid", "public")
-
 # SPEC: minimum follow-up cadence by stage, in days (proposal: twice a week).
 CADENCE_DAYS = {"discovery": 7, "qualification": 3, "proposal": 3, "negotiation": 2}
-
-SOURCES = ("website", "exhibition", "referral", "wechat", "phone", "ad", "partner", "other")
-
-FOLLOW_UP_CHANNELS = ("phone", "visit", "wechat", "email", "meeting", "demo")
 
 OPEN_STAGES = STAGES[:-1]
 

@@ -30,15 +30,19 @@ def party_of(cmd: i.Register) -> Party:
                  emails=frozenset(c.email for c in cmd.contacts if c.email))
 
 
+def matches(session, party: Party) -> list[tuple[int, Signal]]:
+    """(customer id, signal) of every candidate with an open opportunity that matches, strongest first."""
+    found = [(h.customer_id, s) for h in matchindex.holders(session, matchindex.candidates(session, party))
+             if (s := compare(party, h.party)) is not None]
+    return sorted(found, key=lambda f: (f[1].strength == "strong", f[1].score), reverse=True)
+
+
 def check(ctx, party: Party) -> Match:
     """The strongest match among the candidates' open opportunities decides; the rep's own wins a tie."""
     matchindex.lock_registrations(ctx.session)
     best: tuple | None = None
-    for h in matchindex.holders(ctx.session, matchindex.candidates(ctx.session, party)):
-        s = compare(party, h.party)
-        if s is None:
-            continue
-        opp = matchindex.open_opportunity(ctx.session, h.customer_id)  # only for the few that match
+    for customer_id, s in matches(ctx.session, party):
+        opp = matchindex.open_opportunity(ctx.session, customer_id)  # only for the few that match
         rank = (s.strength == "strong", opp.owner_id == ctx.user.id, s.score)
         if best is None or rank > best[0]:
             best = (rank, opp, s)

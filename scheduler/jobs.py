@@ -16,6 +16,14 @@ from storage import models as m
 from storage import matchindex, outbox, repo
 
 
+def _teams_at_work(now: datetime, deps: Deps):
+    """(team, its local today) for each team now inside working hours on a working day: no notice goes out at
+    night, on a weekend or on a public holiday; it waits for the next working morning."""
+    for team in deps.config.teams:
+        if in_working_hours(now, deps.config, team):
+            yield team, team_today(now, deps.config, team)
+
+
 def _owned(s, team, *conditions):
     """(opportunity id, its date column, customer name, owner id, owner's language) of a team's opportunities."""
     return s.execute(
@@ -37,10 +45,7 @@ def follow_up_reminders(now: datetime, deps: Deps) -> int:
     added = 0
     o = m.Opportunity
     with deps.sessions.begin() as s:
-        for team in deps.config.teams:
-            if not in_working_hours(now, deps.config, team):
-                continue
-            today = team_today(now, deps.config, team)
+        for team, today in _teams_at_work(now, deps):
             second_from = today - timedelta(days=SECOND_REMINDER_DAYS)
             due = _owned(s, team, o.status == "open", o.follow_up_due <= today, or_(
                 and_(o.follow_up_due > second_from, or_(o.reminded_due.is_(None), o.reminded_due != o.follow_up_due)),
@@ -72,10 +77,9 @@ def escalations(now: datetime, deps: Deps) -> int:
     sent = 0
     o = m.Opportunity
     with deps.sessions.begin() as s:
-        for team in deps.config.teams:
-            if not team.manager or not in_working_hours(now, deps.config, team):
+        for team, today in _teams_at_work(now, deps):
+            if not team.manager:
                 continue
-            today = team_today(now, deps.config, team)
             stale = s.execute(
                 select(o.id, m.Customer.name, o.owner_id, o.follow_up_due).join(m.Customer)
                 .where(o.team_name == team.name, o.status == "open",
@@ -106,10 +110,7 @@ def protection_warnings(now: datetime, deps: Deps) -> int:
     """The owner hears once, a week ahead, that protection is ending (a follow-up extends it)."""
     added = 0
     with deps.sessions.begin() as s:
-        for team in deps.config.teams:
-            if not in_working_hours(now, deps.config, team):
-                continue
-            today = team_today(now, deps.config, team)
+        for team, today in _teams_at_work(now, deps):
             rows = _owned(s, team, m.Opportunity.status.in_(("open", "pending")), m.Opportunity.protected_until > today,
                           m.Opportunity.protected_until <= today + timedelta(days=PROTECTION_WARNING_DAYS))
             added += outbox.enqueue_many(s, [Notice(
@@ -124,10 +125,7 @@ def release_expired(now: datetime, deps: Deps) -> int:
     group hear."""
     released = 0
     with deps.sessions.begin() as s:
-        for team in deps.config.teams:
-            if not in_working_hours(now, deps.config, team):
-                continue
-            today = team_today(now, deps.config, team)
+        for team, today in _teams_at_work(now, deps):
             expired = s.scalars(select(m.Opportunity).where(
                 m.Opportunity.team_name == team.name, m.Opportunity.status == "open",
                 m.Opportunity.protected_until < today))
@@ -170,9 +168,7 @@ def dwell_risks(now: datetime, deps: Deps) -> int:
     told = 0
     o = m.Opportunity
     with deps.sessions.begin() as s:
-        for team in deps.config.teams:
-            if not in_working_hours(now, deps.config, team):
-                continue
+        for team, _ in _teams_at_work(now, deps):
             limits = {st: DWELL_RISK_FACTOR * avg for st, avg in _stage_averages(s, team.name).items()}
             entered = func.coalesce(o.stage_entered_at, o.created_at)
             rows = s.execute(
@@ -213,10 +209,7 @@ def archive_reminders(now: datetime, deps: Deps) -> int:
     o = m.Opportunity
     kind_of_days = deps.config.org.holidays
     with deps.sessions.begin() as s:
-        for team in deps.config.teams:
-            if not in_working_hours(now, deps.config, team):
-                continue
-            today = team_today(now, deps.config, team)
+        for team, today in _teams_at_work(now, deps):
             rows = s.execute(select(o.id, o.closed_at, m.Customer.name, o.owner_id).join(m.Customer).where(
                 o.team_name == team.name, o.status.in_(("won", "lost")), o.reviewed_at.is_(None),
                 o.closed_at.is_not(None), o.closed_at < now - timedelta(days=ARCHIVE_WORKING_DAYS))).all()

@@ -5,7 +5,7 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text,
+from sqlalchemy import (JSON, Boolean, DateTime, ForeignKey, Index, Numeric, String, Text,
                         UniqueConstraint, types)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
