@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.contacts import DEFAULT_ROLE_WORDS, RoleWords
+from domain.stages import CADENCE_DAYS
 
 ROLES = ("rep", "manager", "director", "admin")
 
@@ -31,6 +32,8 @@ class Team:
     group_chat: str | None = None
     digest_time: str = "18:00"
     timezone: str | None = None  # falls back to the org's
+    holidays: str | None = None  # "cn" | "none"; falls back to the org's (SPEC: "for teams that want it")
+    cadence: tuple[tuple[str, int], ...] = ()  # (stage, days) overriding the org's cadence for this team
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,7 @@ class Config:
     teams: tuple[Team, ...]
     users: tuple[User, ...]
     role_words: RoleWords = DEFAULT_ROLE_WORDS
+    cadence: tuple[tuple[str, int], ...] = ()  # org-wide (stage, days) overriding the SPEC defaults
     _users: dict[str, User] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -67,6 +71,18 @@ class Config:
 
     def timezone_of(self, team: Team | None) -> ZoneInfo:
         return ZoneInfo((team and team.timezone) or self.org.timezone)
+
+    def holidays_of(self, team: Team | None) -> str:
+        return (team and team.holidays) or self.org.holidays
+
+    def cadence_days(self, team_name: str | None, stage: str) -> int:
+        """Days between follow-ups in a stage: the team's own setting, else the org's, else SPEC's default."""
+        team = self.team(team_name)
+        for pairs in ((team.cadence if team else ()), self.cadence):
+            days = dict(pairs).get(stage)
+            if days is not None:
+                return days
+        return CADENCE_DAYS.get(stage, 7)
 
 
 def _typed(section: dict, name: str, kind: type, where: str, default=None, required=False):
@@ -88,6 +104,24 @@ def _zone(name: str, where: str) -> str:
     return name
 
 
+def _holidays(kind: str, where: str) -> str:
+    if kind not in ("cn", "none"):
+        raise ConfigError(f"{where}: holidays must be 'cn' or 'none', got {kind!r}")
+    return kind
+
+
+def _cadence(table, where: str) -> tuple[tuple[str, int], ...]:
+    """`{ qualification = 2, proposal = 3 }`: days between follow-ups per open stage."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: cadence must be a table of stage = days, e.g. {{ qualification = 2 }}")
+    for stage, days in table.items():
+        if stage not in CADENCE_DAYS:
+            raise ConfigError(f"{where}: cadence stage must be one of {', '.join(CADENCE_DAYS)}, got {stage!r}")
+        if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 90:
+            raise ConfigError(f"{where}: cadence for {stage} must be a whole number of days from 1 to 90, got {days!r}")
+    return tuple(table.items())
+
+
 def config_from_dict(data: dict) -> Config:
     """Check every field the SPEC's config format names; unknown keys are ignored so the format can grow."""
     o = data.get("org", {})
@@ -96,12 +130,10 @@ def config_from_dict(data: dict) -> Config:
     org = Org(
         name=_typed(o, "name", str, "[org]", Org.name),
         timezone=_zone(_typed(o, "timezone", str, "[org]", Org.timezone), "[org]"),
-        holidays=_typed(o, "holidays", str, "[org]", Org.holidays),
+        holidays=_holidays(_typed(o, "holidays", str, "[org]", Org.holidays), "[org]"),
         protection_days=_typed(o, "protection_days", int, "[org]", Org.protection_days),
         registration_review=_typed(o, "registration_review", bool, "[org]", False),
     )
-    if org.holidays not in ("cn", "none"):
-        raise ConfigError(f"[org]: holidays must be 'cn' or 'none', got {org.holidays!r}")
     if org.protection_days < 1:
         raise ConfigError("[org]: protection_days must be at least 1")
     teams = []
@@ -114,10 +146,12 @@ def config_from_dict(data: dict) -> Config:
         if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", digest):
             raise ConfigError(f"{where}: digest_time must be HH:MM, got {digest!r}")
         tz = _typed(t, "timezone", str, where)
+        kind = _typed(t, "holidays", str, where)
         teams.append(Team(
             name=_typed(t, "name", str, where, required=True), region=region,
             manager=_typed(t, "manager", str, where), group_chat=_typed(t, "group_chat", str, where),
-            digest_time=digest, timezone=tz and _zone(tz, where),
+            digest_time=digest, timezone=tz and _zone(tz, where), holidays=kind and _holidays(kind, where),
+            cadence=_cadence(t.get("cadence", {}), where),
         ))
     names = [t.name for t in teams]
     if len(set(names)) != len(names):
@@ -154,4 +188,4 @@ def config_from_dict(data: dict) -> Config:
             raise ConfigError(f"[roles]: {key} must be a list of title words, got {words!r}")
         extra[key] = words
     return Config(org=org, teams=tuple(teams), users=tuple(users),
-                  role_words=DEFAULT_ROLE_WORDS.extended(**extra))
+                  role_words=DEFAULT_ROLE_WORDS.extended(**extra), cadence=_cadence(data.get("cadence", {}), "[cadence]"))

@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 from domain.config import Config
 from domain.contacts import role_for_title
 from domain.messages import Notice, Reply
+from domain import protection
 from domain.scoring import Score, score
-from domain.stages import CADENCE_DAYS, OPEN_STAGES, REQUIRED_TO_ENTER, STAGES, gate, next_stage
+from domain.stages import OPEN_STAGES, REQUIRED_TO_ENTER, STAGES, gate, next_stage
 from domain.matching import normalize_company, read_name
 from handlers import dedupe, dialog, queries
 from handlers.parsing.fields import LOST_REASON_WORDS, first_word_hit
@@ -21,9 +22,6 @@ from handlers.render import (LOST_REASON_NAMES, STATUS_NAMES, card_text, follow_
 from storage import models as m
 from storage import matchindex, outbox, repo
 
-PROTECTION_EXTENSION_DAYS = 30  # SPEC: each follow-up extends protection by 30 days …
-PROTECTION_CAP_DAYS = 180  # … up to 180 days from registration
-CLAIM_COOLDOWN_DAYS = 7  # the rep who let it lapse waits this long before claiming it back
 
 
 @dataclass
@@ -62,9 +60,10 @@ def opportunity_score(opp: m.Opportunity) -> Score:
                  in_annual_plan=opp.in_annual_plan)
 
 
-def follow_up_due(opp: m.Opportunity, today: date) -> date:
-    """SPEC: due at the earlier of the stage cadence date and the rep's own next-action date."""
-    cadence = today + timedelta(days=CADENCE_DAYS.get(opp.stage, 7))
+def follow_up_due(opp: m.Opportunity, today: date, config: Config) -> date:
+    """SPEC: due at the earlier of the stage cadence date (the team's, when it set its own) and the rep's own
+    next-action date."""
+    cadence = today + timedelta(days=config.cadence_days(opp.team_name, opp.stage))
     if opp.next_action_date and opp.next_action_date >= today:
         return min(cadence, opp.next_action_date)
     return cadence
@@ -98,7 +97,7 @@ def register(ctx: Context, cmd: i.Register) -> Reply:
         protected_until=ctx.today + timedelta(days=ctx.config.org.protection_days),
         created_at=ctx.now, updated_at=ctx.now, last_touch_at=ctx.now, stage_entered_at=ctx.now,
     )
-    opp.follow_up_due = follow_up_due(opp, ctx.today)
+    opp.follow_up_due = follow_up_due(opp, ctx.today, ctx.config)
     opp.contacts = [m.Contact(customer=customer, name=c.name, title=c.title, phone=c.phone, email=c.email,
                               role=role_for_title(c.title, ctx.config.role_words)) for c in cmd.contacts]
     opp.stage_history = [m.StageChange(at=ctx.now, from_stage=None, to_stage="discovery", by=ctx.user.id)]
@@ -164,7 +163,7 @@ def follow_up(ctx: Context, cmd: i.FollowUp) -> Reply:
     with ctx.session.no_autoflush:  # one flush at commit, not one per lazy load below
         opp.last_touch_at = opp.updated_at = ctx.now
         opp.next_action, opp.next_action_date = cmd.next_action, cmd.next_action_date
-        opp.follow_up_due = follow_up_due(opp, ctx.today)
+        opp.follow_up_due = follow_up_due(opp, ctx.today, ctx.config)
         if cmd.budget is not None:  # SPEC: a follow-up updates the fields it mentions
             opp.budget, opp.currency = cmd.budget, cmd.currency
         opp.budget_approved = opp.budget_approved or cmd.budget_approved
@@ -173,9 +172,7 @@ def follow_up(ctx: Context, cmd: i.FollowUp) -> Reply:
             opp.need_fit = {**(opp.need_fit or {}), "overall": cmd.need_fit}
         opp.score = opportunity_score(opp).total
         if opp.protected_until:
-            registered = opp.created_at.astimezone(ctx.config.timezone_of(ctx.config.team(opp.team_name))).date()
-            opp.protected_until = min(opp.protected_until + timedelta(days=PROTECTION_EXTENSION_DAYS),
-                                      registered + timedelta(days=PROTECTION_CAP_DAYS))
+            _extend_protection(ctx, opp, opp.protected_until + timedelta(days=protection.EXTENSION_DAYS))
     _audit(ctx, "follow_up", opp, channel=cmd.channel, risks=list(cmd.risks),
            next_action_date=cmd.next_action_date and cmd.next_action_date.isoformat())
     card = follow_up_card(opp, fu, ctx.lang)
@@ -219,7 +216,7 @@ def advance(ctx: Context, cmd: i.Advance) -> Reply:
 def _move(ctx: Context, opp: m.Opportunity, target: str) -> None:
     opp.stage_history.append(m.StageChange(at=ctx.now, from_stage=opp.stage, to_stage=target, by=ctx.user.id))
     opp.stage, opp.requested_stage, opp.updated_at, opp.stage_entered_at = target, None, ctx.now, ctx.now
-    opp.follow_up_due = follow_up_due(opp, ctx.today)
+    opp.follow_up_due = follow_up_due(opp, ctx.today, ctx.config)
     _audit(ctx, "advance", opp, stage=target)
 
 
@@ -349,8 +346,8 @@ def claim(ctx: Context, cmd: i.Claim) -> Reply:
     if opp.status != "public":
         return ctx.reply("not_public", id=opp.id, owner=ctx.name_of(opp.owner_id))
     if opp.previous_owner_id == ctx.user.id and opp.released_at and \
-            ctx.now < opp.released_at + timedelta(days=CLAIM_COOLDOWN_DAYS):
-        until = (opp.released_at + timedelta(days=CLAIM_COOLDOWN_DAYS)).astimezone(ctx.now.tzinfo).date()
+            ctx.now < opp.released_at + timedelta(days=protection.CLAIM_COOLDOWN_DAYS):
+        until = (opp.released_at + timedelta(days=protection.CLAIM_COOLDOWN_DAYS)).astimezone(ctx.now.tzinfo).date()
         return ctx.reply("claim_cooldown", id=opp.id, until=until)
     name = read_name(opp.customer.name)
     if not matchindex.protect(ctx.session, name, opp.id):  # someone registered the customer since its release
@@ -361,7 +358,7 @@ def claim(ctx: Context, cmd: i.Claim) -> Reply:
     opp.owner_id, opp.team_name, opp.status = ctx.user.id, team.name if team else opp.team_name, "open"
     opp.protected_until = ctx.today + timedelta(days=ctx.config.org.protection_days)
     opp.last_touch_at = opp.updated_at = ctx.now
-    opp.follow_up_due = follow_up_due(opp, ctx.today)
+    opp.follow_up_due = follow_up_due(opp, ctx.today, ctx.config)
     _audit(ctx, "claim", opp, previous_owner=opp.previous_owner_id)
     return ctx.reply("claimed", id=opp.id, customer=opp.customer.name, until=opp.protected_until)
 
@@ -394,8 +391,17 @@ def snooze(ctx: Context, cmd: i.Snooze) -> Reply:
         return ctx.reply("snooze_past", until=cmd.until)
     opp.snoozed_until, opp.snooze_reason = cmd.until, cmd.reason
     opp.follow_up_due, opp.updated_at = cmd.until, ctx.now
-    _audit(ctx, "snooze", opp, until=cmd.until.isoformat(), reason=cmd.reason)
-    return ctx.reply("snoozed", id=opp.id, until=cmd.until, reason=cmd.reason or "-")
+    if opp.protected_until:  # a known pause does not cost the customer: protection outlasts it by the warning week
+        _extend_protection(ctx, opp, cmd.until + timedelta(days=protection.WARNING_DAYS))
+    _audit(ctx, "snooze", opp, until=cmd.until.isoformat(), reason=cmd.reason,
+           protected_until=opp.protected_until and opp.protected_until.isoformat())
+    return ctx.reply("snoozed", id=opp.id, until=cmd.until, reason=cmd.reason or "-",
+                     protected=opp.protected_until or "-")
+
+
+def _extend_protection(ctx: Context, opp: m.Opportunity, at_least: date) -> None:
+    registered = opp.created_at.astimezone(ctx.config.timezone_of(ctx.config.team(opp.team_name))).date()
+    opp.protected_until = protection.extended(opp.protected_until, at_least=at_least, registered=registered)
 
 
 # ---- asking ------------------------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ def is_working_day(day: date, *, kind: str = "cn") -> bool:
 def in_working_hours(now: datetime, config: Config, team: Team | None) -> bool:
     """Is it a working day and within working hours where the team is (DST-safe: local wall clock)."""
     local = now.astimezone(config.timezone_of(team))
-    return is_working_day(local.date(), kind=config.org.holidays) and WORK_START <= local.time() < WORK_END
+    return is_working_day(local.date(), kind=config.holidays_of(team)) and WORK_START <= local.time() < WORK_END
 
 
 def working_days_after(day: date, n: int, *, kind: str = "cn") -> date:

@@ -6,6 +6,7 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import and_, func, or_, select, update
 
+from domain import protection
 from domain.messages import Deps, Notice
 from handlers.render import say, stage_name
 from domain.stages import (ARCHIVE_WORKING_DAYS, DEFAULT_DWELL_DAYS, DWELL_MIN_SAMPLES, DWELL_RISK_FACTOR,
@@ -103,16 +104,13 @@ def escalations(now: datetime, deps: Deps) -> int:
     return sent
 
 
-PROTECTION_WARNING_DAYS = 7  # SPEC: the owner is warned a week before the customer goes to the pool
-
-
 def protection_warnings(now: datetime, deps: Deps) -> int:
     """The owner hears once, a week ahead, that protection is ending (a follow-up extends it)."""
     added = 0
     with deps.sessions.begin() as s:
         for team, today in _teams_at_work(now, deps):
             rows = _owned(s, team, m.Opportunity.status.in_(("open", "pending")), m.Opportunity.protected_until > today,
-                          m.Opportunity.protected_until <= today + timedelta(days=PROTECTION_WARNING_DAYS))
+                          m.Opportunity.protected_until <= today + timedelta(days=protection.WARNING_DAYS))
             added += outbox.enqueue_many(s, [Notice(
                 to=owner, kind="reminder", key=f"protection:{opp_id}:{until.isoformat()}",
                 text=say("protection_warning", lang, id=opp_id, customer=customer, until=until.isoformat()))
@@ -168,13 +166,14 @@ def dwell_risks(now: datetime, deps: Deps) -> int:
     told = 0
     o = m.Opportunity
     with deps.sessions.begin() as s:
-        for team, _ in _teams_at_work(now, deps):
+        for team, today in _teams_at_work(now, deps):
             limits = {st: DWELL_RISK_FACTOR * avg for st, avg in _stage_averages(s, team.name).items()}
             entered = func.coalesce(o.stage_entered_at, o.created_at)
             rows = s.execute(
                 select(o.id, o.stage, entered, m.Customer.name, o.owner_id).join(m.Customer)
                 .where(o.team_name == team.name, o.status == "open",
                        or_(o.risk_stage.is_(None), o.risk_stage != o.stage),
+                       or_(o.snoozed_until.is_(None), o.snoozed_until <= today),  # a known pause: told when it ends
                        or_(*[and_(o.stage == st, entered < now - timedelta(days=days)) for st, days in limits.items()])
                        )).all()
             if not rows:
@@ -207,9 +206,9 @@ def archive_reminders(now: datetime, deps: Deps) -> int:
     manager hears."""
     added = 0
     o = m.Opportunity
-    kind_of_days = deps.config.org.holidays
     with deps.sessions.begin() as s:
         for team, today in _teams_at_work(now, deps):
+            kind_of_days = deps.config.holidays_of(team)
             rows = s.execute(select(o.id, o.closed_at, m.Customer.name, o.owner_id).join(m.Customer).where(
                 o.team_name == team.name, o.status.in_(("won", "lost")), o.reviewed_at.is_(None),
                 o.closed_at.is_not(None), o.closed_at < now - timedelta(days=ARCHIVE_WORKING_DAYS))).all()
@@ -237,7 +236,7 @@ def daily_digests(now: datetime, deps: Deps) -> int:
             local = now.astimezone(deps.config.timezone_of(team))
             hh, mm = map(int, team.digest_time.split(":"))
             if not team.group_chat or local.time() < time(hh, mm) or \
-                    not is_working_day(local.date(), kind=deps.config.org.holidays):
+                    not is_working_day(local.date(), kind=deps.config.holidays_of(team)):
                 continue
             key = f"digest:{team.name}:{local.date().isoformat()}"
             if s.scalar(select(m.OutboxMessage.id).where(m.OutboxMessage.key == key)) is not None:

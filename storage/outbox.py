@@ -44,7 +44,8 @@ def deliver(sessions: sessionmaker, send: Callable[[OutboxMessage], None], *, no
 
     A row locked by another process is skipped (PostgreSQL SKIP LOCKED; SQLite writers queue). A failed send
     waits out a back-off and is tried again, up to MAX_ATTEMPTS. Nobody gets more than PER_MINUTE messages a
-    minute: the rest wait for the next pass, in order."""
+    minute: the last one a minute allows carries everything else waiting for that person (see `_batch`);
+    what cannot be batched waits for the next minute, in order. Returns how many platform messages went out."""
     with sessions() as s:
         recent = dict(s.execute(select(OutboxMessage.to, func.count()).where(
             OutboxMessage.sent_at > now - timedelta(minutes=1)).group_by(OutboxMessage.to)).all())
@@ -52,26 +53,48 @@ def deliver(sessions: sessionmaker, send: Callable[[OutboxMessage], None], *, no
     for _ in range(limit):
         paced = [to for to, n in recent.items() if n >= PER_MINUTE]
         with sessions.begin() as s:
-            row = s.scalars(
-                select(OutboxMessage).where(
-                    OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None),
-                    or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now),
-                    OutboxMessage.to.not_in(paced))
-                .order_by(OutboxMessage.id).limit(1).with_for_update(skip_locked=True)
-            ).first()
+            row = s.scalars(_ready(now).where(OutboxMessage.to.not_in(paced)).limit(1)).first()
             if row is None:
                 return sent
+            riders = _batch(s, row, now) if recent.get(row.to, 0) == PER_MINUTE - 1 else []
             row.attempts += 1
             try:
-                send(row)
+                send(_combined(row, riders) if riders else row)
             except Exception as exc:  # the transport's failure is data for the retry, not a crash
                 row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
                 if row.attempts >= MAX_ATTEMPTS:
                     row.failed_at = now
                 else:
                     row.next_attempt_at = now + backoff(row.attempts)
-                continue
-            row.sent_at = now
+                continue  # the riders were not touched: they stay waiting
+            for each in (row, *riders):
+                each.sent_at = now
             recent[row.to] = recent.get(row.to, 0) + 1
             sent += 1
     return sent
+
+
+def _ready(now: datetime):
+    return (select(OutboxMessage).where(
+        OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None),
+        or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now))
+        .order_by(OutboxMessage.id).with_for_update(skip_locked=True))
+
+
+BATCH_SEPARATOR = "\n\n———\n\n"
+
+
+def _batch(s: Session, row: OutboxMessage, now: datetime) -> list[OutboxMessage]:
+    """The other plain-text messages waiting for the same person, to ride along in one message. Approvals
+    (they carry buttons) and images stay single and wait for the next minute."""
+    if row.image is not None or row.kind == "approval":
+        return []
+    return list(s.scalars(_ready(now).where(OutboxMessage.to == row.to, OutboxMessage.id != row.id,
+                                            OutboxMessage.image.is_(None), OutboxMessage.kind != "approval")))
+
+
+def _combined(row: OutboxMessage, riders: list[OutboxMessage]) -> OutboxMessage:
+    """One message carrying several, oldest first; the kind is theirs when they share one, else an alert."""
+    kinds = {r.kind for r in (row, *riders)}
+    return OutboxMessage(to=row.to, kind=kinds.pop() if len(kinds) == 1 else "alert",
+                         text=BATCH_SEPARATOR.join(r.text for r in (row, *riders)), image=None, key=None)

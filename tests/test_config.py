@@ -39,3 +39,24 @@ def test_a_registration_uses_the_teams_role_words(bot, org_file):
 def test_role_lists_must_be_lists_of_words():
     with pytest.raises(ConfigError, match=r"\[roles\]: decision_maker must be a list"):
         config_from_dict(tomllib.loads(ORG + '\n[roles]\ndecision_maker = "合伙人"\n'))
+
+
+def test_cadence_can_be_set_for_the_org_and_overridden_per_team():
+    config = config_from_dict(tomllib.loads(ORG.replace('group_chat = "#sales-west"', 'group_chat = "#sales-west"\n'
+                                                        'cadence = { qualification = 2 }\nholidays = "none"')
+                                            + '\n[cadence]\ndiscovery = 5\nqualification = 4\n'))
+    assert config.cadence_days("East", "discovery") == 5 and config.cadence_days("East", "qualification") == 4
+    assert config.cadence_days("West", "qualification") == 2 and config.cadence_days("West", "discovery") == 5
+    assert config.cadence_days("East", "negotiation") == 2  # SPEC's default where nobody set one
+    assert config.holidays_of(config.team("West")) == "none" and config.holidays_of(config.team("East")) == "cn"
+
+
+@pytest.mark.parametrize("table, message", [
+    ('[cadence]\nclosing = 3', "cadence stage must be one of discovery, qualification, proposal, negotiation"),
+    ('[cadence]\ndiscovery = 0', "cadence for discovery must be a whole number of days from 1 to 90, got 0"),
+    ('[cadence]\ndiscovery = "weekly"', "cadence for discovery must be a whole number"),
+    ('cadence = 3', "cadence must be a table of stage = days"),
+])
+def test_a_wrong_cadence_is_named_in_one_line(table, message):
+    with pytest.raises(ConfigError, match=message):
+        config_from_dict(tomllib.loads(table + "\n" + ORG if table.startswith("cadence =") else ORG + "\n" + table))

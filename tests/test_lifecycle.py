@@ -99,7 +99,16 @@ def test_snooze_needs_a_coming_date_and_is_stored_with_its_reason(bot):
     assert "暂停到哪天" in bot.reply("alice", "暂停 2026-SH-001", at="2026-11-03T10:00:00+08:00")
     assert "已经过去" in bot.reply("alice", "暂停 2026-SH-001 到 2026-11-01", at="2026-11-03T10:00:00+08:00")
     assert bot.reply("alice", "暂停 2026-SH-001 到 12月1日 原因 客户预算冻结", at="2026-11-03T10:00:00+08:00") == \
-        "已暂停 2026-SH-001 的跟进提醒至 2026-12-01（客户预算冻结）。到期后恢复提醒。"
+        "已暂停 2026-SH-001 的跟进提醒至 2026-12-01（客户预算冻结）。到期后恢复提醒；保护期至 2027-01-31。"
     assert "paused until 2026-12-01 (budget frozen)" in bot.reply(
         "alice", "snooze 2026-SH-001 until Dec 1 because budget frozen", at="2026-11-03T11:00:00+08:00")
     assert "⏰2026-12-01" in bot.reply("alice", "我的商机", at="2026-11-03T12:00:00+08:00")
+
+
+def test_a_long_snooze_keeps_the_customer_protected_past_it_but_not_past_the_cap(bot):
+    bot.reply("alice", REGISTER, at="2026-11-02T10:00:00+08:00")  # protected until 2027-01-31
+    assert "保护期至 2027-03-08" in bot.reply("alice", "暂停 2026-SH-001 到 2027-03-01 原因 客户年后立项",
+                                          at="2026-11-03T10:00:00+08:00")  # the snooze end + the warning week
+    assert "保护期至 2027-05-01" in bot.reply("alice", "暂停 2026-SH-001 到 2027-06-01 原因 客户换帅",
+                                          at="2026-11-03T11:00:00+08:00")  # 180 days from registration at most
+    assert bot.export()["opportunities"][0]["protected_until"] == "2027-05-01"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from domain.messages import Notice
 from storage import models as m
@@ -18,14 +18,30 @@ def fill(bot, *recipients: str) -> None:
             outbox.enqueue(s, Notice(to=to, kind="alert", text=f"message {n}", key=f"t:{n}"), now=NOW)
 
 
-def test_no_more_than_twenty_a_minute_to_one_person(bot):
+def test_no_more_than_twenty_a_minute_to_one_person_the_twentieth_carries_the_rest(bot):
     fill(bot, *(["alice"] * 25 + ["bob"] * 3))
     got = []
-    assert outbox.deliver(bot.deps.sessions, lambda row: got.append(row.to), now=NOW) == 23
-    assert got.count("alice") == 20 and got.count("bob") == 3
-    assert outbox.deliver(bot.deps.sessions, lambda row: got.append(row.to), now=NOW + timedelta(seconds=30)) == 0
-    assert outbox.deliver(bot.deps.sessions, lambda row: got.append(row.to), now=NOW + timedelta(seconds=61)) == 5
-    assert got.count("alice") == 25
+    assert outbox.deliver(bot.deps.sessions, got.append, now=NOW) == 23
+    to_alice = [g.text for g in got if g.to == "alice"]
+    assert len(to_alice) == 20 and [g.to for g in got].count("bob") == 3
+    assert to_alice[:19] == [f"message {n}" for n in range(19)]
+    assert to_alice[19].split(outbox.BATCH_SEPARATOR) == [f"message {n}" for n in range(19, 25)]  # nothing dropped
+    with bot.deps.sessions() as s:  # every row is marked sent: nothing is sent again next minute
+        assert s.scalar(select(func.count()).select_from(m.OutboxMessage).where(m.OutboxMessage.sent_at.is_(None))) == 0
+    assert outbox.deliver(bot.deps.sessions, got.append, now=NOW + timedelta(seconds=61)) == 0
+
+
+def test_a_full_minute_waits_approvals_are_never_batched(bot):
+    with bot.deps.sessions.begin() as s:
+        for n in range(22):
+            outbox.enqueue(s, Notice(to="mike", kind="approval" if n >= 19 else "alert", text=f"message {n}",
+                                     key=f"t:{n}"), now=NOW)
+    got = []
+    assert outbox.deliver(bot.deps.sessions, got.append, now=NOW) == 20
+    assert [g.text for g in got] == [f"message {n}" for n in range(20)]  # the approval's buttons stay its own
+    assert outbox.deliver(bot.deps.sessions, got.append, now=NOW + timedelta(seconds=30)) == 0  # the minute is full
+    assert outbox.deliver(bot.deps.sessions, got.append, now=NOW + timedelta(seconds=61)) == 2
+    assert [g.text for g in got[20:]] == ["message 20", "message 21"]
 
 
 def test_a_failed_send_backs_off_then_succeeds_once(bot):
