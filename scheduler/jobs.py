@@ -37,40 +37,73 @@ def _owned(s, team, *conditions):
 
 SECOND_REMINDER_DAYS = 3  # SPEC: no update 3 days past due → the rep hears again
 ESCALATION_DAYS = 7  # … 7 days → the manager hears (僵尸商机)
+BUNDLE_FROM = 6  # a rep with this many at once gets one list, not a stream of messages
+LIST_LINES = 30  # a list shows this many; the rest are counted
+
+
+def _listed(head: str, lines: list[str], total: int, lang: str) -> str:
+    """A head, the first LIST_LINES lines, and how many more there are."""
+    shown = lines[:LIST_LINES]
+    more = [say("escalation_more", lang, n=total - len(shown))] if total > len(shown) else []
+    return "\n".join([head, *shown, *more])
 
 
 def follow_up_reminders(now: datetime, deps: Deps) -> int:
     """SPEC cadence: the owner hears on the due day, in working hours on working days, once per due date; three
-    days past due, once more. A bot that was down sends only the one that is still relevant. The outbox key makes
-    each one once; the markers on the opportunity keep an hourly pass from re-reading what was already said."""
+    days past due, once more. A bot that was down sends only the one that is still relevant. A pass claims what it
+    tells by setting the markers in the statement that finds it (UPDATE … RETURNING): a follow-up committed
+    meanwhile is never marked as told. The outbox key makes each message once. A rep with many due at once gets
+    them as one list."""
     added = 0
-    o = m.Opportunity
+    t = m.Opportunity.__table__
     with deps.sessions.begin() as s:
+        langs = dict(s.execute(select(m.User.id, m.User.lang)).all())
         for team, today in _teams_at_work(now, deps):
             second_from = today - timedelta(days=SECOND_REMINDER_DAYS)
-            due = _owned(s, team, o.status == "open", o.follow_up_due <= today, or_(
-                and_(o.follow_up_due > second_from, or_(o.reminded_due.is_(None), o.reminded_due != o.follow_up_due)),
-                and_(o.follow_up_due <= second_from, or_(o.second_due.is_(None), o.second_due != o.follow_up_due))))
-            notices, firsts, seconds = [], [], []
-            for opp_id, due_date, _, customer, owner, lang in due:
-                second = due_date <= second_from
-                (seconds if second else firsts).append(opp_id)
-                kind, key = ("second_reminder", "second") if second else ("reminder", "reminder")
-                notices.append(Notice(to=owner, kind="reminder", key=f"{key}:{opp_id}:{due_date.isoformat()}",
-                                      text=say(kind, lang, id=opp_id, customer=customer, due=due_date.isoformat())))
+            due = (t.c.team_name == team.name, t.c.status == "open", t.c.follow_up_due <= today)
+            told = [(*row, False) for row in s.execute(
+                update(t).where(*due, t.c.follow_up_due > second_from,
+                                or_(t.c.reminded_due.is_(None), t.c.reminded_due != t.c.follow_up_due))
+                .values({t.c.reminded_due: t.c.follow_up_due})
+                .returning(t.c.id, t.c.follow_up_due, t.c.owner_id, t.c.customer_id))]
+            told += [(*row, True) for row in s.execute(
+                update(t).where(*due, t.c.follow_up_due <= second_from,
+                                or_(t.c.second_due.is_(None), t.c.second_due != t.c.follow_up_due))
+                .values({t.c.second_due: t.c.follow_up_due, t.c.reminded_due: t.c.follow_up_due})
+                .returning(t.c.id, t.c.follow_up_due, t.c.owner_id, t.c.customer_id))]
+            by_owner: dict[str, list] = {}
+            for row in sorted(told, key=lambda r: (r[1], r[0])):
+                by_owner.setdefault(row[2], []).append(row)
+            shown = {owner: rows if len(rows) < BUNDLE_FROM else rows[:LIST_LINES] for owner, rows in by_owner.items()}
+            names = _customer_names(s, {r[3] for rows in shown.values() for r in rows})
+            notices = []
+            for owner, rows in by_owner.items():
+                lang = langs.get(owner) or "zh"
+                if len(rows) >= BUNDLE_FROM:
+                    lines = [say("reminders_line_late" if d < today else "reminders_line", lang, id=i,
+                                 customer=names[c], due=d.isoformat(), days=(today - d).days)
+                             for i, d, _, c, _ in shown[owner]]
+                    notices.append(Notice(to=owner, kind="reminder", text=_listed(
+                        say("reminders_head", lang, n=len(rows)), lines, len(rows), lang),
+                        key=f"reminders:{owner}:{today.isoformat()}:{len(rows)}:{rows[0][0]}:{rows[-1][0]}"))
+                    continue
+                for opp_id, due_date, _, customer, second in rows:
+                    kind, key = ("second_reminder", "second") if second else ("reminder", "reminder")
+                    notices.append(Notice(to=owner, kind="reminder", key=f"{key}:{opp_id}:{due_date.isoformat()}",
+                                          text=say(kind, lang, id=opp_id, customer=names[customer],
+                                                   due=due_date.isoformat())))
             added += outbox.enqueue_many(s, notices, now=now)
-            _mark(s, firsts, reminded_due=o.follow_up_due)
-            _mark(s, seconds, second_due=o.follow_up_due, reminded_due=o.follow_up_due)
     return added
 
 
-def _mark(s, ids: list[str], **values) -> None:
-    for lo in range(0, len(ids), 5000):
-        s.execute(update(m.Opportunity).where(m.Opportunity.id.in_(ids[lo: lo + 5000])).values(**values)
-                  .execution_options(synchronize_session=False))
+def _customer_names(s, ids: set[int]) -> dict[int, str]:
+    return dict(s.execute(select(m.Customer.id, m.Customer.name).where(m.Customer.id.in_(ids))).all()) if ids else {}
 
 
-ESCALATION_LINES = 30  # the message lists this many; the rest are counted
+def _mark_where(s, conditions, **values) -> None:
+    """Mark by the query that found them: for jobs where nobody else's commit can make a row newly match (only
+    time does), this says the same as marking by id, in one statement."""
+    s.execute(update(m.Opportunity).where(*conditions).values(**values).execution_options(synchronize_session=False))
 
 
 def escalations(now: datetime, deps: Deps) -> int:
@@ -81,25 +114,22 @@ def escalations(now: datetime, deps: Deps) -> int:
         for team, today in _teams_at_work(now, deps):
             if not team.manager:
                 continue
-            stale = s.execute(
-                select(o.id, m.Customer.name, o.owner_id, o.follow_up_due).join(m.Customer)
-                .where(o.team_name == team.name, o.status == "open",
-                       o.follow_up_due <= today - timedelta(days=ESCALATION_DAYS),
-                       or_(o.escalated_due.is_(None), o.escalated_due != o.follow_up_due))
-                .order_by(o.follow_up_due, o.id)).all()
-            if not stale:
+            unsaid = (o.team_name == team.name, o.status == "open",
+                      o.follow_up_due <= today - timedelta(days=ESCALATION_DAYS),
+                      or_(o.escalated_due.is_(None), o.escalated_due != o.follow_up_due))
+            total, last = s.execute(select(func.count(), func.max(o.id)).where(*unsaid)).one()
+            if not total:
                 continue
+            stale = s.execute(select(o.id, m.Customer.name, o.owner_id, o.follow_up_due).join(m.Customer)
+                              .where(*unsaid).order_by(o.follow_up_due, o.id).limit(LIST_LINES)).all()
             lang = s.get(m.User, team.manager).lang
             lines = [say("escalation_line", lang, id=i, customer=c, owner=w, days=(today - d).days)
-                     for i, c, w, d in stale[:ESCALATION_LINES]]
-            if len(stale) > ESCALATION_LINES:
-                lines.append(say("escalation_more", lang, n=len(stale) - ESCALATION_LINES))
-            text = "\n".join([say("escalation_head", lang, team=team.name, n=len(stale)), *lines])
-            first, last = stale[0][0], stale[-1][0]
+                     for i, c, w, d in stale]
+            text = _listed(say("escalation_head", lang, team=team.name, n=total), lines, total, lang)
             outbox.enqueue(s, Notice(to=team.manager, kind="escalation", text=text,
-                                     key=f"escalation:{team.name}:{today.isoformat()}:{len(stale)}:{first}:{last}"),
+                                     key=f"escalation:{team.name}:{today.isoformat()}:{total}:{stale[0][0]}:{last}"),
                            now=now)
-            _mark(s, [r[0] for r in stale], escalated_due=o.follow_up_due)
+            _mark_where(s, unsaid, escalated_due=o.follow_up_due)
             sent += 1
     return sent
 
@@ -162,42 +192,55 @@ def _stage_averages(s, team: str) -> dict[str, float]:
 
 def dwell_risks(now: datetime, deps: Deps) -> int:
     """SPEC: time in a stage over 1.5× the team's average → high risk; the rep and the manager hear once per stay,
-    with what to do about it."""
+    with what to do about it (a rep with many at once, and the manager always, get one list). Claimed like the
+    reminders: the marker is set by the statement that finds them."""
     told = 0
-    o = m.Opportunity
+    t = m.Opportunity.__table__
     with deps.sessions.begin() as s:
+        langs = dict(s.execute(select(m.User.id, m.User.lang)).all())
         for team, today in _teams_at_work(now, deps):
             limits = {st: DWELL_RISK_FACTOR * avg for st, avg in _stage_averages(s, team.name).items()}
-            entered = func.coalesce(o.stage_entered_at, o.created_at)
-            rows = s.execute(
-                select(o.id, o.stage, entered, m.Customer.name, o.owner_id).join(m.Customer)
-                .where(o.team_name == team.name, o.status == "open",
-                       or_(o.risk_stage.is_(None), o.risk_stage != o.stage),
-                       or_(o.snoozed_until.is_(None), o.snoozed_until <= today),  # a known pause: told when it ends
-                       or_(*[and_(o.stage == st, entered < now - timedelta(days=days)) for st, days in limits.items()])
-                       )).all()
+            entered = func.coalesce(t.c.stage_entered_at, t.c.created_at)
+            rows = sorted(s.execute(update(t).where(
+                t.c.team_name == team.name, t.c.status == "open",
+                or_(t.c.risk_stage.is_(None), t.c.risk_stage != t.c.stage),
+                or_(t.c.snoozed_until.is_(None), t.c.snoozed_until <= today),  # a known pause: told when it ends
+                or_(*[and_(t.c.stage == st, entered < now - timedelta(days=days)) for st, days in limits.items()]))
+                .values({t.c.risk_stage: t.c.stage})
+                .returning(t.c.id, entered, t.c.stage, t.c.customer_id, t.c.owner_id)).all(), key=lambda r: (r[1], r[0]))
             if not rows:
                 continue
-            langs = dict(s.execute(select(m.User.id, m.User.lang)).all())
+            by_owner: dict[str, list] = {}
+            for row in rows:
+                by_owner.setdefault(row[4], []).append(row)
+            shown = {w: mine if len(mine) < BUNDLE_FROM else mine[:LIST_LINES] for w, mine in by_owner.items()}
+            names = _customer_names(s, {r[3] for r in rows[:LIST_LINES]} | {r[3] for v in shown.values() for r in v})
             notices = []
-            for opp_id, stage, since, customer, owner in rows:
-                lang = langs.get(owner, "zh")
-                notices.append(Notice(to=owner, kind="alert", key=f"risk:{opp_id}:{stage}", text=say(
-                    "dwell_risk", lang, id=opp_id, customer=customer, stage=stage_name(stage, lang),
+            for owner, mine in by_owner.items():
+                lang = langs.get(owner) or "zh"
+                if len(mine) >= BUNDLE_FROM:
+                    lines = [say("risk_line", lang, id=i, customer=names[c], owner=owner, stage=stage_name(st, lang),
+                                 days=(now - since).days) for i, since, st, c, _ in shown[owner]]
+                    advice = [say("risks_advice", lang, stage=stage_name(st, lang),
+                                  action=SUGGESTED_ACTION[st][0 if lang == "zh" else 1])
+                              for st in dict.fromkeys(r[2] for r in shown[owner])]
+                    notices.append(Notice(to=owner, kind="alert", text="\n".join([_listed(
+                        say("risks_head", lang, n=len(mine)), lines, len(mine), lang), *advice]),
+                        key=f"risks:{owner}:{now.isoformat()}:{len(mine)}:{mine[0][0]}"))
+                    continue
+                notices += [Notice(to=owner, kind="alert", key=f"risk:{opp_id}:{stage}", text=say(
+                    "dwell_risk", lang, id=opp_id, customer=names[customer], stage=stage_name(stage, lang),
                     days=(now - since).days, avg=round(limits[stage] / DWELL_RISK_FACTOR),
-                    action=SUGGESTED_ACTION[stage][0 if lang == "zh" else 1])))
-            told += outbox.enqueue_many(s, notices, now=now)
+                    action=SUGGESTED_ACTION[stage][0 if lang == "zh" else 1]))
+                    for opp_id, since, stage, customer, _ in mine]
             if team.manager:  # the manager: one message listing them, like the 僵尸商机 escalation
-                lang = langs.get(team.manager, "zh")
-                lines = [say("risk_line", lang, id=i, customer=c, owner=w, stage=stage_name(st, lang),
-                             days=(now - since).days) for i, st, since, c, w in rows[:ESCALATION_LINES]]
-                if len(rows) > ESCALATION_LINES:
-                    lines.append(say("escalation_more", lang, n=len(rows) - ESCALATION_LINES))
-                told += outbox.enqueue(s, Notice(
-                    to=team.manager, kind="alert", text="\n".join([say("risk_head", lang, team=team.name,
-                                                                          n=len(rows)), *lines]),
-                    key=f"risk:{team.name}:{now.isoformat()}:{rows[0][0]}:{len(rows)}"), now=now)
-            _mark(s, [r[0] for r in rows], risk_stage=o.stage)
+                lang = langs.get(team.manager) or "zh"
+                lines = [say("risk_line", lang, id=i, customer=names[c], owner=w, stage=stage_name(st, lang),
+                             days=(now - since).days) for i, since, st, c, w in rows[:LIST_LINES]]
+                notices.append(Notice(to=team.manager, kind="alert", text=_listed(
+                    say("risk_head", lang, team=team.name, n=len(rows)), lines, len(rows), lang),
+                    key=f"risk:{team.name}:{now.isoformat()}:{rows[0][0]}:{len(rows)}"))
+            told += outbox.enqueue_many(s, notices, now=now)
     return told
 
 

@@ -51,3 +51,30 @@ def test_a_job_counts_what_it_enqueued_and_a_rerun_counts_nothing(bot):
     due = datetime.fromisoformat("2026-11-09T09:00:00+08:00")
     assert jobs.follow_up_reminders(due, bot.deps) == 1
     assert jobs.follow_up_reminders(due, bot.deps) == 0
+
+
+CUSTOMERS = ["杭州云栖科技", "宁波港集团", "温州鞋服", "厦门冷链", "成都天府物流", "苏州精密机械", "无锡微电子"]
+
+
+def test_a_rep_with_many_due_at_once_gets_one_list_not_a_stream(bot):
+    for n, customer in enumerate(CUSTOMERS):
+        bot.reply("alice", f"报备 {customer} 联系人 李娜 需求 系统{n}", at="2026-11-02T10:00:00+08:00")
+    [sent] = reminders(bot.tick("2026-11-09T09:00:00+08:00"))
+    assert sent["to"] == "alice"
+    assert sent["text"].splitlines()[0].startswith("跟进提醒：你有 7 个商机到了跟进日")
+    assert [line.split()[1] for line in sent["text"].splitlines()[1:]] == [f"2026-SH-00{n}" for n in range(1, 8)]
+    assert reminders(bot.tick("2026-11-09T10:00:00+08:00")) == []  # once
+    assert reminders(bot.tick("2026-11-10T09:00:00+08:00")) == []  # not again the next day
+    [second] = reminders(bot.tick("2026-11-12T09:00:00+08:00"))
+    assert "2026-SH-007 无锡微电子 应在 2026-11-09 跟进，已逾期 3 天" in second["text"]
+
+
+def test_many_high_risk_opportunities_come_as_one_list_with_advice(bot):
+    for n, customer in enumerate(CUSTOMERS):
+        bot.reply("alice", f"报备 {customer} 联系人 李娜 需求 系统{n}", at="2026-11-02T10:00:00+08:00")
+    out = [o for o in bot.tick("2026-11-24T11:00:00+08:00") if o["kind"] == "alert"]  # 22 days in discovery
+    assert [o["to"] for o in out] == ["alice", "mike"]
+    assert out[0]["text"].startswith("⚠ 你有 7 个高风险商机")
+    assert "商机发现建议：约一次需求访谈" in out[0]["text"] and out[0]["text"].count("2026-SH-") == 7
+    assert out[1]["text"].startswith("高风险商机（East 团队，7 个")
+    assert [o for o in bot.tick("2026-11-24T12:00:00+08:00") if o["kind"] == "alert"] == []
