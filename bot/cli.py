@@ -6,6 +6,7 @@ import json
 import logging
 import sys
 import threading
+from datetime import datetime
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -28,7 +29,19 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--every", type=int, default=60, help="seconds between scheduler passes (default 60)")
     serve.add_argument("--print", dest="print_", action="store_true",
                        help="deliver messages as JSON lines on standard output (no chat platform)")
+    serve.add_argument("--start-at", type=_instant, metavar="ISO-TIME",
+                       help="run as if the clock read this at start, e.g. 2026-11-09T09:30:00+08:00 (a rehearsal)")
     return p
+
+
+def _instant(text: str) -> datetime:
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO time: {text!r}") from None
+    if at.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"give the UTC offset too, e.g. {text}+08:00")
+    return at
 
 
 def _fail(message: str) -> int:
@@ -57,7 +70,8 @@ def _main(argv: list[str] | None) -> int:
     try:
         if args.command == "replay":
             return _replay(args, config)
-        deps = wiring.build(config)
+        clock = wiring.clock_starting_at(args.start_at) if getattr(args, "start_at", None) else wiring.system_clock
+        deps = wiring.build(config, clock=clock)
     except SQLAlchemyError as exc:
         return _fail(f"database unavailable: {exc.__class__.__name__}: {str(exc).splitlines()[0]}")
     if args.command == "chat":

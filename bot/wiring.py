@@ -30,6 +30,12 @@ def system_clock() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def clock_starting_at(start: datetime) -> Callable[[], datetime]:
+    """A clock that reads `start` now and runs at real speed from there: `serve --start-at` rehearses a day."""
+    offset = start - system_clock()
+    return lambda: system_clock() + offset
+
+
 def build(config: Config, *, url: str | None = None, clock: Callable[[], datetime] = system_clock,
           send: Callable[[Any], None] = lambda message: None) -> Deps:
     """Migrate the schema to head and make the org/teams/users tables match the config."""

@@ -1,8 +1,10 @@
-"""Two `oppbot serve` processes on one database: one leads, and every message goes out exactly once."""
+"""Two `oppbot serve` processes on one database: one leads, its jobs find what is due, and every message goes out
+exactly once."""
 from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -16,6 +18,11 @@ from storage import models as m
 from storage import outbox
 
 
+def queued(bot) -> int:
+    with bot.deps.sessions() as s:
+        return s.scalar(select(func.count()).select_from(m.OutboxMessage))
+
+
 def unsent(bot) -> int:
     with bot.deps.sessions() as s:
         return s.scalar(select(func.count()).select_from(m.OutboxMessage).where(m.OutboxMessage.sent_at.is_(None)))
@@ -24,17 +31,21 @@ def unsent(bot) -> int:
 def test_two_serve_processes_deliver_every_message_once(make_bot, db_url, org_file):
     bot = make_bot()
     now = datetime.fromisoformat("2026-11-02T10:00:00+08:00")
+    customers = ["杭州云栖科技", "宁波港集团", "温州鞋服", "厦门冷链", "成都天府物流", "苏州精密机械", "无锡微电子",
+                 "青岛啤酒", "大连重工"]
+    for n, customer in enumerate(customers):  # three each for alice, bob and walt: due a week later, on 11-09
+        bot.reply(("alice", "bob", "walt")[n % 3], f"报备 {customer} 联系人 李娜 需求 系统{n}", at=now.isoformat())
     with bot.deps.sessions.begin() as s:
         for n in range(40):
             outbox.enqueue(s, Notice(to=("alice", "bob", "walt", "mike")[n % 4], kind="alert", text=f"notice {n}",
                                      key=f"test:{n}"), now=now)  # 10 each: under the per-person pace
     env = dict(os.environ, OPPBOT_DATABASE_URL=db_url)
     servers = [subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--print", "--every", "1",
-                                 "--config", str(org_file)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 "--start-at", "2026-11-09T09:30:00+08:00", "--config", str(org_file)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 text=True, env=env) for _ in range(2)]
     waited = threading.Event()
-    for _ in range(300):  # bounded: at most 60 s for the outbox to drain
-        if unsent(bot) == 0 or waited.wait(0.2):
+    for _ in range(300):  # bounded: at most 60 s for the jobs to find the reminders and the outbox to drain
+        if (queued(bot), unsent(bot)) == (49, 0) or waited.wait(0.2):
             break
     left = unsent(bot)
     for server in servers:
@@ -42,7 +53,11 @@ def test_two_serve_processes_deliver_every_message_once(make_bot, db_url, org_fi
     outputs = [server.communicate(timeout=60) for server in servers]
     assert left == 0, "the outbox did not drain: " + " | ".join(err[-800:] for _, err in outputs)
     delivered = [[json.loads(line) for line in out.splitlines() if line.strip()] for out, _ in outputs]
-    texts = sorted(d["text"] for batch in delivered for d in batch)
+    texts = sorted(d["text"] for batch in delivered for d in batch if d["kind"] == "alert")
     assert texts == sorted(f"notice {n}" for n in range(40))  # all of them, none twice
-    assert sorted(len(batch) for batch in delivered) == [0, 40]  # one leader delivered everything
+    reminded = sorted(re.search(r"\d{4}-[A-Z]{2}-\d{3}", d["text"]).group() for batch in delivered for d in batch
+                      if d["kind"] == "reminder")
+    assert reminded == sorted(["2026-SH-001", "2026-SH-002", "2026-SH-003", "2026-SH-004", "2026-SH-005",
+                               "2026-SH-006", "2026-CD-001", "2026-CD-002", "2026-CD-003"])  # each once
+    assert sorted(len(batch) for batch in delivered) == [0, 49]  # one leader delivered everything
     assert sum("scheduler leader" in err for _, err in outputs) == 1
