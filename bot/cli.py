@@ -31,6 +31,10 @@ def _parser() -> argparse.ArgumentParser:
                        help="deliver messages as JSON lines on standard output (no chat platform)")
     serve.add_argument("--start-at", type=_instant, metavar="ISO-TIME",
                        help="run as if the clock read this at start, e.g. 2026-11-09T09:30:00+08:00 (a rehearsal)")
+    serve.add_argument("--host", default="127.0.0.1", help="address the HTTP endpoints listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="serve /slack/events and /healthz over HTTP on this port")
+    serve.add_argument("--socket-mode", action="store_true",
+                       help="take Slack events over Socket Mode (SLACK_APP_TOKEN) instead of a public URL")
     return p
 
 
@@ -83,7 +87,7 @@ def _main(argv: list[str] | None) -> int:
         json.dump(data, sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
         return 0
-    return _serve(deps, every=args.every, to_stdout=args.print_)
+    return _serve(deps, args)
 
 
 def _replay(args, config) -> int:
@@ -101,28 +105,55 @@ def _replay(args, config) -> int:
             return _fail(f"script {args.script} is not UTF-8 text")
 
 
-def _serve(deps, *, every: int, to_stdout: bool) -> int:
+def _serve(deps, args) -> int:
     import signal
 
+    from bot import server, slack
     from scheduler import runner
-    log = logging.getLogger("oppbot.outbox")
     logging.getLogger("oppbot").setLevel(logging.INFO)
-    if to_stdout:
-        deps.send = lambda message: print(json.dumps(
-            {"at": deps.clock().isoformat(), "to": message.to, "text": message.text, "kind": message.kind,
-             "id": message.id}, ensure_ascii=False), flush=True)
-    else:
-        deps.send = lambda message: log.info("to %s [%s] %s", message.to, message.kind, message.text)
+    settings = slack.settings_from_env()
+    if args.socket_mode and not (settings and settings.app_token):
+        return _fail("--socket-mode needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN (xapp-…)")
+    try:
+        slack_app = slack.build_app(deps, settings) if settings else None
+    except Exception as exc:  # a wrong token or an unreachable Slack: say so in one line
+        return _fail(f"Slack did not answer auth.test: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
+    deps.send = _sender(deps, slack_app, to_stdout=args.print_)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    scheduler = runner.start(deps, every_seconds=every, deliver_seconds=min(every, 5))
+    scheduler = runner.start(deps, every_seconds=args.every, deliver_seconds=min(args.every, 5))
+    http = socket = None
+    if args.port is not None:
+        http = server.http_server(server.make_wsgi_app(deps, slack_app=slack_app), host=args.host, port=args.port)
+        threading.Thread(target=http.run, name="http", daemon=True).start()
+        print(f"oppbot: listening on http://{args.host}:{http.effective_port}", file=sys.stderr, flush=True)
+    if args.socket_mode:
+        socket = slack.socket_mode(slack_app, settings)
+        socket.connect()
     try:
         stop.wait()
     except KeyboardInterrupt:
         pass
     finally:
+        if socket is not None:
+            socket.close()
+        if http is not None:
+            http.close()
         runner.stop(scheduler)
     return 0
+
+
+def _sender(deps, slack_app, *, to_stdout: bool):
+    """How the outbox reaches people: JSON lines (--print), Slack when configured, else the log."""
+    if to_stdout:
+        return lambda message: print(json.dumps(
+            {"at": deps.clock().isoformat(), "to": message.to, "text": message.text, "kind": message.kind,
+             "id": message.id}, ensure_ascii=False), flush=True)
+    if slack_app is not None:
+        from bot.slack import SlackSender
+        return SlackSender(slack_app.client, deps)
+    log = logging.getLogger("oppbot.outbox")
+    return lambda message: log.info("to %s [%s] %s", message.to, message.kind, message.text)
 
 
 if __name__ == "__main__":

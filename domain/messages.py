@@ -26,6 +26,7 @@ class Reply:
     text: str
     lang: str = "zh"
     card: dict[str, Any] | None = None
+    decided: bool = False  # a pending request was settled by this message (front ends close its buttons)
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class Notice:
     kind: str
     key: str | None = None  # unique per (job, subject, due date): a second enqueue adds nothing
     image: str | None = None
+    actions: tuple[tuple[str, str], ...] = ()  # (label, command to run as the clicker): buttons where a platform has them
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """One verb function per command. Each runs inside the one transaction `handle` opened and returns its Reply."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
@@ -17,8 +17,8 @@ from domain.matching import normalize_company, read_name
 from handlers import dedupe, dialog, queries
 from handlers.parsing.fields import LOST_REASON_WORDS, first_word_hit
 from handlers import intents as i
-from handlers.render import (LOST_REASON_NAMES, STATUS_NAMES, card_text, follow_up_card, money, named,
-                             opportunity_card, say, score_line, stage_name, unread_lines)
+from handlers.render import (LOST_REASON_NAMES, STATUS_NAMES, card_text, decision_actions, follow_up_card, money,
+                             named, opportunity_card, say, score_line, stage_name, unread_lines)
 from storage import models as m
 from storage import matchindex, outbox, repo
 
@@ -203,7 +203,7 @@ def advance(ctx: Context, cmd: i.Advance) -> Reply:
         opp.requested_stage, opp.updated_at = target, ctx.now
         if manager:
             lang = ctx.lang_of(manager)
-            ctx.notify(Notice(to=manager, kind="approval", text=say(
+            ctx.notify(Notice(to=manager, kind="approval", actions=decision_actions(opp.id, lang), text=say(
                 "approval_request", lang, rep=ctx.user.name, id=opp.id, customer=opp.customer.name,
                 stage=stage_name(target, lang), score=s.total, breakdown=score_line(s, lang))))
         _audit(ctx, "request_stage", opp, stage=target, score=s.total)
@@ -258,22 +258,22 @@ def decide(ctx: Context, cmd: i.Decide) -> Reply:
     if not opp.requested_stage:
         override = dedupe.pending_override(ctx, opp)
         if override is not None:
-            return dedupe.decide_override(ctx, opp, override, cmd)
+            return replace(dedupe.decide_override(ctx, opp, override, cmd), decided=True)
         if opp.flag == "possible_duplicate":
-            return dedupe.decide_duplicate(ctx, opp, cmd)
+            return replace(dedupe.decide_duplicate(ctx, opp, cmd), decided=True)
         return ctx.reply("nothing_pending", id=opp.id)
     target, rep_lang = opp.requested_stage, ctx.lang_of(opp.owner_id)
     if cmd.approve:
         _move(ctx, opp, target)
         ctx.notify(Notice(to=opp.owner_id, kind="approval", text=say(
             "approved_rep", rep_lang, manager=ctx.user.name, id=opp.id, stage=stage_name(target, rep_lang))))
-        return ctx.reply("approved", id=opp.id, stage=stage_name(target, ctx.lang))
+        return replace(ctx.reply("approved", id=opp.id, stage=stage_name(target, ctx.lang)), decided=True)
     opp.requested_stage, opp.updated_at = None, ctx.now
     _audit(ctx, "reject_stage", opp, stage=target, note=cmd.note)
     note = f"：{cmd.note}" if rep_lang == "zh" and cmd.note else (f": {cmd.note}" if cmd.note else "")
     ctx.notify(Notice(to=opp.owner_id, kind="approval", text=say(
         "rejected_rep", rep_lang, manager=ctx.user.name, id=opp.id, note=note)))
-    return ctx.reply("rejected", id=opp.id)
+    return replace(ctx.reply("rejected", id=opp.id), decided=True)
 
 
 # ---- closing -----------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from domain.matching import Party, Signal, compare, read_name
 from domain.messages import Notice, Reply
 from handlers import intents as i
-from handlers.render import say
+from handlers.render import decision_actions, say
 from storage import matchindex
 from storage import models as m
 
@@ -97,7 +97,7 @@ def flag_possible(ctx, cmd: i.Register, opp: m.Opportunity, match: Match) -> Non
     team = ctx.config.team(opp.team_name)
     if team and team.manager:
         lang = ctx.lang_of(team.manager)
-        ctx.notify(Notice(to=team.manager, kind="approval", text=say(
+        ctx.notify(Notice(to=team.manager, kind="approval", actions=decision_actions(opp.id, lang), text=say(
             "possible_manager", lang, rep=ctx.user.name, id=opp.id, customer=cmd.customer,
             other=match.holder.id, other_customer=match.holder.customer.name,
             owner=ctx.name_of(match.holder.owner_id), reason=reason(match.signal, lang))))
@@ -116,7 +116,7 @@ def request_override(ctx, cmd: i.Override) -> Reply:
     conflict.override = "requested"
     for manager in managers_of(ctx, held):
         lang = ctx.lang_of(manager)
-        ctx.notify(Notice(to=manager, kind="approval", text=say(
+        ctx.notify(Notice(to=manager, kind="approval", actions=decision_actions(held.id, lang, share=True), text=say(
             "override_manager", lang, rep=ctx.user.name, id=held.id, customer=held.customer.name,
             owner=ctx.name_of(held.owner_id), note=cmd.note or "-", user=ctx.user.id)))
     return ctx.reply("override_sent", owner=ctx.name_of(held.owner_id))

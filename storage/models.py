@@ -260,6 +260,7 @@ class OutboxMessage(Base):
     kind: Mapped[str] = mapped_column(String(16))
     text: Mapped[str] = mapped_column(Text)
     image: Mapped[str | None] = mapped_column(Text)
+    actions: Mapped[list | None] = mapped_column(JSON(none_as_null=True))  # [[label, command], …]: buttons where the platform has them
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)

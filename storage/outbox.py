@@ -16,7 +16,7 @@ def enqueue(session: Session, notice: Notice, *, now: datetime) -> bool:
     """False when a message with the same key was enqueued before (a rerun job, a second process)."""
     return insert_ignoring_duplicates(session, OutboxMessage, dict(
         key=notice.key, to=notice.to, kind=notice.kind, text=notice.text, image=notice.image,
-        created_at=now, attempts=0,
+        actions=[list(a) for a in notice.actions] or None, created_at=now, attempts=0,
     ), conflict_on=["key"])
 
 
@@ -33,8 +33,8 @@ def enqueue_many(session: Session, notices: list[Notice], *, now: datetime) -> i
     """Many notices in one statement (a scheduler pass may have thousands); returns how many were new."""
     if not notices:
         return 0
-    rows = [dict(key=n.key, to=n.to, kind=n.kind, text=n.text, image=n.image, created_at=now, attempts=0)
-            for n in notices]
+    rows = [dict(key=n.key, to=n.to, kind=n.kind, text=n.text, image=n.image,
+                 actions=[list(a) for a in n.actions] or None, created_at=now, attempts=0) for n in notices]
     return insert_many_ignoring_duplicates(session, OutboxMessage, rows, conflict_on=["key"])
 
 

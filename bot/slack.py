@@ -1,0 +1,273 @@
+"""Slack front end: a slack-bolt App turns DMs, @-mentions, `/opp`, button clicks and the registration modal into
+`handlers.handle` calls, and renders replies as Block Kit; `SlackSender` delivers outbox rows through slack_sdk.
+It translates and never decides: roles, parsing and wording all stay in handlers."""
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+import time
+from base64 import b64decode
+from dataclasses import dataclass
+
+from slack_bolt import App, BoltResponse
+from slack_bolt.authorization import AuthorizeResult
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler, ServerErrorRetryHandler
+
+from domain.messages import Deps, Incoming, Reply
+from handlers import handle
+from handlers.render import card_text
+from storage import models as m
+from storage.upsert import insert_ignoring_duplicates
+
+log = logging.getLogger("oppbot.slack")
+
+ANSWER_ACTION = re.compile(r"^oppbot_answer_\d+$")
+REGISTER_VIEW = "oppbot_register"
+MENTION = re.compile(r"<@[A-Z0-9]+>\s*")
+
+
+@dataclass(frozen=True)
+class SlackSettings:
+    bot_token: str
+    signing_secret: str
+    app_token: str | None = None  # xapp-…: Socket Mode
+    api_url: str | None = None  # OPPBOT_SLACK_API_URL: another Web API base (tests: a local mock)
+
+
+def settings_from_env(env=os.environ) -> SlackSettings | None:
+    """None when Slack is not configured (the bot then runs without it)."""
+    token = env.get("SLACK_BOT_TOKEN")
+    if not token:
+        return None
+    return SlackSettings(bot_token=token, signing_secret=env.get("SLACK_SIGNING_SECRET", ""),
+                         app_token=env.get("SLACK_APP_TOKEN"), api_url=env.get("OPPBOT_SLACK_API_URL"))
+
+
+def web_client(settings: SlackSettings) -> WebClient:
+    """429 → wait Retry-After and try again; 5xx → two retries with back-off, then the outbox keeps it."""
+    base = settings.api_url.rstrip("/") + "/" if settings.api_url else WebClient.BASE_URL
+    return WebClient(token=settings.bot_token, base_url=base, retry_handlers=[
+        RateLimitErrorRetryHandler(max_retry_count=2), ServerErrorRetryHandler(max_retry_count=2)])
+
+
+# ---- Block Kit -------------------------------------------------------------------------------------------------
+
+def _section(text: str) -> dict:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:3000] or " "}}
+
+
+def card_blocks(card: dict) -> list[dict]:
+    """The opportunity card: a header and (label, value) fields, ten to a section (Block Kit's limit)."""
+    fields = [{"type": "mrkdwn", "text": f"*{k}*\n{v}"[:2000]} for k, v in card["rows"]]
+    return [{"type": "header", "text": {"type": "plain_text", "text": card["title"][:150]}},
+            *({"type": "section", "fields": fields[i:i + 10]} for i in range(0, len(fields), 10))]
+
+
+def reply_blocks(reply: Reply) -> list[dict]:
+    if not reply.card:
+        return [_section(reply.text)]
+    head = reply.text.removesuffix(card_text(reply.card)).rstrip()
+    return [*([_section(head)] if head else []), *card_blocks(reply.card)]
+
+
+def notice_blocks(text: str, actions: list | None) -> list[dict]:
+    """A notice; an approval request gets its answers as buttons (a click runs the same command as typing it)."""
+    blocks = [_section(text)]
+    if actions:
+        last = len(actions) - 1
+        blocks.append({"type": "actions", "elements": [
+            {"type": "button", "action_id": f"oppbot_answer_{n}", "text": {"type": "plain_text", "text": label},
+             "value": command, **({"style": "primary"} if n == 0 else {"style": "danger"} if n == last else {})}
+            for n, (label, command) in enumerate(actions)]})
+    return blocks
+
+
+def _input(block_id: str, label: str, *, optional: bool = True, multiline: bool = False, hint: str = "") -> dict:
+    element = {"type": "plain_text_input", "action_id": "value", "multiline": multiline}
+    if hint:
+        element["placeholder"] = {"type": "plain_text", "text": hint}
+    return {"type": "input", "block_id": block_id, "optional": optional,
+            "label": {"type": "plain_text", "text": label}, "element": element}
+
+
+# (block id, the label the registration parser reads, the form's label, required)
+REGISTER_FIELDS = (("customer", "客户", "客户 Customer", True), ("contact", "联系人", "联系人 Contact", False),
+                   ("title", "职务", "职务 Title", False), ("phone", "电话", "电话 Phone", False),
+                   ("email", "邮箱", "邮箱 Email", False), ("need", "需求", "需求 Need", False),
+                   ("budget", "预算", "预算 Budget（50万 / $120k）", False),
+                   ("close", "预计", "预计成交 Expected close（12月底 / 2026-12-31）", False),
+                   ("source", "来源", "来源 Source（展会 / 官网 / 转介绍）", False))
+
+
+def register_view() -> dict:
+    """`/opp new`: the registration as a form, for those who prefer fields to free text."""
+    return {"type": "modal", "callback_id": REGISTER_VIEW,
+            "title": {"type": "plain_text", "text": "报备 Register"},
+            "submit": {"type": "plain_text", "text": "提交 Submit"},
+            "close": {"type": "plain_text", "text": "取消 Cancel"},
+            "blocks": [_input(block, label, optional=not required, multiline=block == "need")
+                       for block, _, label, required in REGISTER_FIELDS]}
+
+
+def registration_text(values: dict) -> str:
+    """The form as the labelled message the parser already reads: one path for typed and clicked registrations."""
+    def value(block: str) -> str:
+        return ((values.get(block) or {}).get("value", {}).get("value") or "").strip().replace("；", "，")
+    parts = []
+    for block, word, _, _ in REGISTER_FIELDS:
+        if block == "title" or not value(block):
+            continue
+        text = value(block)
+        if block == "contact" and value("title"):
+            text += f"（{value('title')}）"
+        parts.append(f"{word}={text}")
+    return "报备：" + "；".join(parts)
+
+
+# ---- the App ---------------------------------------------------------------------------------------------------
+
+def first_time(deps: Deps, platform: str, event_id: str) -> bool:
+    """Record a platform event id; False when it was seen before (a retry whose original was handled)."""
+    with deps.sessions.begin() as s:
+        return insert_ignoring_duplicates(s, m.InboundEvent, dict(platform=platform, event_id=event_id,
+                                                                  received_at=deps.clock()),
+                                          conflict_on=["platform", "event_id"])
+
+
+def build_app(deps: Deps, settings: SlackSettings, *, client: WebClient | None = None, executor=None) -> App:
+    """`executor` runs listeners after the ack (bolt's thread pool unless given; tests pass one thread for order)."""
+    client = client or web_client(settings)
+    me = client.auth_test()  # once at start: who the bot is, so its own messages are ignored
+    identity = AuthorizeResult(enterprise_id=None, team_id=me.get("team_id"), bot_token=settings.bot_token,
+                               bot_user_id=me.get("user_id"), bot_id=me.get("bot_id"))
+    app = App(client=client, signing_secret=settings.signing_secret, authorize=lambda **_: identity,
+              token_verification_enabled=False, process_before_response=False,
+              **({"listener_executor": executor} if executor else {}))
+    users = {u.slack: u.id for u in deps.config.users if u.slack}
+
+    def run(slack_user: str, text: str) -> Reply:
+        """An unknown Slack user reaches handle as `slack:<id>`: handle answers who to ask and stores nothing."""
+        return handle(Incoming(user=users.get(slack_user, f"slack:{slack_user}"), text=text, at=deps.clock(),
+                               platform="slack"), deps)
+
+    @app.middleware
+    def once_per_event(body, next):
+        """Slack retries an event it thinks was missed; the id's unique row lets only the first copy through."""
+        event_id = body.get("event_id")
+        if event_id and not first_time(deps, "slack", event_id):
+            return BoltResponse(status=200, body="")
+        next()
+
+    def answer_in_thread(event: dict, text: str, say_client: WebClient) -> None:
+        reply = run(event["user"], text)
+        say_client.chat_postMessage(channel=event["channel"], thread_ts=event.get("thread_ts") or event["ts"],
+                                    text=reply.text, blocks=reply_blocks(reply))
+
+    @app.event("message")
+    def direct_message(event, client):
+        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id") or "user" not in event:
+            return  # edits, joins and bots are not messages to us; channel talk needs an @-mention
+        answer_in_thread(event, event.get("text", ""), client)
+
+    @app.event("app_mention")
+    def mention(event, client):
+        if event.get("bot_id"):
+            return
+        answer_in_thread(event, MENTION.sub("", event.get("text", "")).strip(), client)
+
+    @app.command("/opp")
+    def slash(ack, body, respond, client):
+        text = (body.get("text") or "").strip()
+        ack()  # within Slack's 3 s, whatever follows
+        if text.lower() in ("", "new", "新建", "报备"):
+            client.views_open(trigger_id=body["trigger_id"], view=register_view())
+            return
+        reply = run(body["user_id"], text)
+        respond(text=reply.text, blocks=reply_blocks(reply), response_type="ephemeral")
+
+    @app.action(ANSWER_ACTION)
+    def clicked(ack, body, action, client):
+        ack()
+        clicker, container = body["user"]["id"], body.get("container", {})
+        reply = run(clicker, action["value"])  # the clicker's role is checked now, by the command itself
+        channel, ts = container.get("channel_id"), container.get("message_ts")
+        if reply.decided:  # the request is settled: the buttons go, who decided and how stays
+            original = (body.get("message") or {}).get("text", "")
+            client.chat_update(channel=channel, ts=ts, text=f"{original}\n{reply.text}",
+                               blocks=[_section(original), {"type": "context", "elements": [
+                                   {"type": "mrkdwn", "text": f"<@{clicker}>: {reply.text}"[:3000]}]}])
+        else:
+            client.chat_postEphemeral(channel=channel, user=clicker, text=reply.text)
+
+    @app.view(REGISTER_VIEW)
+    def submitted(ack, body, view, client):
+        ack()
+        slack_user = body["user"]["id"]
+        reply = run(slack_user, registration_text(view["state"]["values"]))
+        client.chat_postMessage(channel=slack_user, text=reply.text, blocks=reply_blocks(reply))
+
+    return app
+
+
+# ---- outbox delivery -------------------------------------------------------------------------------------------
+
+class SlackSender:
+    """Delivers one outbox row: to a user's DM through their `slack` identity, or to a `#channel` resolved to its
+    id once; at most about one message a second per channel (Slack's chat.postMessage guidance)."""
+
+    def __init__(self, client: WebClient, deps: Deps, *, per_channel_seconds: float = 1.0):
+        self.client, self.deps, self.gap = client, deps, per_channel_seconds
+        self._channels: dict[str, str] = {}
+        self._last: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def can_reach(self, to: str) -> bool:
+        user = self.deps.config.user(to)
+        return to.startswith("#") or bool(user and user.slack)
+
+    def channel_of(self, to: str) -> str:
+        if not to.startswith("#"):
+            user = self.deps.config.user(to)
+            if not (user and user.slack):
+                raise LookupError(f"{to} has no slack identity in the config")
+            return user.slack  # posting to a user id lands in the app's DM with them
+        with self._lock:
+            if to not in self._channels:
+                self._channels.update(self._list_channels())
+            if to not in self._channels:
+                raise LookupError(f"no Slack channel named {to} (is the app invited?)")
+            return self._channels[to]
+
+    def _list_channels(self) -> dict[str, str]:
+        found, cursor = {}, None
+        while True:
+            page = self.client.conversations_list(types="public_channel,private_channel", limit=1000,
+                                                  exclude_archived=True, cursor=cursor)
+            found.update({f"#{c['name']}": c["id"] for c in page["channels"]})
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return found
+
+    def _pace(self, channel: str) -> None:
+        wait = self._last.get(channel, 0.0) + self.gap - time.monotonic()
+        if wait > 0:
+            threading.Event().wait(wait)
+        self._last[channel] = time.monotonic()
+
+    def __call__(self, row) -> None:
+        channel = self.channel_of(row.to)
+        if row.to.startswith("#"):
+            self._pace(channel)
+        self.client.chat_postMessage(channel=channel, text=row.text, blocks=notice_blocks(row.text, row.actions))
+        if row.image:  # the digest's funnel chart: uploaded into the same channel
+            png = b64decode(row.image.split(",", 1)[1])
+            self.client.files_upload_v2(channel=channel, content=png, filename="funnel.png", title="漏斗 Funnel")
+
+
+def socket_mode(app: App, settings: SlackSettings):
+    """Socket Mode for teams without a public URL: the same App over Slack's websocket."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+    return SocketModeHandler(app, app_token=settings.app_token, web_client=app.client)

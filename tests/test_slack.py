@@ -1,0 +1,280 @@
+"""Slack, end to end over real HTTP: requests signed the way Slack signs them are posted to the running WSGI app
+(waitress), and its slack_sdk client talks to a local Slack Web API (tests/slack_api.py) that records every call."""
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+import time
+import urllib.error
+import urllib.request
+from datetime import datetime, timedelta
+from urllib.parse import urlencode
+
+import pytest
+from slack_sdk.signature import SignatureVerifier
+
+from bot import server, slack
+from domain.messages import Incoming
+from handlers import handle
+from scheduler import jobs
+from storage import outbox
+from tests.conftest import ORG
+from tests.slack_api import MockSlack
+
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+IDS = {"alice": "U0ALICE", "bob": "U0BOB", "walt": "U0WALT", "mike": "U0MIKE", "wendy": "U0WENDY"}
+HELP = "我能做的"
+REGISTER = "报备 深圳市腾讯计算机系统有限公司 联系人 王磊 技术总监 13800138000 需求 CRM 系统替换 预算 50万 预计 12月底成交 行业 互联网"
+
+
+def slack_org() -> str:
+    text = ORG
+    for user, slack_id in IDS.items():
+        text = text.replace(f'id = "{user}"\n', f'id = "{user}"\nslack = "{slack_id}"\n')
+    return text
+
+
+class SlackWorld:
+    """The bot serving HTTP, the mock Slack it talks to, and a way to post signed requests to it."""
+
+    def __init__(self, bot, api: MockSlack) -> None:
+        self.bot, self.api = bot, api
+        settings = slack.SlackSettings(bot_token="xoxb-test", signing_secret=SECRET, api_url=api.url)
+        # one listener thread: events are handled in the order they were acked, so "a later event was answered"
+        # proves an earlier one had its chance
+        self.app = slack.build_app(bot.deps, settings, executor=ThreadPoolExecutor(max_workers=1))
+        self.http = server.http_server(server.make_wsgi_app(bot.deps, slack_app=self.app), host="127.0.0.1", port=0)
+        self.url = f"http://127.0.0.1:{self.http.effective_port}"
+        import threading
+        threading.Thread(target=self.http.run, daemon=True).start()
+        self.sender = slack.SlackSender(self.app.client, bot.deps, per_channel_seconds=0)
+        self._events = 0
+
+    def post(self, body: str, *, content_type: str, timestamp: int | None = None,
+             secret: str = SECRET) -> tuple[int, str]:
+        ts = str(timestamp if timestamp is not None else int(time.time()))
+        signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
+        request = urllib.request.Request(self.url + "/slack/events", data=body.encode(), method="POST", headers={
+            "Content-Type": content_type, "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as err:
+            return err.code, err.read().decode()
+
+    def event(self, user: str, text: str, *, kind: str = "message", channel: str = "D0DM", event_id: str | None = None,
+              **post) -> tuple[int, str]:
+        self._events += 1
+        event = {"type": kind, "user": IDS.get(user, user), "text": text, "channel": channel,
+                 "ts": f"1700000100.{self._events:06d}", "event_ts": f"1700000100.{self._events:06d}"}
+        if kind == "message":
+            event["channel_type"] = "im" if channel.startswith("D") else "channel"
+        body = {"type": "event_callback", "team_id": "T0TEST", "api_app_id": "A0TEST", "event": event,
+                "event_id": event_id or f"Ev{self._events:08d}", "event_time": 1700000100}
+        return self.post(json.dumps(body), content_type="application/json", **post)
+
+    def form(self, fields: dict, **post) -> tuple[int, str]:
+        return self.post(urlencode(fields), content_type="application/x-www-form-urlencoded", **post)
+
+    def interaction(self, payload: dict) -> tuple[int, str]:
+        return self.form({"payload": json.dumps(payload)})
+
+    def say(self, user: str, text: str, *, at: str) -> str:
+        """A message typed elsewhere (the console): its notices stay in the outbox for Slack to deliver."""
+        return handle(Incoming(user=user, text=text, at=datetime.fromisoformat(at)), self.bot.deps).text
+
+    def deliver(self) -> int:
+        return outbox.deliver(self.bot.deps.sessions, self.sender, now=self.bot.deps.clock())
+
+    def close(self) -> None:
+        self.http.close()
+
+
+@pytest.fixture
+def world(make_bot, org_file):
+    org_file.write_text(slack_org(), encoding="utf-8")
+    bot = make_bot()
+    bot.clock.now = datetime.fromisoformat("2026-11-02T10:00:00+08:00")
+    api = MockSlack()
+    w = SlackWorld(bot, api)
+    yield w
+    w.close()
+    api.close()
+
+
+def texts(calls) -> list[str]:
+    return [c["params"]["text"] for c in calls]
+
+
+def test_a_dm_registration_is_answered_in_its_thread_with_the_card(world):
+    assert world.event("alice", REGISTER) == (200, "")
+    [post] = world.api.wait_for("chat.postMessage")
+    p = post["params"]
+    assert (p["channel"], p["thread_ts"]) == ("D0DM", "1700000100.000001")
+    assert p["text"].startswith("已报备 2026-SH-001，保护期至 2027-01-31。")
+    header = next(b for b in p["blocks"] if b["type"] == "header")
+    assert header["text"]["text"] == "2026-SH-001 深圳市腾讯计算机系统有限公司"
+    fields = [f["text"] for b in p["blocks"] if b["type"] == "section" and "fields" in b for f in b["fields"]]
+    assert "*联系人*\n王磊 (技术总监) 决策者 13800138000" in fields and any(f.startswith("*健康度*") for f in fields)
+    assert post["auth"] == "Bearer xoxb-test"
+    [opp] = world.bot.export()["opportunities"]
+    assert (opp["id"], opp["owner"], opp["budget"]) == ("2026-SH-001", "alice", 500000)
+
+
+def test_a_mention_in_a_channel_is_answered_in_its_thread(world):
+    world.event("alice", REGISTER)
+    world.api.wait_for("chat.postMessage")
+    assert world.event("alice", "<@UBOT> 我的商机", kind="app_mention", channel="C0EAST")[0] == 200
+    posts = world.api.wait_for("chat.postMessage", 2)
+    assert posts[1]["params"]["channel"] == "C0EAST" and posts[1]["params"]["thread_ts"] == "1700000100.000002"
+    assert "2026-SH-001" in posts[1]["params"]["text"]
+
+
+def test_channel_chatter_without_a_mention_and_the_bots_own_messages_are_ignored(world):
+    assert world.event("alice", REGISTER, channel="C0EAST")[0] == 200  # typed in a channel, no @-mention
+    world.post(json.dumps({"type": "event_callback", "event_id": "EvBOT", "event": {
+        "type": "message", "channel_type": "im", "channel": "D0DM", "user": "UBOT", "bot_id": "BBOT",
+        "text": REGISTER, "ts": "1700000200.000001"}}), content_type="application/json")
+    world.event("alice", "帮助")  # something that is answered, to know the others had their chance
+    [post] = world.api.wait_for("chat.postMessage")
+    assert post["params"]["text"].startswith(HELP) and world.bot.export()["opportunities"] == []
+
+
+def test_the_slash_command_answers_through_the_response_url(world):
+    status, _ = world.form({"command": "/opp", "text": REGISTER, "user_id": IDS["alice"], "channel_id": "C0EAST",
+                            "response_url": world.api.base + "/response/1", "trigger_id": "13345224609.738474920.8088"})
+    assert status == 200
+    [answer] = world.api.wait_for("/response/1")
+    assert answer["params"]["text"].startswith("已报备 2026-SH-001")
+    assert answer["params"]["response_type"] == "ephemeral"
+    assert len(world.bot.export()["opportunities"]) == 1
+
+
+def test_an_unknown_slack_user_is_told_who_to_ask_and_nothing_is_stored(world):
+    world.event("U0STRANGER", REGISTER)
+    [post] = world.api.wait_for("chat.postMessage")
+    assert "不认识你" in post["params"]["text"] and "管理员" in post["params"]["text"]
+    assert world.bot.export()["opportunities"] == []
+
+
+def test_the_same_event_delivered_twice_makes_one_opportunity_and_one_reply(world):
+    assert world.event("alice", REGISTER, event_id="Ev0RETRY")[0] == 200
+    world.api.wait_for("chat.postMessage")
+    assert world.event("alice", REGISTER, event_id="Ev0RETRY")[0] == 200  # Slack's retry of the same event
+    world.event("alice", "帮助")  # a later event: by its reply, the retry had its chance to run
+    posts = world.api.wait_for("chat.postMessage", 2)
+    assert len(posts) == 2 and posts[1]["params"]["text"].startswith(HELP)
+    assert len(world.bot.export()["opportunities"]) == 1
+
+
+@pytest.mark.parametrize("how", ["wrong secret", "stale timestamp"])
+def test_a_bad_or_stale_signature_is_refused_and_nothing_is_stored(world, how):
+    post = {"secret": "not-the-secret"} if how == "wrong secret" else {"timestamp": int(time.time()) - 600}
+    assert world.event("alice", REGISTER, **post)[0] == 401
+    world.event("alice", "帮助")
+    world.api.wait_for("chat.postMessage")
+    assert len(world.api.named("chat.postMessage")) == 1 and world.bot.export()["opportunities"] == []
+
+
+def request_approval(world) -> dict:
+    """alice's opportunity at health score 65: the stage advance goes to mike with buttons."""
+    world.say("alice", REGISTER, at="2026-11-02T10:00:00+08:00")
+    world.say("alice", "跟进 2026-SH-001 拜访 客户确认预算已获批，已纳入年度计划，需求匹配度 5", at="2026-11-04T10:00:00+08:00")
+    assert "已提交主管 Mike 审批" in world.say("alice", "推进 2026-SH-001 到 需求确认", at="2026-11-04T11:00:00+08:00")
+    world.deliver()
+    [ask] = [c for c in world.api.ok("chat.postMessage") if c["params"]["channel"] == IDS["mike"]]
+    return ask
+
+
+def click(world, who: str, ask: dict, n: int) -> tuple[int, str]:
+    button = ask["params"]["blocks"][1]["elements"][n]
+    return world.interaction({
+        "type": "block_actions", "user": {"id": IDS[who]}, "team": {"id": "T0TEST"}, "api_app_id": "A0TEST",
+        "container": {"type": "message", "channel_id": "D0MIKE", "message_ts": "1700000000.000009"},
+        "message": {"text": ask["params"]["text"], "ts": "1700000000.000009"}, "trigger_id": "1.2.3",
+        "actions": [{**button, "block_id": "b1", "action_ts": "1700000300.000001"}]})
+
+
+def test_the_manager_approves_with_a_click_and_the_request_shows_who_decided(world):
+    ask = request_approval(world)
+    buttons = ask["params"]["blocks"][1]["elements"]
+    assert [(b["text"]["text"], b["value"]) for b in buttons] == [("同意", "同意 2026-SH-001"), ("驳回", "驳回 2026-SH-001")]
+    assert click(world, "mike", ask, 0)[0] == 200
+    [update] = world.api.wait_for("chat.update")
+    assert (update["params"]["channel"], update["params"]["ts"]) == ("D0MIKE", "1700000000.000009")
+    assert "<@U0MIKE>: 已同意：2026-SH-001 推进到“需求确认”。" in json.dumps(update["params"]["blocks"], ensure_ascii=False)
+    assert not [b for b in update["params"]["blocks"] if b["type"] == "actions"]  # the buttons are gone
+    assert world.bot.export()["opportunities"][0]["stage"] == "qualification"
+
+
+def test_a_rep_clicking_approve_is_refused_and_nothing_changes(world):
+    ask = request_approval(world)
+    assert click(world, "alice", ask, 0)[0] == 200
+    [refusal] = world.api.wait_for("chat.postEphemeral")
+    assert refusal["params"]["user"] == IDS["alice"] and "没有权限" in refusal["params"]["text"]
+    assert world.api.named("chat.update") == []
+    assert world.bot.export()["opportunities"][0]["stage"] == "discovery"
+
+
+def test_the_registration_modal_opens_and_its_submission_is_stored(world):
+    world.form({"command": "/opp", "text": "new", "user_id": IDS["bob"], "channel_id": "D0BOB",
+                "response_url": world.api.base + "/response/2", "trigger_id": "13345224609.738474920.8088"})
+    [opened] = world.api.wait_for("views.open")
+    view = opened["params"]["view"]
+    assert view["callback_id"] == "oppbot_register" and opened["params"]["trigger_id"] == "13345224609.738474920.8088"
+
+    def value(text):
+        return {"value": {"type": "plain_text_input", "value": text}}
+    values = {"customer": value("杭州云栖科技"), "contact": value("李娜"), "title": value("采购经理"),
+              "phone": value("13900000000"), "email": {"value": {"value": None}}, "need": value("数据平台"),
+              "budget": value("30万"), "close": value("12月15日"), "source": value("官网")}
+    status, _ = world.interaction({"type": "view_submission", "user": {"id": IDS["bob"]}, "team": {"id": "T0TEST"},
+                                   "api_app_id": "A0TEST", "view": {**view, "id": "V0TEST", "state": {"values": values}}})
+    assert status == 200
+    [post] = world.api.wait_for("chat.postMessage")
+    assert post["params"]["channel"] == IDS["bob"] and post["params"]["text"].startswith("已报备 2026-SH-001")
+    [opp] = world.bot.export()["opportunities"]
+    assert (opp["customer"], opp["owner"], opp["budget"], opp["expected_close"], opp["source"]) == (
+        "杭州云栖科技", "bob", 300000, "2026-12-15", "website")
+    assert opp["contacts"][0]["title"] == "采购经理" and opp["contacts"][0]["phone"] == "13900000000"
+
+
+def test_a_429_is_waited_out_and_the_message_delivered_once(world):
+    world.api.fail("chat.postMessage", 429, headers={"Retry-After": "1"})
+    request_approval(world)  # delivers mike's approval request
+    attempts = world.api.named("chat.postMessage")
+    assert [c["status"] for c in attempts] == [429, 200]
+    assert attempts[1]["at"] - attempts[0]["at"] >= 1.0  # Retry-After honoured
+    assert world.deliver() == 0  # marked sent: not again
+
+
+def test_500s_are_retried_then_kept_in_the_outbox_until_slack_is_back(world):
+    world.api.fail("chat.postMessage", 500, times=3)  # the client retries twice, then gives up for now
+    bot = world.bot
+    world.say("alice", REGISTER, at="2026-11-02T10:00:00+08:00")
+    world.say("alice", "跟进 2026-SH-001 拜访 客户确认预算已获批，已纳入年度计划，需求匹配度 5", at="2026-11-04T10:00:00+08:00")
+    world.say("alice", "推进 2026-SH-001 到 需求确认", at="2026-11-04T11:00:00+08:00")
+    assert world.deliver() == 0
+    assert [c["status"] for c in world.api.named("chat.postMessage")] == [500, 500, 500]
+    bot.clock.now += timedelta(minutes=1)  # past the outbox's back-off
+    assert world.deliver() == 1
+    assert [c["status"] for c in world.api.named("chat.postMessage")] == [500, 500, 500, 200]
+
+
+def test_a_digest_goes_to_the_named_channel_with_its_chart_uploaded(world):
+    bot = world.bot
+    world.say("alice", REGISTER, at="2026-11-02T10:00:00+08:00")
+    bot.clock.now = datetime.fromisoformat("2026-11-02T18:00:00+08:00")
+    jobs.run_all(bot.clock.now, bot.deps)
+    assert world.deliver() >= 1
+    [digest] = [c for c in world.api.ok("chat.postMessage") if c["params"]["channel"] == "C0EAST"]
+    assert digest["params"]["text"].startswith("【日报】East 团队 2026-11-02")
+    assert [c["params"]["channel_id"] for c in world.api.ok("files.completeUploadExternal")] == ["C0EAST", "C0WEST"]
+    uploads = [c for c in world.api.calls if c["method"].startswith("/upload/")]
+    assert len(uploads) == 2 and all(u["body"][:8] == b"\x89PNG\r\n\x1a\n" for u in uploads)
+    assert len(world.api.ok("conversations.list")) == 1  # the channel id was looked up once
+
+
+def test_healthz_answers_with_the_database_reachable(world):
+    with urllib.request.urlopen(world.url + "/healthz", timeout=5) as response:
+        assert response.status == 200 and json.loads(response.read()) == {"status": "ok", "slack": True}
