@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from concurrent.futures import ThreadPoolExecutor
 import time
 import urllib.error
@@ -45,7 +46,6 @@ class SlackWorld:
         self.app = slack.build_app(bot.deps, settings, executor=ThreadPoolExecutor(max_workers=1))
         self.http = server.http_server(server.make_wsgi_app(bot.deps, slack_app=self.app), host="127.0.0.1", port=0)
         self.url = f"http://127.0.0.1:{self.http.effective_port}"
-        import threading
         threading.Thread(target=self.http.run, daemon=True).start()
         self.sender = slack.SlackSender(self.app.client, bot.deps, per_channel_seconds=0)
         self._events = 0
@@ -278,3 +278,79 @@ def test_a_digest_goes_to_the_named_channel_with_its_chart_uploaded(world):
 def test_healthz_answers_with_the_database_reachable(world):
     with urllib.request.urlopen(world.url + "/healthz", timeout=5) as response:
         assert response.status == 200 and json.loads(response.read()) == {"status": "ok", "slack": True}
+
+
+def test_socket_mode_takes_an_event_from_a_local_websocket_acks_it_and_replies(world):
+    from websockets.sync.server import serve
+
+    acks, acked = [], threading.Event()
+    envelope = {"envelope_id": "env-0001", "type": "events_api", "accepts_response_payload": False,
+                "retry_attempt": 0, "retry_reason": "", "payload": {
+                    "type": "event_callback", "team_id": "T0TEST", "api_app_id": "A0TEST", "event_id": "EvSOCKET1",
+                    "event": {"type": "message", "channel_type": "im", "channel": "D0DM", "user": IDS["alice"],
+                              "text": REGISTER, "ts": "1700000400.000001"}}}
+
+    def slack_side(connection):
+        connection.send(json.dumps({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A0TEST"}}))
+        connection.send(json.dumps(envelope))
+        for message in connection:
+            acks.append(json.loads(message))
+            acked.set()
+
+    with serve(slack_side, "127.0.0.1", 0) as websocket_server:
+        threading.Thread(target=websocket_server.serve_forever, daemon=True).start()
+        world.api.socket_url = f"ws://127.0.0.1:{websocket_server.socket.getsockname()[1]}/link"
+        settings = slack.SlackSettings(bot_token="xoxb-test", signing_secret=SECRET, app_token="xapp-1-A0TEST-1-x",
+                                       api_url=world.api.url)
+        handler = slack.socket_mode(world.app, settings)
+        handler.connect()
+        try:
+            assert acked.wait(timeout=10), "the Socket Mode client never acknowledged the envelope"
+            [post] = world.api.wait_for("chat.postMessage")
+        finally:
+            handler.close()
+            websocket_server.shutdown()
+    assert acks[0]["envelope_id"] == "env-0001"
+    [opened] = world.api.ok("apps.connections.open")
+    assert opened["auth"] == "Bearer xapp-1-A0TEST-1-x"
+    assert post["params"]["text"].startswith("已报备 2026-SH-001") and post["params"]["thread_ts"] == "1700000400.000001"
+
+
+def test_oppbot_serve_with_a_port_takes_slack_events_and_answers_healthz(make_bot, db_url, org_file):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    org_file.write_text(slack_org(), encoding="utf-8")
+    make_bot()  # the schema exists before the server starts
+    api = MockSlack()
+    env = dict(os.environ, OPPBOT_DATABASE_URL=db_url, SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET=SECRET,
+               OPPBOT_SLACK_API_URL=api.url)
+    proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--port", "0", "--config", str(org_file)],
+                            stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        line = ""
+        for line in proc.stderr:  # bounded by the process: it prints its address, or exits and the loop ends
+            if "listening on" in line:
+                break
+        url = line.strip().rsplit(" ", 1)[-1]
+        assert url.startswith("http://127.0.0.1:"), line
+        with urllib.request.urlopen(url + "/healthz", timeout=5) as response:
+            assert json.loads(response.read())["status"] == "ok"
+        body = json.dumps({"type": "event_callback", "event_id": "EvSERVE1", "event": {
+            "type": "message", "channel_type": "im", "channel": "D0DM", "user": IDS["alice"], "text": "帮助",
+            "ts": "1700000500.000001"}})
+        ts = str(int(time.time()))
+        request = urllib.request.Request(url + "/slack/events", data=body.encode(), method="POST", headers={
+            "Content-Type": "application/json", "X-Slack-Request-Timestamp": ts,
+            "X-Slack-Signature": SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body)})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.status == 200
+        [post] = api.wait_for("chat.postMessage")
+        assert post["params"]["text"].startswith(HELP)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=30)
+        api.close()
+    assert proc.returncode == 0
