@@ -118,7 +118,7 @@ def _serve(deps, args) -> int:
         slack_app = slack.build_app(deps, settings) if settings else None
     except Exception as exc:  # a wrong token or an unreachable Slack: say so in one line
         return _fail(f"Slack did not answer auth.test: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
-    deps.send = _sender(deps, slack_app, to_stdout=args.print_)
+    deps.send = _sender(deps, settings if slack_app else None, to_stdout=args.print_)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     scheduler = runner.start(deps, every_seconds=args.every, deliver_seconds=min(args.every, 5))
@@ -143,15 +143,15 @@ def _serve(deps, args) -> int:
     return 0
 
 
-def _sender(deps, slack_app, *, to_stdout: bool):
+def _sender(deps, slack_settings, *, to_stdout: bool):
     """How the outbox reaches people: JSON lines (--print), Slack when configured, else the log."""
     if to_stdout:
         return lambda message: print(json.dumps(
             {"at": deps.clock().isoformat(), "to": message.to, "text": message.text, "kind": message.kind,
              "id": message.id}, ensure_ascii=False), flush=True)
-    if slack_app is not None:
-        from bot.slack import SlackSender
-        return SlackSender(slack_app.client, deps)
+    if slack_settings is not None:
+        from bot.slack import SlackSender, web_client
+        return SlackSender(web_client(slack_settings), deps)
     log = logging.getLogger("oppbot.outbox")
     return lambda message: log.info("to %s [%s] %s", message.to, message.kind, message.text)
 

@@ -143,7 +143,9 @@ def build_app(deps: Deps, settings: SlackSettings, *, client: WebClient | None =
     me = client.auth_test()  # once at start: who the bot is, so its own messages are ignored
     identity = AuthorizeResult(enterprise_id=None, team_id=me.get("team_id"), bot_token=settings.bot_token,
                                bot_user_id=me.get("user_id"), bot_id=me.get("bot_id"))
-    app = App(client=client, signing_secret=settings.signing_secret, authorize=lambda **_: identity,
+    # bolt gives each request a copy of this client carrying the token `authorize` returns
+    tokenless = WebClient(base_url=client.base_url, retry_handlers=client.retry_handlers)
+    app = App(client=tokenless, signing_secret=settings.signing_secret, authorize=lambda **_: identity,
               token_verification_enabled=False, process_before_response=False,
               **({"listener_executor": executor} if executor else {}))
     users = {u.slack: u.id for u in deps.config.users if u.slack}

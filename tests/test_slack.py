@@ -47,7 +47,7 @@ class SlackWorld:
         self.http = server.http_server(server.make_wsgi_app(bot.deps, slack_app=self.app), host="127.0.0.1", port=0)
         self.url = f"http://127.0.0.1:{self.http.effective_port}"
         threading.Thread(target=self.http.run, daemon=True).start()
-        self.sender = slack.SlackSender(self.app.client, bot.deps, per_channel_seconds=0)
+        self.sender = slack.SlackSender(slack.web_client(settings), bot.deps, per_channel_seconds=0)
         self._events = 0
 
     def post(self, body: str, *, content_type: str, timestamp: int | None = None,
