@@ -35,7 +35,7 @@ TEXTS = ("帮助", "我的商机", "本周到期", "漏斗", "help", "my pipelin
 def bare_app(api: MockSlack) -> App:
     identity = AuthorizeResult(enterprise_id=None, team_id="T0TEST", bot_token="xoxb-bench", bot_user_id="UBOT",
                                bot_id="BBOT")
-    app = App(client=WebClient(token="xoxb-bench", base_url=api.url), signing_secret=SECRET,
+    app = App(client=WebClient(base_url=api.url), signing_secret=SECRET,
               authorize=lambda **_: identity, token_verification_enabled=False)
 
     @app.event("message")

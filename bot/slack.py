@@ -11,7 +11,7 @@ import time
 from base64 import b64decode
 from dataclasses import dataclass
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler, ServerErrorRetryHandler
@@ -155,30 +155,27 @@ def build_app(deps: Deps, settings: SlackSettings, *, client: WebClient | None =
         return handle(Incoming(user=users.get(slack_user, f"slack:{slack_user}"), text=text, at=deps.clock(),
                                platform="slack"), deps)
 
-    @app.middleware
-    def once_per_event(body, next):
-        """Slack retries an event it thinks was missed; the id's unique row lets only the first copy through."""
-        event_id = body.get("event_id")
-        if event_id and not first_time(deps, "slack", event_id):
-            return BoltResponse(status=200, body="")
-        next()
-
-    def answer_in_thread(event: dict, text: str, say_client: WebClient) -> None:
+    def answer_in_thread(body: dict, event: dict, text: str, say_client: WebClient) -> None:
+        """After the ack (bolt runs listeners on its pool), so no database wait can make Slack miss its 3 s. Slack
+        retries an event it thinks was missed: the event id's unique row lets only the first copy through, and a
+        retry whose original never arrived is the first."""
+        if body.get("event_id") and not first_time(deps, "slack", body["event_id"]):
+            return
         reply = run(event["user"], text)
         say_client.chat_postMessage(channel=event["channel"], thread_ts=event.get("thread_ts") or event["ts"],
                                     text=reply.text, blocks=reply_blocks(reply))
 
     @app.event("message")
-    def direct_message(event, client):
+    def direct_message(body, event, client):
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id") or "user" not in event:
             return  # edits, joins and bots are not messages to us; channel talk needs an @-mention
-        answer_in_thread(event, event.get("text", ""), client)
+        answer_in_thread(body, event, event.get("text", ""), client)
 
     @app.event("app_mention")
-    def mention(event, client):
+    def mention(body, event, client):
         if event.get("bot_id"):
             return
-        answer_in_thread(event, MENTION.sub("", event.get("text", "")).strip(), client)
+        answer_in_thread(body, event, MENTION.sub("", event.get("text", "")).strip(), client)
 
     @app.command("/opp")
     def slash(ack, body, respond, client):

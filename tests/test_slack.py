@@ -354,3 +354,15 @@ def test_oppbot_serve_with_a_port_takes_slack_events_and_answers_healthz(make_bo
         proc.communicate(timeout=30)
         api.close()
     assert proc.returncode == 0
+
+
+def test_posts_to_one_channel_are_paced(world):
+    from domain.messages import Notice
+    with world.bot.deps.sessions.begin() as s:
+        for n in range(3):
+            outbox.enqueue(s, Notice(to="#sales-east", kind="alert", text=f"group notice {n}", key=f"pace:{n}"),
+                           now=world.bot.deps.clock())
+    paced = slack.SlackSender(world.sender.client, world.bot.deps, per_channel_seconds=0.3)
+    assert outbox.deliver(world.bot.deps.sessions, paced, now=world.bot.deps.clock()) == 3
+    times = [c["at"] for c in world.api.ok("chat.postMessage") if c["params"]["channel"] == "C0EAST"]
+    assert len(times) == 3 and all(b - a >= 0.3 for a, b in zip(times, times[1:]))
