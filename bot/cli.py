@@ -118,7 +118,7 @@ def _serve(deps, args) -> int:
         slack_app = slack.build_app(deps, settings) if settings else None
     except Exception as exc:  # a wrong token or an unreachable Slack: say so in one line
         return _fail(f"Slack did not answer auth.test: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
-    deps.send = _sender(deps, settings if slack_app else None, to_stdout=args.print_)
+    deps.send = _sender(deps, settings, to_stdout=args.print_)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     scheduler = runner.start(deps, every_seconds=args.every, deliver_seconds=min(args.every, 5))

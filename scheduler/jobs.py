@@ -100,12 +100,6 @@ def _customer_names(s, ids: set[int]) -> dict[int, str]:
     return dict(s.execute(select(m.Customer.id, m.Customer.name).where(m.Customer.id.in_(ids))).all()) if ids else {}
 
 
-def _mark_where(s, conditions, **values) -> None:
-    """Mark by the query that found them: for jobs where nobody else's commit can make a row newly match (only
-    time does), this says the same as marking by id, in one statement."""
-    s.execute(update(m.Opportunity).where(*conditions).values(**values).execution_options(synchronize_session=False))
-
-
 def escalations(now: datetime, deps: Deps) -> int:
     """SPEC 僵尸商机: 7 days past due, the team's manager gets ONE message listing every such opportunity."""
     sent = 0
@@ -129,7 +123,9 @@ def escalations(now: datetime, deps: Deps) -> int:
             outbox.enqueue(s, Notice(to=team.manager, kind="escalation", text=text,
                                      key=f"escalation:{team.name}:{today.isoformat()}:{total}:{stale[0][0]}:{last}"),
                            now=now)
-            _mark_where(s, unsaid, escalated_due=o.follow_up_due)
+            # marked by the same conditions: only time makes a row newly match them, never another commit
+            s.execute(update(o).where(*unsaid).values(escalated_due=o.follow_up_due)
+                      .execution_options(synchronize_session=False))
             sent += 1
     return sent
 
