@@ -19,8 +19,7 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler, Se
 from domain.messages import Deps, Incoming, Reply
 from handlers import handle
 from handlers.render import card_text
-from storage import models as m
-from storage.upsert import insert_ignoring_duplicates
+from storage import repo
 
 log = logging.getLogger("oppbot.slack")
 
@@ -129,14 +128,6 @@ def registration_text(values: dict) -> str:
 
 # ---- the App ---------------------------------------------------------------------------------------------------
 
-def first_time(deps: Deps, platform: str, event_id: str) -> bool:
-    """Record a platform event id; False when it was seen before (a retry whose original was handled)."""
-    with deps.sessions.begin() as s:
-        return insert_ignoring_duplicates(s, m.InboundEvent, dict(platform=platform, event_id=event_id,
-                                                                  received_at=deps.clock()),
-                                          conflict_on=["platform", "event_id"])
-
-
 def build_app(deps: Deps, settings: SlackSettings, *, client: WebClient | None = None, executor=None) -> App:
     """`executor` runs listeners after the ack (bolt's thread pool unless given; tests pass one thread for order)."""
     client = client or web_client(settings)
@@ -159,8 +150,10 @@ def build_app(deps: Deps, settings: SlackSettings, *, client: WebClient | None =
         """After the ack (bolt runs listeners on its pool), so no database wait can make Slack miss its 3 s. Slack
         retries an event it thinks was missed: the event id's unique row lets only the first copy through, and a
         retry whose original never arrived is the first."""
-        if body.get("event_id") and not first_time(deps, "slack", body["event_id"]):
-            return
+        if body.get("event_id"):
+            with deps.sessions.begin() as s:
+                if not repo.first_delivery(s, platform="slack", event_id=body["event_id"], at=deps.clock()):
+                    return
         reply = run(event["user"], text)
         say_client.chat_postMessage(channel=event["channel"], thread_ts=event.get("thread_ts") or event["ts"],
                                     text=reply.text, blocks=reply_blocks(reply))
@@ -222,10 +215,6 @@ class SlackSender:
         self._channels: dict[str, str] = {}
         self._last: dict[str, float] = {}
         self._lock = threading.Lock()
-
-    def can_reach(self, to: str) -> bool:
-        user = self.deps.config.user(to)
-        return to.startswith("#") or bool(user and user.slack)
 
     def channel_of(self, to: str) -> str:
         if not to.startswith("#"):

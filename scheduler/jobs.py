@@ -48,6 +48,15 @@ def _listed(head: str, lines: list[str], total: int, lang: str) -> str:
     return "\n".join([head, *shown, *more])
 
 
+def _per_owner(rows, owner: int) -> tuple[dict[str, list], dict[str, list]]:
+    """Rows grouped by the owner column, oldest first within each; and the rows each owner's message shows (all
+    of a few; the first LIST_LINES of a list, for owners with BUNDLE_FROM or more)."""
+    groups: dict[str, list] = {}
+    for row in sorted(rows, key=lambda r: (r[1], r[0])):
+        groups.setdefault(row[owner], []).append(row)
+    return groups, {w: mine if len(mine) < BUNDLE_FROM else mine[:LIST_LINES] for w, mine in groups.items()}
+
+
 def follow_up_reminders(now: datetime, deps: Deps) -> int:
     """SPEC cadence: the owner hears on the due day, in working hours on working days, once per due date; three
     days past due, once more. A bot that was down sends only the one that is still relevant. A pass claims what it
@@ -71,10 +80,7 @@ def follow_up_reminders(now: datetime, deps: Deps) -> int:
                                 or_(t.c.second_due.is_(None), t.c.second_due != t.c.follow_up_due))
                 .values({t.c.second_due: t.c.follow_up_due, t.c.reminded_due: t.c.follow_up_due})
                 .returning(t.c.id, t.c.follow_up_due, t.c.owner_id, t.c.customer_id))]
-            by_owner: dict[str, list] = {}
-            for row in sorted(told, key=lambda r: (r[1], r[0])):
-                by_owner.setdefault(row[2], []).append(row)
-            shown = {owner: rows if len(rows) < BUNDLE_FROM else rows[:LIST_LINES] for owner, rows in by_owner.items()}
+            by_owner, shown = _per_owner(told, owner=2)
             names = _customer_names(s, {r[3] for rows in shown.values() for r in rows})
             notices = []
             for owner, rows in by_owner.items():
@@ -206,10 +212,7 @@ def dwell_risks(now: datetime, deps: Deps) -> int:
                 .returning(t.c.id, entered, t.c.stage, t.c.customer_id, t.c.owner_id)).all(), key=lambda r: (r[1], r[0]))
             if not rows:
                 continue
-            by_owner: dict[str, list] = {}
-            for row in rows:
-                by_owner.setdefault(row[4], []).append(row)
-            shown = {w: mine if len(mine) < BUNDLE_FROM else mine[:LIST_LINES] for w, mine in by_owner.items()}
+            by_owner, shown = _per_owner(rows, owner=4)
             names = _customer_names(s, {r[3] for r in rows[:LIST_LINES]} | {r[3] for v in shown.values() for r in v})
             notices = []
             for owner, mine in by_owner.items():

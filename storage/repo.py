@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from domain.config import Config
 from storage import models as m
-from storage.upsert import increment_counter
+from storage.upsert import increment_counter, insert_ignoring_duplicates
 
 OPEN_STATUSES = ("pending", "open")
 
@@ -122,3 +122,11 @@ def audit(session: Session, *, at: datetime, user_id: str, action: str, entity: 
           detail: dict[str, Any], message: str | None) -> None:
     session.add(m.AuditEntry(at=at, user_id=user_id, action=action, entity=entity, entity_id=entity_id,
                              detail=detail, message=message))
+
+
+def first_delivery(session: Session, *, platform: str, event_id: str, at: datetime) -> bool:
+    """Record a platform event id (Slack event_id, WeCom MsgId); False when it was seen before — a platform's
+    retry of something already handled. A retry whose original never arrived is the first delivery."""
+    return insert_ignoring_duplicates(session, m.InboundEvent, dict(platform=platform, event_id=event_id,
+                                                                    received_at=at),
+                                      conflict_on=["platform", "event_id"])
