@@ -3,7 +3,6 @@
 It translates and never decides: roles, parsing and wording all stay in handlers."""
 from __future__ import annotations
 
-import logging
 import os
 import re
 import threading
@@ -21,7 +20,6 @@ from handlers import handle
 from handlers.render import card_text
 from storage import repo
 
-log = logging.getLogger("oppbot.slack")
 
 ANSWER_ACTION = re.compile(r"^oppbot_answer_\d+$")
 REGISTER_VIEW = "oppbot_register"
