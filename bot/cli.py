@@ -32,7 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--start-at", type=_instant, metavar="ISO-TIME",
                        help="run as if the clock read this at start, e.g. 2026-11-09T09:30:00+08:00 (a rehearsal)")
     serve.add_argument("--host", default="127.0.0.1", help="address the HTTP endpoints listen on (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, help="serve /slack/events and /healthz over HTTP on this port")
+    serve.add_argument("--port", type=int, help="serve /slack/events, /wecom/callback and /healthz over HTTP on this port")
     serve.add_argument("--socket-mode", action="store_true",
                        help="take Slack events over Socket Mode (SLACK_APP_TOKEN) instead of a public URL")
     return p
@@ -108,23 +108,30 @@ def _replay(args, config) -> int:
 def _serve(deps, args) -> int:
     import signal
 
-    from bot import server, slack
+    from bot import server, slack, wecom
     from scheduler import runner
     logging.getLogger("oppbot").setLevel(logging.INFO)
     settings = slack.settings_from_env()
     if args.socket_mode and not (settings and settings.app_token):
         return _fail("--socket-mode needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN (xapp-…)")
     try:
+        wecom_settings = wecom.settings_from_env()
+    except ValueError as exc:
+        return _fail(str(exc))
+    try:
         slack_app = slack.build_app(deps, settings) if settings else None
     except Exception as exc:  # a wrong token or an unreachable Slack: say so in one line
         return _fail(f"Slack did not answer auth.test: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
-    deps.send = _sender(deps, settings, to_stdout=args.print_)
+    wecom_client = wecom.WeComClient(wecom_settings, deps) if wecom_settings else None
+    deps.send = _sender(deps, settings, wecom_settings, wecom_client, to_stdout=args.print_)
+    callback = wecom.Callback(deps, wecom_settings, wecom_client, deps.send) if wecom_settings else None
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     scheduler = runner.start(deps, every_seconds=args.every, deliver_seconds=min(args.every, 5))
     http = socket = None
     if args.port is not None:
-        http = server.http_server(server.make_wsgi_app(deps, slack_app=slack_app), host=args.host, port=args.port)
+        app = server.make_wsgi_app(deps, slack_app=slack_app, wecom=callback)
+        http = server.http_server(app, host=args.host, port=args.port)
         threading.Thread(target=http.run, name="http", daemon=True).start()
         print(f"oppbot: listening on http://{args.host}:{http.effective_port}", file=sys.stderr, flush=True)
     if args.socket_mode:
@@ -143,15 +150,23 @@ def _serve(deps, args) -> int:
     return 0
 
 
-def _sender(deps, slack_settings, *, to_stdout: bool):
-    """How the outbox reaches people: JSON lines (--print), Slack when configured, else the log."""
+def _sender(deps, slack_settings, wecom_settings, wecom_client, *, to_stdout: bool):
+    """How the outbox reaches people: JSON lines (--print); WeCom and/or Slack when configured (WeCom first for
+    whoever it reaches); else the log."""
     if to_stdout:
         return lambda message: print(json.dumps(
             {"at": deps.clock().isoformat(), "to": message.to, "text": message.text, "kind": message.kind,
              "id": message.id}, ensure_ascii=False), flush=True)
+    senders = []
+    if wecom_settings is not None:
+        from bot.wecom import WeComSender
+        senders.append(WeComSender(wecom_client, wecom_settings, deps))
     if slack_settings is not None:
         from bot.slack import SlackSender, web_client
-        return SlackSender(web_client(slack_settings), deps)
+        senders.append(SlackSender(web_client(slack_settings), deps))
+    if senders:
+        from bot.outbound import Router
+        return Router(*senders)
     log = logging.getLogger("oppbot.outbox")
     return lambda message: log.info("to %s [%s] %s", message.to, message.kind, message.text)
 

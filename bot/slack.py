@@ -214,6 +214,11 @@ class SlackSender:
         self._last: dict[str, float] = {}
         self._lock = threading.Lock()
 
+    def reaches(self, to: str) -> bool:
+        """A `#channel` (resolved when sent) or a user with a slack id."""
+        user = self.deps.config.user(to)
+        return to.startswith("#") or bool(user and user.slack)
+
     def channel_of(self, to: str) -> str:
         if not to.startswith("#"):
             user = self.deps.config.user(to)

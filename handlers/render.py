@@ -12,6 +12,8 @@ TEXT = {
     "empty": ("消息是空的。试试：帮助", "The message is empty. Try: help"),
     "too_long": ("消息太长（{n} 字），最多 {max} 字。请分几条发送。",
                  "The message is too long ({n} characters, at most {max}). Please split it."),
+    "not_text": ("我只读得懂文字消息（这条是 {kind}）。请直接打字，例如：帮助",
+                 "I can only read text messages (this one is {kind}). Please type it, e.g.: help"),
     "unknown_user": ("不认识你（{user}）。请让管理员把你加入 oppbot 配置。",
                      "I don't know you ({user}). Ask your admin to add you to the oppbot config."),
     "not_understood": ("没看懂这条消息。例如：报备 深圳市腾讯计算机系统有限公司 联系人 王磊 13800138000 需求 CRM 替换；发送“帮助”查看全部命令。",

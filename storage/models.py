@@ -289,3 +289,12 @@ class DialogState(Base):
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     updated_at: Mapped[datetime]
     expires_at: Mapped[datetime]
+
+
+class ApiToken(Base):
+    """A platform access token shared by every process (WeCom allows few fetches and revokes older tokens)."""
+
+    __tablename__ = "api_tokens"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    value: Mapped[str | None] = mapped_column(Text)  # None: the row exists to be locked, no token fetched yet
+    expires_at: Mapped[datetime | None]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Callable
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from domain.messages import Notice
@@ -38,14 +38,20 @@ def enqueue_many(session: Session, notices: list[Notice], *, now: datetime) -> i
     return insert_many_ignoring_duplicates(session, OutboxMessage, rows, conflict_on=["key"])
 
 
-def deliver(sessions: sessionmaker, send: Callable[[OutboxMessage], None], *, now: datetime,
-            limit: int = 1000) -> int:
-    """Send what is due, oldest first; each message is claimed, sent and marked in its own transaction.
+LEASE = timedelta(minutes=10)  # a claimed row is left alone this long: a process that died mid-send is retried after
 
-    A row locked by another process is skipped (PostgreSQL SKIP LOCKED; SQLite writers queue). A failed send
-    waits out a back-off and is tried again, up to MAX_ATTEMPTS. Nobody gets more than PER_MINUTE messages a
-    minute: the last one a minute allows carries everything else waiting for that person (see `_batch`);
-    what cannot be batched waits for the next minute, in order. Returns how many platform messages went out."""
+
+def deliver(sessions: sessionmaker, send: Callable[[OutboxMessage], None], *, now: datetime,
+            limit: int = 1000, to: str | None = None) -> int:
+    """Send what is due, oldest first: each message is claimed in one short transaction, sent with no transaction
+    open (a slow platform, or a sender that needs the database itself, holds no lock), then marked.
+
+    A row locked by another process is skipped (PostgreSQL SKIP LOCKED; SQLite writers queue) and a claimed one is
+    leased, so two processes never send the same row. A failed send waits out a back-off and is tried again, up
+    to MAX_ATTEMPTS. Nobody gets more than PER_MINUTE messages a minute: the last one a minute allows carries
+    everything else waiting for that person (see `_batch`); what cannot be batched waits for the next minute, in
+    order. `to` delivers only what waits for one address (a front end sending its reply at once). Returns how
+    many platform messages went out."""
     with sessions() as s:
         recent = dict(s.execute(select(OutboxMessage.to, func.count()).where(
             OutboxMessage.sent_at > now - timedelta(minutes=1)).group_by(OutboxMessage.to)).all())
@@ -53,25 +59,40 @@ def deliver(sessions: sessionmaker, send: Callable[[OutboxMessage], None], *, no
     for _ in range(limit):
         paced = [to for to, n in recent.items() if n >= PER_MINUTE]
         with sessions.begin() as s:
-            row = s.scalars(_ready(now).where(OutboxMessage.to.not_in(paced)).limit(1)).first()
+            ready = _ready(now).where(OutboxMessage.to.not_in(paced))
+            row = s.scalars((ready if to is None else ready.where(OutboxMessage.to == to)).limit(1)).first()
             if row is None:
                 return sent
             riders = _batch(s, row, now) if recent.get(row.to, 0) == PER_MINUTE - 1 else []
             row.attempts += 1
-            try:
-                send(_combined(row, riders) if riders else row)
-            except Exception as exc:  # the transport's failure is data for the retry, not a crash
-                row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-                if row.attempts >= MAX_ATTEMPTS:
-                    row.failed_at = now
-                else:
-                    row.next_attempt_at = now + backoff(row.attempts)
-                continue  # the riders were not touched: they stay waiting
             for each in (row, *riders):
-                each.sent_at = now
-            recent[row.to] = recent.get(row.to, 0) + 1
-            sent += 1
+                each.next_attempt_at = now + LEASE
+            message = _combined(row, riders) if riders else row
+            claimed = [each.id for each in (row, *riders)]
+        try:
+            send(message)
+        except Exception as exc:  # the transport's failure is data for the retry, not a crash
+            _failed(sessions, claimed, f"{type(exc).__name__}: {exc}", now=now)
+            continue
+        with sessions.begin() as s:
+            s.execute(update(OutboxMessage).where(OutboxMessage.id.in_(claimed))
+                      .values(sent_at=now, next_attempt_at=None))
+        recent[row.to] = recent.get(row.to, 0) + 1
+        sent += 1
     return sent
+
+
+def _failed(sessions: sessionmaker, claimed: list[int], error: str, *, now: datetime) -> None:
+    """The row backs off (or is given up after MAX_ATTEMPTS); its riders were not its fault and wait as before."""
+    with sessions.begin() as s:
+        row = s.get(OutboxMessage, claimed[0])
+        row.last_error = error[:2000]
+        if row.attempts >= MAX_ATTEMPTS:
+            row.failed_at, row.next_attempt_at = now, None
+        else:
+            row.next_attempt_at = now + backoff(row.attempts)
+        if claimed[1:]:
+            s.execute(update(OutboxMessage).where(OutboxMessage.id.in_(claimed[1:])).values(next_attempt_at=None))
 
 
 def _ready(now: datetime):

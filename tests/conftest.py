@@ -64,24 +64,37 @@ def _pg_engine_url(base: str) -> str:
 
 
 @pytest.fixture
-def db_url(tmp_path):
-    """SQLite file by default; a throwaway schema on PostgreSQL when OPPBOT_TEST_POSTGRES_URL is set."""
-    if not PG_URL:
-        yield f"sqlite:///{tmp_path}/oppbot.db"
-        return
-    admin = create_engine(_pg_engine_url(PG_URL), isolation_level="AUTOCOMMIT")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    try:
+def new_database(tmp_path):
+    """Makes empty databases: SQLite files by default; throwaway made on the PostgreSQL server named by
+    OPPBOT_TEST_POSTGRES_URL when it is set. They are dropped after the test."""
+    made = []
+    admin = create_engine(_pg_engine_url(PG_URL), isolation_level="AUTOCOMMIT") if PG_URL else None
+
+    def make() -> str:
+        if not PG_URL:
+            made.append("sqlite")
+            return f"sqlite:///{tmp_path}/oppbot{len(made) - 1 or ''}.db"
+        schema = f"t_{uuid.uuid4().hex[:12]}"
+        try:
+            with admin.connect() as c:
+                c.execute(text(f"CREATE SCHEMA {schema}"))
+        except Exception as exc:
+            pytest.skip(f"PostgreSQL at {PG_URL} does not answer: {str(exc).splitlines()[0]}")
+        made.append(schema)
+        sep = "&" if "?" in PG_URL else "?"
+        return _pg_engine_url(PG_URL) + sep + "options=" + quote(f"-csearch_path={schema}")
+
+    yield make
+    if admin is not None:
         with admin.connect() as c:
-            c.execute(text(f"CREATE SCHEMA {schema}"))
-    except Exception as exc:
+            for schema in made:  # (PostgreSQL made only: SQLite files go with tmp_path)
+                c.execute(text(f"DROP SCHEMA {schema} CASCADE"))
         admin.dispose()
-        pytest.skip(f"PostgreSQL at {PG_URL} does not answer: {str(exc).splitlines()[0]}")
-    sep = "&" if "?" in PG_URL else "?"
-    yield _pg_engine_url(PG_URL) + sep + "options=" + quote(f"-csearch_path={schema}")
-    with admin.connect() as c:
-        c.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
+
+
+@pytest.fixture
+def db_url(new_database):
+    return new_database()
 
 
 @pytest.fixture
@@ -121,12 +134,12 @@ class Conversation:
 
 @pytest.fixture
 def make_bot(db_url, org_file):
-    """A new bot process on the test database (call twice for a restart)."""
+    """A new bot process on the test database (call twice for a restart), or on another database `url`."""
     built = []
 
-    def make() -> Conversation:
+    def make(url: str | None = None) -> Conversation:
         clock = replay.ScriptClock()
-        deps = wiring.build(wiring.load_config(str(org_file)), url=db_url, clock=clock)
+        deps = wiring.build(wiring.load_config(str(org_file)), url=url or db_url, clock=clock)
         built.append(deps)
         return Conversation(deps, clock)
     yield make

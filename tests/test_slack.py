@@ -277,7 +277,7 @@ def test_a_digest_goes_to_the_named_channel_with_its_chart_uploaded(world):
 
 def test_healthz_answers_with_the_database_reachable(world):
     with urllib.request.urlopen(world.url + "/healthz", timeout=5) as response:
-        assert response.status == 200 and json.loads(response.read()) == {"status": "ok", "slack": True}
+        assert response.status == 200 and json.loads(response.read()) == {"status": "ok", "slack": True, "wecom": False}
 
 
 def test_socket_mode_takes_an_event_from_a_local_websocket_acks_it_and_replies(world):

@@ -1,0 +1,368 @@
+"""WeCom (企业微信) front end, as a self-built app (自建应用): the encrypted callback turns members' text messages and
+template-card clicks into `handlers.handle` calls; `WeComSender` delivers outbox rows through the message API (to
+members) and the teams' group-robot webhooks (to group chats). It translates and never decides.
+
+All wechatpy use is here (1.8.18: `wechatpy.enterprise`; 2.x renames it `wechatpy.work`)."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import os
+import re
+import threading
+import time
+from base64 import b64decode, b64encode
+from collections import deque
+from concurrent.futures import Executor, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Callable
+
+import xmltodict
+from xml.parsers.expat import ExpatError
+from wechatpy.enterprise import WeChatClient
+from wechatpy.enterprise.crypto import WeChatCrypto
+from wechatpy.exceptions import WeChatClientException, WeChatException
+from wechatpy.utils import WeChatSigner
+
+from domain.messages import Deps, Incoming, Notice
+from handlers import handle
+from handlers.lang import detect
+from handlers.render import say
+from storage import outbox, repo, tokens
+
+log = logging.getLogger("oppbot.wecom")
+
+API_URL = "https://qyapi.weixin.qq.com/cgi-bin/"
+TOKEN_ERRORS = (40014, 42001)  # invalid / expired access token: fetch a new one, retry once
+TOKEN_MARGIN = timedelta(minutes=5)  # refresh this long before WeCom's expiry
+REPLAY_WINDOW = 300  # seconds a callback's timestamp may be away from our clock
+TEXT_BYTES = 2048  # message/send text content
+MARKDOWN_BYTES = 4096  # group robot markdown
+MEMBER_PER_MINUTE = 30  # message API, to one member: WeCom drops the excess silently
+WEBHOOK_PER_MINUTE = 20  # one group robot
+
+
+@dataclass(frozen=True)
+class WeComSettings:
+    corp_id: str
+    agent_id: int
+    secret: str
+    token: str  # the callback's Token
+    aes_key: str  # the callback's EncodingAESKey
+    api_url: str = API_URL  # OPPBOT_WECOM_API_URL: another base for every API call, gettoken included (tests)
+    webhooks: dict[str, str] = field(default_factory=dict)  # WECOM_WEBHOOK_<TEAM> → group robot URL
+
+
+REQUIRED = ("WECOM_CORP_ID", "WECOM_AGENT_ID", "WECOM_SECRET", "WECOM_TOKEN", "WECOM_AES_KEY")
+
+
+def settings_from_env(env=os.environ) -> WeComSettings | None:
+    """None when WeCom is not configured; ValueError naming what is missing when it half is."""
+    if not env.get("WECOM_CORP_ID"):
+        return None
+    missing = [name for name in REQUIRED if not env.get(name)]
+    if missing:
+        raise ValueError(f"WeCom needs {', '.join(missing)} as well as WECOM_CORP_ID")
+    if not env["WECOM_AGENT_ID"].isdigit():
+        raise ValueError(f"WECOM_AGENT_ID must be the app's number, not {env['WECOM_AGENT_ID']!r}")
+    api = env.get("OPPBOT_WECOM_API_URL") or API_URL
+    return WeComSettings(
+        corp_id=env["WECOM_CORP_ID"], agent_id=int(env["WECOM_AGENT_ID"]), secret=env["WECOM_SECRET"],
+        token=env["WECOM_TOKEN"], aes_key=env["WECOM_AES_KEY"], api_url=api.rstrip("/") + "/",
+        webhooks={k.removeprefix("WECOM_WEBHOOK_"): v for k, v in env.items() if k.startswith("WECOM_WEBHOOK_") and v})
+
+
+# ---- the API client -------------------------------------------------------------------------------------------
+
+class WeComClient(WeChatClient):
+    """wechatpy's client, changed in three ways: every call, gettoken included, goes to `settings.api_url`; the
+    access token lives in the database, so processes share one and only one fetches it; an invalid or expired
+    token is fetched anew and the call retried once (wechatpy's own retry has no bound)."""
+
+    def __init__(self, settings: WeComSettings, deps: Deps):
+        self.API_BASE_URL = settings.api_url
+        super().__init__(settings.corp_id, settings.secret, auto_retry=False, timeout=10)
+        self._deps = deps
+        self._key = f"wecom:{settings.corp_id}:{settings.agent_id}"
+
+    def fetch_access_token(self) -> dict:
+        return self._fetch_access_token(url=self.API_BASE_URL + "gettoken",
+                                        params={"corpid": self.corp_id, "corpsecret": self.secret})
+
+    @property
+    def access_token(self) -> str:
+        return self.token()
+
+    def token(self, *, stale: str | None = None) -> str:
+        """The shared token; fetched when missing, within TOKEN_MARGIN of expiry, or when it is `stale`."""
+        sessions, now = self._deps.sessions, self._deps.clock
+        with sessions() as s:
+            value = tokens.valid(s, self._key, now=now(), margin=TOKEN_MARGIN)
+        if value and value != stale:
+            return value
+        with sessions.begin() as s:
+            tokens.lock(s, self._key)  # another process may be fetching: wait for it, then use what it stored
+            value = tokens.valid(s, self._key, now=now(), margin=TOKEN_MARGIN)
+            if value and value != stale:
+                return value
+            got = self.fetch_access_token()
+            tokens.store(s, self._key, got["access_token"],
+                         expires_at=now() + timedelta(seconds=int(got.get("expires_in") or 7200)))
+            return got["access_token"]
+
+    def _request(self, method, url_or_endpoint, **kwargs):
+        token = self.token()
+        try:
+            return super()._request(method, url_or_endpoint, **_with_token(kwargs, token))
+        except WeChatClientException as exc:
+            if exc.errcode not in TOKEN_ERRORS:
+                raise
+            log.info("WeCom said errcode %s: fetching a new access token", exc.errcode)
+        return super()._request(method, url_or_endpoint, **_with_token(kwargs, self.token(stale=token)))
+
+    def post_webhook(self, url: str, message: dict) -> None:
+        """A group robot takes no access token (its URL carries a key); errors come back the same way."""
+        result = self._http.post(url, json=message, timeout=self.timeout).json()
+        if result.get("errcode"):
+            raise WeChatClientException(result["errcode"], result.get("errmsg"), client=self)
+
+
+def _with_token(kwargs: dict, token: str) -> dict:
+    """A copy: wechatpy writes into `params`, and a retry must not inherit the stale token."""
+    return {**kwargs, "params": {**(kwargs.get("params") or {}), "access_token": token}}
+
+
+# ---- rendering and pacing -------------------------------------------------------------------------------------
+
+def split_utf8(text: str, limit: int) -> list[str]:
+    """Pieces of at most `limit` UTF-8 bytes, cut at line ends where possible; joined they give `text` back."""
+    pieces, current, size = [], [], 0
+    for line in text.splitlines(keepends=True):
+        for chunk in _cut(line, limit):
+            n = len(chunk.encode())
+            if current and size + n > limit:
+                pieces.append("".join(current))
+                current, size = [], 0
+            current.append(chunk)
+            size += n
+    return [*pieces, "".join(current)]
+
+
+def _cut(line: str, limit: int):
+    """A line longer than a message, cut by characters (never inside one)."""
+    if len(line.encode()) <= limit:
+        yield line
+        return
+    chunk, size = [], 0
+    for ch in line:
+        n = len(ch.encode())
+        if size + n > limit:
+            yield "".join(chunk)
+            chunk, size = [], 0
+        chunk.append(ch)
+        size += n
+    yield "".join(chunk)
+
+
+def approval_card(row, agent_id: int) -> dict:
+    """An approval request as a button card: a click sends the button's key, the very command a person would type
+    (`同意 2026-SH-001`). The request's own text, with its typed-answer instructions, is the card's body."""
+    zh = detect(row.text) != "en"
+    return {"msgtype": "template_card", "agentid": agent_id, "template_card": {
+        "card_type": "button_interaction",
+        "source": {"desc": "oppbot"},
+        "main_title": {"title": "待你审批" if zh else "Needs your decision"},
+        "sub_title_text": row.text[:1000],
+        "task_id": f"oppbot-{row.id}-{row.attempts}",  # unique per card, as WeCom requires
+        "button_list": [{"text": label, "style": 1 if n == 0 else 2, "key": command}
+                        for n, (label, command) in enumerate(row.actions)]}}
+
+
+class Paced(RuntimeError):
+    """Sending now would pass a WeCom limit: the outbox keeps the row and tries again after its back-off."""
+
+
+class Window:
+    """How many messages went to each address in the last `seconds` (this process), against a per-address limit."""
+
+    def __init__(self, limit: int, seconds: float = 60.0, clock: Callable[[], float] = time.monotonic):
+        self.limit, self.seconds, self.clock = limit, seconds, clock
+        self._sent: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def take(self, address: str, n: int) -> None:
+        """Count `n` messages to `address` now, or raise Paced (counting nothing) when they would not all fit."""
+        with self._lock:
+            now = self.clock()
+            sent = self._sent.setdefault(address, deque())
+            while sent and sent[0] <= now - self.seconds:
+                sent.popleft()
+            if len(sent) + n > self.limit:
+                raise Paced(f"{address} already had {len(sent)} messages in {self.seconds:g} s (limit {self.limit})")
+            sent.extend([now] * n)
+
+
+# ---- outbox delivery ------------------------------------------------------------------------------------------
+
+class WeComSender:
+    """Delivers one outbox row: to a member through the message API (text; approvals as button cards), or to a
+    team's group chat through its group robot (markdown, the funnel chart as an image)."""
+
+    def __init__(self, client: WeComClient, settings: WeComSettings, deps: Deps, *,
+                 members: Window | None = None, webhooks: Window | None = None):
+        self.client, self.settings, self.config = client, settings, deps.config
+        self.members = members or Window(MEMBER_PER_MINUTE)
+        self.robots = webhooks or Window(WEBHOOK_PER_MINUTE)
+
+    def member_of(self, to: str) -> str | None:
+        """`wecom:<userid>` (someone not in the config, answered where they wrote) or a user with a wecom id."""
+        if to.startswith("wecom:"):
+            return to.removeprefix("wecom:")
+        user = self.config.user(to)
+        return user.wecom if user else None
+
+    def webhook_of(self, to: str) -> str | None:
+        """The group robot of the team whose group chat this is: WECOM_WEBHOOK_<TEAM NAME> or _<REGION>."""
+        team = next((t for t in self.config.teams if t.group_chat == to), None) if to.startswith("#") else None
+        if team is None:
+            return None
+        names = (re.sub(r"[^0-9A-Za-z]+", "_", name).strip("_").upper() for name in (team.name, team.region))
+        return next((self.settings.webhooks[n] for n in names if n in self.settings.webhooks), None)
+
+    def reaches(self, to: str) -> bool:
+        return bool(self.webhook_of(to) or self.member_of(to))
+
+    def __call__(self, row) -> None:
+        url = self.webhook_of(row.to)
+        if url:
+            return self._to_group(url, row)
+        member = self.member_of(row.to)
+        if not member:
+            raise LookupError(f"{row.to} has no wecom identity or group robot in the config")
+        if row.actions:
+            messages = [approval_card(row, self.settings.agent_id)]
+        else:
+            messages = [{"msgtype": "text", "text": {"content": part}} for part in split_utf8(row.text, TEXT_BYTES)]
+        self.members.take(member, len(messages))
+        for message in messages:
+            self.client.message.send(self.settings.agent_id, member, msg=message)
+
+    def _to_group(self, url: str, row) -> None:
+        lines = row.text.split("\n", 1)
+        text = f"**{lines[0]}**" + (f"\n{lines[1]}" if len(lines) > 1 else "")  # the title line in bold
+        messages = [{"msgtype": "markdown", "markdown": {"content": part}}
+                    for part in split_utf8(text, MARKDOWN_BYTES)]
+        if row.image:
+            png = b64decode(row.image.split(",", 1)[1])
+            messages.append({"msgtype": "image", "image": {"base64": b64encode(png).decode(),
+                                                           "md5": hashlib.md5(png).hexdigest()}})
+        self.robots.take(url, len(messages))
+        for message in messages:
+            self.client.post_webhook(url, message)
+
+
+# ---- the callback ---------------------------------------------------------------------------------------------
+
+class Rejected(Exception):
+    """A callback that is not WeCom's, or not for us, or too old: refused, and nothing is stored."""
+
+
+class Callback:
+    """`GET/POST /wecom/callback`. The answer only verifies and decrypts, so it is back well within WeCom's 5 s;
+    the work (dedupe, handle, reply) runs after, on `executor`."""
+
+    def __init__(self, deps: Deps, settings: WeComSettings, client: WeComClient, send: Callable, *,
+                 executor: Executor | None = None, wall_clock: Callable[[], float] = time.time):
+        self.deps, self.settings, self.client, self.send = deps, settings, client, send
+        self.crypto = WeChatCrypto(settings.token, settings.aes_key, settings.corp_id)
+        self.executor = executor or ThreadPoolExecutor(max_workers=8, thread_name_prefix="wecom")
+        self.wall_clock = wall_clock  # the replay window is about WeCom's clock, not the bot's business clock
+        self.users = {u.wecom: u.id for u in deps.config.users if u.wecom}
+
+    def answer(self, method: str, args, body: bytes) -> tuple[int, str]:
+        """(HTTP status, body) for one request; never raises."""
+        try:
+            if method == "GET":  # URL verification: echo the decrypted echostr
+                return 200, self._open(args, args.get("echostr", ""))
+            encrypted = _field(body, "Encrypt")
+            self._dispatch(xmltodict.parse(self._open(args, encrypted))["xml"])
+            return 200, ""  # no passive reply: the answer goes out through the message API
+        except Rejected as exc:
+            log.warning("WeCom callback refused: %s", exc)
+            return 403, "refused"
+        except (ValueError, KeyError, TypeError, WeChatException, ExpatError) as exc:
+            log.warning("WeCom callback unreadable: %s: %s", type(exc).__name__, exc)
+            return 400, "bad request"
+
+    def _open(self, args, encrypted: str) -> str:
+        """Timestamp within the window, signature compared in constant time, then decrypted; the receive id
+        inside must be our corp id (wechatpy checks it)."""
+        signature, timestamp, nonce = (args.get(k, "") for k in ("msg_signature", "timestamp", "nonce"))
+        if not (signature and timestamp.isdigit() and nonce and encrypted):
+            raise Rejected("msg_signature, timestamp, nonce or the encrypted text is missing")
+        if abs(self.wall_clock() - int(timestamp)) > REPLAY_WINDOW:
+            raise Rejected(f"timestamp {timestamp} is outside the {REPLAY_WINDOW} s window")
+        signer = WeChatSigner()
+        signer.add_data(self.settings.token, timestamp, nonce, encrypted)
+        if not hmac.compare_digest(signer.signature, signature):
+            raise Rejected("signature does not match")
+        try:  # wechatpy's echostr check is the same decryption a message needs
+            return self.crypto.check_signature(signature, timestamp, nonce, encrypted)
+        except WeChatException as exc:  # InvalidCorpIdException: encrypted for another corp
+            raise Rejected(f"{type(exc).__name__}: not for corp {self.settings.corp_id}") from None
+
+    def _dispatch(self, msg: dict) -> None:
+        sender, kind = msg.get("FromUserName") or "", (msg.get("MsgType") or "").lower()
+        if kind == "text":
+            self._later(f"msg:{msg['MsgId']}", sender, msg.get("Content") or "")
+        elif kind == "event" and (msg.get("Event") or "").lower() == "template_card_event":
+            self._later(f"card:{msg.get('TaskId')}:{sender}:{msg.get('CreateTime')}", sender, msg.get("EventKey") or "",
+                        response_code=msg.get("ResponseCode"))
+        elif kind != "event" and msg.get("MsgId"):  # a picture, voice, file…: say what we can read
+            self._later(f"msg:{msg['MsgId']}", sender, None, kind=kind)
+        # other events (entering the app, menu views…) are not messages to answer
+
+    def _later(self, event_id: str, sender: str, text: str | None, **extra) -> None:
+        self.executor.submit(self._work, event_id, sender, text, **extra)
+
+    def _work(self, event_id: str, sender: str, text: str | None, *, response_code: str | None = None,
+              kind: str = "text") -> None:
+        """After the answer. WeCom retries a callback it thinks was missed: the event's unique row lets only the
+        first copy through. The reply goes through the outbox, so the per-member limit, the back-off on 45009 and
+        the retry after a crash hold for replies too; it is delivered at once."""
+        try:
+            deps = self.deps
+            with deps.sessions.begin() as s:
+                if not repo.first_delivery(s, platform="wecom", event_id=event_id, at=deps.clock()):
+                    return
+            user = self.users.get(sender)
+            to = user or f"wecom:{sender}"
+            if text is None and user:
+                answer = say("not_text", "zh", kind=kind)
+            else:  # an unknown member reaches handle as wecom:<id>: handle says who to ask and stores nothing
+                reply = handle(Incoming(user=to, text=text or "", at=deps.clock(), platform="wecom"), deps)
+                if response_code and reply.decided:  # the click settled it: the clicker's buttons become the answer
+                    self.client.post("message/update_template_card", data={
+                        "userids": [sender], "agentid": self.settings.agent_id, "response_code": response_code,
+                        "button": {"replace_name": _verdict(reply.text)}})
+                    return
+                answer = reply.text
+            with deps.sessions.begin() as s:
+                outbox.enqueue(s, Notice(to=to, text=answer, kind="reply", key=f"wecom:{event_id}"), now=deps.clock())
+            outbox.deliver(deps.sessions, self.send, now=deps.clock(), to=to)
+        except Exception:  # a worker thread has nobody to raise to: the log gets the traceback
+            log.exception("WeCom event %s from %s failed", event_id, sender)
+
+
+def _field(body: bytes, name: str) -> str:
+    value = xmltodict.parse(body)["xml"].get(name)
+    if not isinstance(value, str):
+        raise ValueError(f"no <{name}> in the callback")
+    return value
+
+
+def _verdict(text: str) -> str:
+    """The few words a clicked card keeps in place of its buttons: `已同意` out of `已同意：2026-SH-001 …`."""
+    return re.split(r"[：:，,。.]", text, maxsplit=1)[0].strip()[:20]

@@ -1,0 +1,112 @@
+"""A local WeCom server API that the real wechatpy client talks to: gettoken, message/send,
+message/update_template_card and group-robot webhooks, answered like WeCom (errcode JSON). It records every call,
+checks the access token like WeCom does (42001 when it was revoked), and can be told to answer an errcode the next
+N times an endpoint is called."""
+from __future__ import annotations
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlparse
+
+CORP_ID = "ww0123456789abcdef"
+SECRET = "app-secret-for-tests"
+
+
+class MockWeCom:
+    def __init__(self) -> None:
+        self.calls: list[dict] = []
+        self.failures: dict[str, list[int]] = {}
+        self.issued: list[str] = []
+        self.revoked: set[str] = set()
+        self._changed = threading.Condition()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.url = self.base + "/cgi-bin/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def webhook(self, key: str) -> str:
+        return f"{self.url}webhook/send?key={key}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def fail(self, endpoint: str, errcode: int, *, times: int = 1) -> None:
+        self.failures.setdefault(endpoint, []).extend([errcode] * times)
+
+    def revoke_tokens(self) -> None:
+        """WeCom expired every token it gave out: the next call with one gets 42001."""
+        self.revoked.update(self.issued)
+
+    def named(self, endpoint: str) -> list[dict]:
+        return [c for c in self.calls if c["endpoint"] == endpoint]
+
+    def ok(self, endpoint: str) -> list[dict]:
+        return [c for c in self.named(endpoint) if c["errcode"] == 0]
+
+    def wait_for(self, endpoint: str, count: int = 1, timeout: float = 10.0) -> list[dict]:
+        """Bounded wait until `count` successful calls to `endpoint` were recorded."""
+        with self._changed:
+            self._changed.wait_for(lambda: len(self.ok(endpoint)) >= count, timeout=timeout)
+        return self.ok(endpoint)
+
+    def texts(self, to: str | None = None) -> list[str]:
+        """What members were sent through message/send, as they read it (text content or card body)."""
+        out = []
+        for c in self.ok("message/send"):
+            body = c["json"]
+            if to is None or body["touser"] == to:
+                out.append(body["text"]["content"] if body["msgtype"] == "text" else
+                           body["template_card"]["sub_title_text"])
+        return out
+
+    def _answer(self, endpoint: str, query: dict, body: dict | None) -> dict:
+        if endpoint == "gettoken":
+            if (query.get("corpid"), query.get("corpsecret")) != (CORP_ID, SECRET):
+                return {"errcode": 40001, "errmsg": "invalid credential"}
+            token = f"TOKEN-{len(self.issued) + 1}"
+            self.issued.append(token)
+            return {"errcode": 0, "errmsg": "ok", "access_token": token, "expires_in": 7200}
+        if endpoint == "webhook/send":
+            return {"errcode": 0, "errmsg": "ok"}
+        token = query.get("access_token")
+        if token not in self.issued:
+            return {"errcode": 40014, "errmsg": "invalid access_token"}
+        if token in self.revoked:
+            return {"errcode": 42001, "errmsg": "access_token expired"}
+        if endpoint == "message/send":
+            return {"errcode": 0, "errmsg": "ok", "invaliduser": "", "msgid": f"msg{len(self.calls)}"}
+        return {"errcode": 0, "errmsg": "ok"}
+
+    def _handler(self):
+        mock = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args) -> None:
+                pass
+
+            def _serve(self) -> None:
+                url = urlparse(self.path)
+                endpoint = url.path.removeprefix("/cgi-bin/")
+                query = dict(parse_qsl(url.query))
+                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                body = json.loads(raw) if raw else None
+                queued = mock.failures.get(endpoint)
+                answer = ({"errcode": queued.pop(0), "errmsg": "told to fail"} if queued else
+                          mock._answer(endpoint, query, body))
+                with mock._changed:
+                    mock.calls.append({"endpoint": endpoint, "query": query, "json": body,
+                                       "errcode": answer["errcode"], "at": time.monotonic()})
+                    mock._changed.notify_all()
+                data = json.dumps(answer).encode()
+                self.send_response(200)  # WeCom answers errors with 200 and an errcode
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = _serve
+
+        return Handler
