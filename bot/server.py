@@ -44,4 +44,5 @@ def make_wsgi_app(deps: Deps, *, slack_app=None, wecom=None) -> Flask:
 def http_server(app: Flask, *, host: str, port: int):
     """A waitress server bound now (port 0 picks a free one: `server.effective_port`); `run()` serves."""
     from waitress import create_server
-    return create_server(app, host=host, port=port, threads=8, ident="oppbot")
+    return create_server(app, host=host, port=port, threads=8, ident="oppbot",
+                         asyncore_use_poll=True)  # poll: closing from another thread is not an EBADF in select

@@ -205,7 +205,7 @@ def advance(ctx: Context, cmd: i.Advance) -> Reply:
             lang = ctx.lang_of(manager)
             ctx.notify(Notice(to=manager, kind="approval", actions=decision_actions(opp.id, lang), text=say(
                 "approval_request", lang, rep=ctx.user.name, id=opp.id, customer=opp.customer.name,
-                stage=stage_name(target, lang), score=s.total, breakdown=score_line(s, lang))))
+                stage=stage_name(target, lang), breakdown=score_line(s, lang))))
         _audit(ctx, "request_stage", opp, stage=target, score=s.total)
         return ctx.reply("stage_sent", id=opp.id, score=s.total, manager=ctx.name_of(manager),
                          stage=stage_name(target, ctx.lang))

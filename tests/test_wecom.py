@@ -204,16 +204,17 @@ def test_an_expired_token_is_fetched_again_and_the_send_retried_once(world):
     assert len(world.api.ok("gettoken")) == 2
 
 
-def test_a_rate_limited_reply_stays_in_the_outbox_and_is_delivered_later(world):
-    world.api.fail("message/send", 45009)
+@pytest.mark.parametrize("errcode", [45009, -1])  # rate limited; WeCom busy
+def test_a_rate_limited_reply_stays_in_the_outbox_and_is_delivered_later(world, errcode):
+    world.api.fail("message/send", errcode)
     world.text("alice", REGISTER)
     world.text("alice", "帮助")  # answered: the register reply is still waiting behind its back-off, not lost
     world.settle()
-    assert [c["errcode"] for c in world.api.named("message/send")] == [45009, 0]
+    assert [c["errcode"] for c in world.api.named("message/send")] == [errcode, 0]
     assert world.api.texts()[0].startswith(HELP)
     with world.bot.deps.sessions() as s:
         [waiting] = s.query(OutboxMessage).filter(OutboxMessage.sent_at.is_(None)).all()
-        assert waiting.text.startswith("已报备 2026-SH-001") and "45009" in waiting.last_error
+        assert waiting.text.startswith("已报备 2026-SH-001") and f"Error code: {errcode}" in waiting.last_error
     world.bot.clock.now += timedelta(minutes=1)  # past the outbox's back-off
     assert world.deliver() == 1
     assert world.api.texts()[1].startswith("已报备 2026-SH-001") and world.deliver() == 0
