@@ -7,9 +7,7 @@ same way, and the ratio. Events go one at a time from each of --senders threads.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
-import statistics
 import sys
 import tempfile
 import threading
@@ -25,6 +23,7 @@ from slack_bolt.authorization import AuthorizeResult  # noqa: E402
 from slack_sdk import WebClient  # noqa: E402
 from slack_sdk.signature import SignatureVerifier  # noqa: E402
 
+from bench.http_load import post_concurrently  # noqa: E402
 from bot import server, slack, wiring  # noqa: E402
 from tests.slack_api import MockSlack  # noqa: E402
 
@@ -44,48 +43,29 @@ def bare_app(api: MockSlack) -> App:
     return app
 
 
+def signed_events(n: int) -> list[tuple[str, bytes, dict]]:
+    signer, out = SignatureVerifier(SECRET), []
+    for i in range(n):
+        body = json.dumps({"type": "event_callback", "event_id": f"EvBENCH{time.monotonic_ns()}{i}",
+                           "team_id": "T0TEST", "event": {
+                               "type": "message", "channel_type": "im", "channel": "D0BENCH", "user": "U0ALICE",
+                               "text": TEXTS[i % len(TEXTS)], "ts": f"1700000000.{i:06d}"}})
+        ts = str(int(time.time()))
+        out.append(("/slack/events", body.encode(), {
+            "Content-Type": "application/json", "X-Slack-Request-Timestamp": ts,
+            "X-Slack-Signature": signer.generate_signature(timestamp=ts, body=body)}))
+    return out
+
+
 def run(wsgi, api: MockSlack, *, n: int, senders: int) -> dict:
     web = server.http_server(wsgi, host="127.0.0.1", port=0)
     threading.Thread(target=web.run, daemon=True).start()
-    port, signer = web.effective_port, SignatureVerifier(SECRET)
     before = len(api.ok("chat.postMessage"))
-    acks: list[float] = []
-    lock = threading.Lock()
-
-    def sender(k: int) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        for i in range(k, n, senders):
-            body = json.dumps({"type": "event_callback", "event_id": f"EvBENCH{time.monotonic_ns()}{i}",
-                               "team_id": "T0TEST", "event": {
-                                   "type": "message", "channel_type": "im", "channel": "D0BENCH", "user": "U0ALICE",
-                                   "text": TEXTS[i % len(TEXTS)], "ts": f"1700000000.{i:06d}"}})
-            ts = str(int(time.time()))
-            t0 = time.perf_counter()
-            conn.request("POST", "/slack/events", body=body, headers={
-                "Content-Type": "application/json", "X-Slack-Request-Timestamp": ts,
-                "X-Slack-Signature": signer.generate_signature(timestamp=ts, body=body)})
-            response = conn.getresponse()
-            response.read()
-            took = time.perf_counter() - t0
-            assert response.status == 200, response.status
-            with lock:
-                acks.append(took)
-        conn.close()
-
-    start = time.perf_counter()
-    threads = [threading.Thread(target=sender, args=(k,)) for k in range(senders)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    acked = time.perf_counter() - start
+    result = post_concurrently(web.effective_port, signed_events(n), senders=senders)
     api.wait_for("chat.postMessage", before + n, timeout=600)
-    replied = time.perf_counter() - start
+    replied = time.perf_counter() - result["started"]
     web.close()
-    acks.sort()
-    return {"events_per_s": n / acked, "p50_ms": statistics.median(acks) * 1000,
-            "p99_ms": acks[int(len(acks) * 0.99) - 1] * 1000, "all_replied_s": replied,
-            "replies_per_s": n / replied}
+    return {**result, "events_per_s": result["per_s"], "all_replied_s": replied, "replies_per_s": n / replied}
 
 
 def show(name: str, r: dict) -> None:

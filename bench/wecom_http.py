@@ -8,9 +8,7 @@ encrypted before the clock starts; each of --senders threads posts one at a time
 from __future__ import annotations
 
 import argparse
-import http.client
 import logging
-import statistics
 import sys
 import tempfile
 import threading
@@ -28,6 +26,7 @@ from wechatpy.enterprise.crypto import WeChatCrypto  # noqa: E402
 
 from sqlalchemy import func, select  # noqa: E402
 
+from bench.http_load import post_concurrently  # noqa: E402
 from bot import server, wecom, wiring  # noqa: E402
 from storage.models import OutboxMessage  # noqa: E402
 from tests.wecom_api import CORP_ID, SECRET, MockWeCom  # noqa: E402
@@ -36,7 +35,7 @@ TOKEN, AES_KEY, AGENT = "benchToken", "abcdefghijklmnopqrstuvwxyz0123456789ABCDE
 TEXTS = ("帮助", "我的商机", "本周到期", "漏斗", "help", "my pipeline")
 
 
-def callbacks(n: int, senders: int) -> list[tuple[str, bytes]]:
+def callbacks(n: int, senders: int) -> list[tuple[str, bytes, dict]]:
     """Callback i comes from member i % senders: each sender thread is one member typing."""
     crypto, ts = WeChatCrypto(TOKEN, AES_KEY, CORP_ID), str(int(time.time()))
     out = []
@@ -47,7 +46,8 @@ def callbacks(n: int, senders: int) -> list[tuple[str, bytes]]:
                                            "MsgId": f"{time.time_ns()}{i}", "AgentID": AGENT}})
         sealed = xmltodict.parse(crypto.encrypt_message(plain, str(i), ts))["xml"]
         query = urlencode({"msg_signature": sealed["MsgSignature"], "timestamp": ts, "nonce": str(i)})
-        out.append((query, xmltodict.unparse({"xml": {"Encrypt": sealed["Encrypt"]}}).encode()))
+        body = xmltodict.unparse({"xml": {"Encrypt": sealed["Encrypt"]}}).encode()
+        out.append((f"/wecom/callback?{query}", body, {"Content-Type": "text/xml"}))
     return out
 
 
@@ -80,38 +80,11 @@ def all_replies_sent(sessions, n: int, timeout: float = 600) -> None:
 def run(wsgi, deps, *, n: int, senders: int) -> dict:
     web = server.http_server(wsgi, host="127.0.0.1", port=0)
     threading.Thread(target=web.run, daemon=True).start()
-    port, posts = web.effective_port, callbacks(n, senders)
-    answers: list[float] = []
-    lock = threading.Lock()
-
-    def sender(k: int) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        for query, body in posts[k::senders]:
-            t0 = time.perf_counter()
-            conn.request("POST", f"/wecom/callback?{query}", body=body, headers={"Content-Type": "text/xml"})
-            response = conn.getresponse()
-            response.read()
-            took = time.perf_counter() - t0
-            assert response.status == 200, response.status
-            with lock:
-                answers.append(took)
-        conn.close()
-
-    start = time.perf_counter()
-    threads = [threading.Thread(target=sender, args=(k,)) for k in range(senders)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    answered = time.perf_counter() - start
+    result = post_concurrently(web.effective_port, callbacks(n, senders), senders=senders)
     if deps:
         all_replies_sent(deps.sessions, n)
-    replied = time.perf_counter() - start
     web.close()
-    answers.sort()
-    return {"per_s": n / answered, "p50_ms": statistics.median(answers) * 1000,
-            "p99_ms": answers[int(len(answers) * 0.99) - 1] * 1000, "max_ms": answers[-1] * 1000,
-            "all_replied_s": replied if deps else None}
+    return {**result, "all_replied_s": time.perf_counter() - result["started"] if deps else None}
 
 
 def show(name: str, r: dict) -> None:

@@ -3,29 +3,21 @@ can be told to fail (429 with Retry-After, 500) the next N times a method is cal
 from __future__ import annotations
 
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlparse
+
+from tests.mock_http import MockAPI
 
 CHANNELS = [{"id": "C0EAST", "name": "sales-east"}, {"id": "C0WEST", "name": "sales-west"}]
 
 
-class MockSlack:
+class MockSlack(MockAPI):
     def __init__(self) -> None:
-        self.calls: list[dict] = []
         self.failures: dict[str, list[tuple[int, dict]]] = {}
         self.socket_url: str | None = None
-        self._changed = threading.Condition()
         self._ts = 0
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/api/"
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__()
+        self.url = self.base + "/api/"
 
     def fail(self, method: str, status: int, *, times: int = 1, headers: dict | None = None) -> None:
         self.failures.setdefault(method, []).extend([(status, headers or {})] * times)
@@ -35,17 +27,11 @@ class MockSlack:
 
     def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[dict]:
         """Bounded wait until `count` successful calls of `method` were recorded."""
-        with self._changed:
-            self._changed.wait_for(lambda: len(self.ok(method)) >= count, timeout=timeout)
+        self.wait_until(lambda: len(self.ok(method)) >= count, timeout=timeout)
         return self.ok(method)
 
     def ok(self, method: str) -> list[dict]:
         return [c for c in self.calls if c["method"] == method and c["status"] == 200]
-
-    def _record(self, call: dict) -> None:
-        with self._changed:
-            self.calls.append(call)
-            self._changed.notify_all()
 
     def _answer(self, method: str, params: dict) -> dict:
         self._ts += 1
@@ -68,37 +54,18 @@ class MockSlack:
             return {"ok": True, "view": {"id": "V0TEST"}}
         return {"ok": True}
 
-    def _handler(self):
-        mock = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args) -> None:
-                pass
-
-            def _serve(self) -> None:
-                url = urlparse(self.path)
-                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                method = url.path.removeprefix("/api/") if url.path.startswith("/api/") else url.path
-                params = dict(parse_qsl(url.query))
-                kind = self.headers.get("Content-Type", "")
-                if raw and "json" in kind:
-                    params.update(json.loads(raw))
-                elif raw and "x-www-form-urlencoded" in kind and not method.startswith("/upload/"):
-                    params.update(parse_qsl(raw.decode()))
-                queued = mock.failures.get(method)
-                status, headers = queued.pop(0) if queued else (200, {})
-                mock._record({"method": method, "params": params, "status": status, "at": time.monotonic(),
-                              "auth": self.headers.get("Authorization"), "body": raw})
-                body = json.dumps(mock._answer(method, params) if status == 200 else
-                                  {"ok": False, "error": "ratelimited" if status == 429 else "fatal_error"}).encode()
-                self.send_response(status)
-                for k, v in headers.items():
-                    self.send_header(k, v)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            do_GET = do_POST = _serve
-
-        return Handler
+    def respond(self, path: str, headers, raw: bytes) -> tuple[int, dict, dict]:
+        url = urlparse(path)
+        method = url.path.removeprefix("/api/") if url.path.startswith("/api/") else url.path
+        params = dict(parse_qsl(url.query))
+        kind = headers.get("Content-Type", "")
+        if raw and "json" in kind:
+            params.update(json.loads(raw))
+        elif raw and "x-www-form-urlencoded" in kind and not method.startswith("/upload/"):
+            params.update(parse_qsl(raw.decode()))
+        queued = self.failures.get(method)
+        status, extra = queued.pop(0) if queued else (200, {})
+        self.record({"method": method, "params": params, "status": status, "at": time.monotonic(),
+                     "auth": headers.get("Authorization"), "body": raw})
+        return status, extra, (self._answer(method, params) if status == 200 else
+                               {"ok": False, "error": "ratelimited" if status == 429 else "fatal_error"})

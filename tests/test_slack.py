@@ -15,11 +15,10 @@ import pytest
 from slack_sdk.signature import SignatureVerifier
 
 from bot import server, slack
-from domain.messages import Incoming
-from handlers import handle
 from scheduler import jobs
 from storage import outbox
 from tests.conftest import ORG
+from tests.platform_world import PlatformWorld
 from tests.slack_api import MockSlack
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -35,19 +34,18 @@ def slack_org() -> str:
     return text
 
 
-class SlackWorld:
+class SlackWorld(PlatformWorld):
     """The bot serving HTTP, the mock Slack it talks to, and a way to post signed requests to it."""
 
     def __init__(self, bot, api: MockSlack) -> None:
-        self.bot, self.api = bot, api
+        self.api = api
         settings = slack.SlackSettings(bot_token="xoxb-test", signing_secret=SECRET, api_url=api.url)
         # one listener thread: events are handled in the order they were acked, so "a later event was answered"
         # proves an earlier one had its chance
         self.app = slack.build_app(bot.deps, settings, executor=ThreadPoolExecutor(max_workers=1))
-        self.http = server.http_server(server.make_wsgi_app(bot.deps, slack_app=self.app), host="127.0.0.1", port=0)
-        self.url = f"http://127.0.0.1:{self.http.effective_port}"
-        threading.Thread(target=self.http.run, daemon=True).start()
-        self.sender = slack.SlackSender(slack.web_client(settings), bot.deps, per_channel_seconds=0)
+        super().__init__(bot, server.make_wsgi_app(bot.deps, slack_app=self.app),
+                         slack.SlackSender(slack.web_client(settings), bot.deps, per_channel_seconds=0))
+        self.url = self.base
         self._events = 0
 
     def post(self, body: str, *, content_type: str, timestamp: int | None = None,
@@ -78,16 +76,6 @@ class SlackWorld:
 
     def interaction(self, payload: dict) -> tuple[int, str]:
         return self.form({"payload": json.dumps(payload)})
-
-    def say(self, user: str, text: str, *, at: str) -> str:
-        """A message typed elsewhere (the console): its notices stay in the outbox for Slack to deliver."""
-        return handle(Incoming(user=user, text=text, at=datetime.fromisoformat(at)), self.bot.deps).text
-
-    def deliver(self) -> int:
-        return outbox.deliver(self.bot.deps.sessions, self.sender, now=self.bot.deps.clock())
-
-    def close(self) -> None:
-        self.http.close()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -18,12 +17,12 @@ import xmltodict
 from wechatpy.enterprise.crypto import WeChatCrypto
 
 from bot import server, wecom
-from domain.messages import Incoming, Notice
-from handlers import handle
+from domain.messages import Notice
 from scheduler import jobs
 from storage import outbox
 from storage.models import OutboxMessage
 from tests.conftest import ORG
+from tests.platform_world import PlatformWorld
 from tests.wecom_api import CORP_ID, SECRET, MockWeCom
 
 TOKEN = "oppbotCallbackToken"
@@ -46,20 +45,19 @@ def settings_for(api: MockWeCom) -> wecom.WeComSettings:
                                api_url=api.url, webhooks={"EAST": api.webhook("EAST-KEY")})
 
 
-class WeComWorld:
+class WeComWorld(PlatformWorld):
     """The bot serving /wecom/callback, the mock WeCom API it talks to, and a way to post encrypted callbacks."""
 
     def __init__(self, bot, api: MockWeCom, settings: wecom.WeComSettings, **callback) -> None:
-        self.bot, self.api, self.settings = bot, api, settings
+        self.api, self.settings = api, settings
         self.client = wecom.WeComClient(settings, bot.deps)
-        self.sender = wecom.WeComSender(self.client, settings, bot.deps)
+        sender = wecom.WeComSender(self.client, settings, bot.deps)
         # one worker thread: messages are handled in the order they were answered, so "a later message was
         # answered" proves an earlier one had its chance
-        self.callback = wecom.Callback(bot.deps, settings, self.client, self.sender,
+        self.callback = wecom.Callback(bot.deps, settings, self.client, sender,
                                        executor=ThreadPoolExecutor(max_workers=1), **callback)
-        self.http = server.http_server(server.make_wsgi_app(bot.deps, wecom=self.callback), host="127.0.0.1", port=0)
-        self.url = f"http://127.0.0.1:{self.http.effective_port}/wecom/callback"
-        threading.Thread(target=self.http.run, daemon=True).start()
+        super().__init__(bot, server.make_wsgi_app(bot.deps, wecom=self.callback), sender)
+        self.url = self.base + "/wecom/callback"
         self._ids = 0
 
     def request(self, method: str, query: dict, body: bytes | None = None) -> tuple[int, str]:
@@ -95,16 +93,6 @@ class WeComWorld:
     def settle(self) -> None:
         """Bounded wait until the worker finished everything posted so far (it runs one job at a time)."""
         self.callback.executor.submit(lambda: None).result(timeout=10)
-
-    def say(self, user: str, text: str, *, at: str) -> str:
-        """A message typed elsewhere (the console): its notices stay in the outbox for WeCom to deliver."""
-        return handle(Incoming(user=user, text=text, at=datetime.fromisoformat(at)), self.bot.deps).text
-
-    def deliver(self) -> int:
-        return outbox.deliver(self.bot.deps.sessions, self.sender, now=self.bot.deps.clock())
-
-    def close(self) -> None:
-        self.http.close()
 
 
 @pytest.fixture

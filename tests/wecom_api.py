@@ -5,33 +5,25 @@ N times an endpoint is called."""
 from __future__ import annotations
 
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlparse
+
+from tests.mock_http import MockAPI
 
 CORP_ID = "ww0123456789abcdef"
 SECRET = "app-secret-for-tests"
 
 
-class MockWeCom:
+class MockWeCom(MockAPI):
     def __init__(self) -> None:
-        self.calls: list[dict] = []
         self.failures: dict[str, list[int]] = {}
         self.issued: list[str] = []
         self.revoked: set[str] = set()
-        self._changed = threading.Condition()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        super().__init__()
         self.url = self.base + "/cgi-bin/"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def webhook(self, key: str) -> str:
         return f"{self.url}webhook/send?key={key}"
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
     def fail(self, endpoint: str, errcode: int, *, times: int = 1) -> None:
         self.failures.setdefault(endpoint, []).extend([errcode] * times)
@@ -48,8 +40,7 @@ class MockWeCom:
 
     def wait_for(self, endpoint: str, count: int = 1, timeout: float = 10.0) -> list[dict]:
         """Bounded wait until `count` successful calls to `endpoint` were recorded."""
-        with self._changed:
-            self._changed.wait_for(lambda: len(self.ok(endpoint)) >= count, timeout=timeout)
+        self.wait_until(lambda: len(self.ok(endpoint)) >= count, timeout=timeout)
         return self.ok(endpoint)
 
     def texts(self, to: str | None = None) -> list[str]:
@@ -80,33 +71,14 @@ class MockWeCom:
             return {"errcode": 0, "errmsg": "ok", "invaliduser": "", "msgid": f"msg{len(self.calls)}"}
         return {"errcode": 0, "errmsg": "ok"}
 
-    def _handler(self):
-        mock = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args) -> None:
-                pass
-
-            def _serve(self) -> None:
-                url = urlparse(self.path)
-                endpoint = url.path.removeprefix("/cgi-bin/")
-                query = dict(parse_qsl(url.query))
-                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                body = json.loads(raw) if raw else None
-                queued = mock.failures.get(endpoint)
-                answer = ({"errcode": queued.pop(0), "errmsg": "told to fail"} if queued else
-                          mock._answer(endpoint, query, body))
-                with mock._changed:
-                    mock.calls.append({"endpoint": endpoint, "query": query, "json": body,
-                                       "errcode": answer["errcode"], "at": time.monotonic()})
-                    mock._changed.notify_all()
-                data = json.dumps(answer).encode()
-                self.send_response(200)  # WeCom answers errors with 200 and an errcode
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            do_GET = do_POST = _serve
-
-        return Handler
+    def respond(self, path: str, headers, raw: bytes) -> tuple[int, dict, dict]:
+        """WeCom answers errors with HTTP 200 and an errcode."""
+        url = urlparse(path)
+        endpoint, query = url.path.removeprefix("/cgi-bin/"), dict(parse_qsl(url.query))
+        body = json.loads(raw) if raw else None
+        queued = self.failures.get(endpoint)
+        answer = ({"errcode": queued.pop(0), "errmsg": "told to fail"} if queued else
+                  self._answer(endpoint, query, body))
+        self.record({"endpoint": endpoint, "query": query, "json": body, "errcode": answer["errcode"],
+                     "at": time.monotonic()})
+        return 200, {}, answer

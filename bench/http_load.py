@@ -1,0 +1,40 @@
+"""The load both HTTP benches put on the running app: `senders` threads, each on its own keep-alive connection,
+posting its share of the requests one at a time and timing every answer."""
+from __future__ import annotations
+
+import http.client
+import statistics
+import threading
+import time
+
+
+def post_concurrently(port: int, requests: list[tuple[str, bytes, dict]], *, senders: int) -> dict:
+    """`requests` are (path, body, headers), prepared before the clock starts. Returns per_s (answers a second),
+    p50_ms, p99_ms, max_ms, and `started` (perf_counter) for timing what follows the answers."""
+    answers: list[float] = []
+    lock = threading.Lock()
+
+    def sender(k: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        for path, body, headers in requests[k::senders]:
+            t0 = time.perf_counter()
+            conn.request("POST", path, body=body, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            took = time.perf_counter() - t0
+            assert response.status == 200, response.status
+            with lock:
+                answers.append(took)
+        conn.close()
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=sender, args=(k,)) for k in range(senders)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - started
+    answers.sort()
+    return {"per_s": len(answers) / elapsed, "p50_ms": statistics.median(answers) * 1000,
+            "p99_ms": answers[int(len(answers) * 0.99) - 1] * 1000, "max_ms": answers[-1] * 1000,
+            "started": started}

@@ -1,0 +1,30 @@
+"""What every platform's end-to-end tests stand on: the bot's WSGI app served over real HTTP (waitress, in a thread),
+a message typed elsewhere (the console) whose notices wait in the outbox, and the outbox delivered through the
+platform's sender."""
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+
+from bot import server
+from domain.messages import Incoming
+from handlers import handle
+from storage import outbox
+
+
+class PlatformWorld:
+    def __init__(self, bot, wsgi, sender) -> None:
+        self.bot, self.sender = bot, sender
+        self.http = server.http_server(wsgi, host="127.0.0.1", port=0)
+        self.base = f"http://127.0.0.1:{self.http.effective_port}"
+        threading.Thread(target=self.http.run, daemon=True).start()
+
+    def say(self, user: str, text: str, *, at: str) -> str:
+        """A message typed elsewhere (the console): its notices stay in the outbox for the platform to deliver."""
+        return handle(Incoming(user=user, text=text, at=datetime.fromisoformat(at)), self.bot.deps).text
+
+    def deliver(self) -> int:
+        return outbox.deliver(self.bot.deps.sessions, self.sender, now=self.bot.deps.clock())
+
+    def close(self) -> None:
+        self.http.close()
