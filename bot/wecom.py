@@ -16,7 +16,7 @@ from base64 import b64decode, b64encode
 from collections import deque
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Callable
 
 import xmltodict
@@ -86,6 +86,7 @@ class WeComClient(WeChatClient):
         super().__init__(settings.corp_id, settings.secret, auto_retry=False, timeout=10)
         self._deps = deps
         self._key = f"wecom:{settings.corp_id}:{settings.agent_id}"
+        self._cached: tuple[str, datetime] | None = None  # (token, expires at)
 
     def fetch_access_token(self) -> dict:
         return self._fetch_access_token(url=self.API_BASE_URL + "gettoken",
@@ -96,21 +97,23 @@ class WeComClient(WeChatClient):
         return self.token()
 
     def token(self, *, stale: str | None = None) -> str:
-        """The shared token; fetched when missing, within TOKEN_MARGIN of expiry, or when it is `stale`."""
-        sessions, now = self._deps.sessions, self._deps.clock
-        with sessions() as s:
-            value = tokens.valid(s, self._key, now=now(), margin=TOKEN_MARGIN)
-        if value and value != stale:
-            return value
-        with sessions.begin() as s:
+        """The shared token: this process's copy while it is good; else the database's, under its lock, fetched
+        from WeCom when missing, within TOKEN_MARGIN of expiry, or `stale` (WeCom refused it)."""
+        if self._usable(self._cached, stale):
+            return self._cached[0]
+        with self._deps.sessions.begin() as s:
             tokens.lock(s, self._key)  # another process may be fetching: wait for it, then use what it stored
-            value = tokens.valid(s, self._key, now=now(), margin=TOKEN_MARGIN)
-            if value and value != stale:
-                return value
-            got = self.fetch_access_token()
-            tokens.store(s, self._key, got["access_token"],
-                         expires_at=now() + timedelta(seconds=int(got.get("expires_in") or 7200)))
-            return got["access_token"]
+            stored = tokens.current(s, self._key)
+            if not self._usable(stored, stale):
+                got = self.fetch_access_token()
+                stored = (got["access_token"],
+                          self._deps.clock() + timedelta(seconds=int(got.get("expires_in") or 7200)))
+                tokens.store(s, self._key, *stored)
+        self._cached = stored
+        return stored[0]
+
+    def _usable(self, token: tuple[str, datetime] | None, stale: str | None) -> bool:
+        return bool(token) and token[0] != stale and token[1] - TOKEN_MARGIN > self._deps.clock()
 
     def _request(self, method, url_or_endpoint, **kwargs):
         token = self.token()
@@ -343,10 +346,7 @@ class Callback:
                 answer = say("not_text", "zh", kind=kind)
             else:  # an unknown member reaches handle as wecom:<id>: handle says who to ask and stores nothing
                 reply = handle(Incoming(user=to, text=text or "", at=deps.clock(), platform="wecom"), deps)
-                if response_code and reply.decided:  # the click settled it: the clicker's buttons become the answer
-                    self.client.post("message/update_template_card", data={
-                        "userids": [sender], "agentid": self.settings.agent_id, "response_code": response_code,
-                        "button": {"replace_name": _verdict(reply.text)}})
+                if response_code and reply.decided and self._close_card(sender, response_code, reply.text):
                     return
                 answer = reply.text
             with deps.sessions.begin() as s:
@@ -354,6 +354,19 @@ class Callback:
             outbox.deliver(deps.sessions, self.send, now=deps.clock(), to=to)
         except Exception:  # a worker thread has nobody to raise to: the log gets the traceback
             log.exception("WeCom event %s from %s failed", event_id, sender)
+
+
+    def _close_card(self, member: str, response_code: str, verdict: str) -> bool:
+        """The click settled the request: the clicker's buttons become the verdict. False when WeCom would not
+        (a response code is good once, for 72 hours): the verdict then goes as a message."""
+        try:
+            self.client.post("message/update_template_card", data={
+                "userids": [member], "agentid": self.settings.agent_id, "response_code": response_code,
+                "button": {"replace_name": _verdict(verdict)}})
+            return True
+        except WeChatClientException as exc:
+            log.warning("WeCom would not update the card for %s: %s", member, exc)
+            return False
 
 
 def _field(body: bytes, name: str) -> str:

@@ -57,7 +57,7 @@ def deliver(sessions: sessionmaker, send: Callable[[OutboxMessage], None], *, no
             OutboxMessage.sent_at > now - timedelta(minutes=1)).group_by(OutboxMessage.to)).all())
     sent = 0
     for _ in range(limit):
-        paced = [to for to, n in recent.items() if n >= PER_MINUTE]
+        paced = [who for who, n in recent.items() if n >= PER_MINUTE]
         with sessions.begin() as s:
             ready = _ready(now).where(OutboxMessage.to.not_in(paced))
             row = s.scalars((ready if to is None else ready.where(OutboxMessage.to == to)).limit(1)).first()

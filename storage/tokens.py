@@ -1,7 +1,7 @@
 """Platform access tokens kept in the database, so every process shares one and only one process fetches it."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -10,12 +10,10 @@ from storage.models import ApiToken
 from storage.upsert import insert_ignoring_duplicates
 
 
-def valid(session: Session, key: str, *, now: datetime, margin: timedelta) -> str | None:
-    """The stored token when it is good for at least `margin` more; None when it must be fetched."""
+def current(session: Session, key: str) -> tuple[str, datetime] | None:
+    """(token, expires at) as stored; None before the first fetch."""
     row = session.get(ApiToken, key)
-    if row is None or row.value is None or row.expires_at is None or row.expires_at - margin <= now:
-        return None
-    return row.value
+    return None if row is None or row.value is None else (row.value, row.expires_at)
 
 
 def lock(session: Session, key: str) -> None:
@@ -26,6 +24,6 @@ def lock(session: Session, key: str) -> None:
     session.expire_all()  # read what the process that held the lock before us stored
 
 
-def store(session: Session, key: str, value: str, *, expires_at: datetime) -> None:
+def store(session: Session, key: str, value: str, expires_at: datetime) -> None:
     row = session.get(ApiToken, key)
     row.value, row.expires_at = value, expires_at

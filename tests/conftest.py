@@ -65,15 +65,15 @@ def _pg_engine_url(base: str) -> str:
 
 @pytest.fixture
 def new_database(tmp_path):
-    """Makes empty databases: SQLite files by default; throwaway made on the PostgreSQL server named by
+    """Makes empty databases: SQLite files by default; throwaway schemas on the PostgreSQL server named by
     OPPBOT_TEST_POSTGRES_URL when it is set. They are dropped after the test."""
-    made = []
+    made = []  # SQLite file numbers or PostgreSQL schema names
     admin = create_engine(_pg_engine_url(PG_URL), isolation_level="AUTOCOMMIT") if PG_URL else None
 
     def make() -> str:
         if not PG_URL:
-            made.append("sqlite")
-            return f"sqlite:///{tmp_path}/oppbot{len(made) - 1 or ''}.db"
+            made.append(len(made))
+            return f"sqlite:///{tmp_path}/oppbot{made[-1] or ''}.db"
         schema = f"t_{uuid.uuid4().hex[:12]}"
         try:
             with admin.connect() as c:
@@ -85,10 +85,11 @@ def new_database(tmp_path):
         return _pg_engine_url(PG_URL) + sep + "options=" + quote(f"-csearch_path={schema}")
 
     yield make
-    if admin is not None:
-        with admin.connect() as c:
-            for schema in made:  # (PostgreSQL made only: SQLite files go with tmp_path)
-                c.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    if admin is not None:  # SQLite files go with tmp_path
+        if made:
+            with admin.connect() as c:
+                for schema in made:
+                    c.execute(text(f"DROP SCHEMA {schema} CASCADE"))
         admin.dispose()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -219,6 +220,23 @@ def test_the_token_is_shared_through_the_database_and_refreshed_before_it_expire
     assert world.client.access_token == "TOKEN-2" and len(world.api.ok("gettoken")) == 2
 
 
+def test_processes_starting_together_fetch_one_token_between_them(make_bot, api):
+    """Six bots on one database (six engines, as six processes would have) ask for the token at once."""
+    clients = []
+    for _ in range(6):
+        bot = make_bot()
+        bot.clock.now = datetime.fromisoformat("2026-11-02T10:00:00+08:00")
+        clients.append(wecom.WeComClient(settings_for(api), bot.deps))
+    start = threading.Barrier(len(clients))
+
+    def ask(client):
+        start.wait(timeout=10)
+        return client.access_token
+    with ThreadPoolExecutor(max_workers=len(clients)) as pool:
+        assert list(pool.map(ask, clients)) == ["TOKEN-1"] * 6
+    assert len(api.ok("gettoken")) == 1
+
+
 def request_approval(world) -> dict:
     """alice's opportunity at health score 65: the stage advance goes to mike as a button card."""
     world.say("alice", REGISTER, at="2026-11-02T10:00:00+08:00")
@@ -239,6 +257,15 @@ def test_an_approval_request_arrives_as_a_button_card_and_a_click_decides_it(wor
     [update] = world.api.wait_for("message/update_template_card")
     assert update["json"] == {"userids": ["mike.w"], "agentid": AGENT, "response_code": "RESPONSECODE1",
                               "button": {"replace_name": "已同意"}}
+    assert world.bot.export()["opportunities"][0]["stage"] == "qualification"
+
+
+def test_when_the_card_cannot_be_updated_the_verdict_comes_as_a_message(world):
+    card = request_approval(world)
+    world.api.fail("message/update_template_card", 40_000)  # e.g. a response code already used
+    world.click("mike", card, 0)
+    world.settle()
+    assert world.api.texts("mike.w")[-1] == "已同意：2026-SH-001 推进到“需求确认”。"
     assert world.bot.export()["opportunities"][0]["stage"] == "qualification"
 
 
