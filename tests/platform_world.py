@@ -10,6 +10,17 @@ from bot import server
 from domain.messages import Incoming
 from handlers import handle
 from storage import outbox
+from tests.conftest import ORG
+
+REGISTER = "报备 深圳市腾讯计算机系统有限公司 联系人 王磊 技术总监 13800138000 需求 CRM 系统替换 预算 50万 预计 12月底成交 行业 互联网"
+HELP = "我能做的"  # how the answer to 帮助 begins
+
+
+def org_with(platform: str, ids: dict[str, str], org: str = ORG) -> str:
+    """The test org with each user's id on `platform` ("slack", "wecom") written under their [[users]] entry."""
+    for user, platform_id in ids.items():
+        org = org.replace(f'id = "{user}"\n', f'id = "{user}"\n{platform} = "{platform_id}"\n')
+    return org
 
 
 class PlatformWorld:

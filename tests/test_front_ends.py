@@ -8,11 +8,12 @@ from datetime import datetime
 import pytest
 
 from tests import test_slack, test_wecom
+from tests.platform_world import REGISTER, org_with
 from tests.slack_api import MockSlack
 from tests.wecom_api import MockWeCom
 
 SCRIPT = [
-    ("2026-11-02T10:00:00+08:00", "alice", test_slack.REGISTER),
+    ("2026-11-02T10:00:00+08:00", "alice", REGISTER),
     ("2026-11-02T10:20:00+08:00", "bob", "报备 腾讯 联系人 李雷 13900001111"),  # alice's customer: to mike
     ("2026-11-02T11:00:00+08:00", "alice", "预算 五十万万"),  # unreadable: said back, nothing stored
     ("2026-11-04T10:00:00+08:00", "alice", "跟进 2026-SH-001 拜访 客户确认预算已获批，已纳入年度计划，需求匹配度 5"),
@@ -64,10 +65,7 @@ def wecom(bot, api: MockWeCom):
 
 @pytest.fixture(params=["console", "slack", "wecom"])
 def front_end(request, make_bot, org_file):
-    org = test_slack.slack_org()
-    for user, wecom_id in test_wecom.IDS.items():
-        org = org.replace(f'id = "{user}"\n', f'id = "{user}"\nwecom = "{wecom_id}"\n')
-    org_file.write_text(org, encoding="utf-8")
+    org_file.write_text(org_with("wecom", test_wecom.IDS, test_slack.slack_org()), encoding="utf-8")
     bot = make_bot()
     bot.clock.now = datetime.fromisoformat(SCRIPT[0][0])
     if request.param == "console":

@@ -17,21 +17,15 @@ from slack_sdk.signature import SignatureVerifier
 from bot import server, slack
 from scheduler import jobs
 from storage import outbox
-from tests.conftest import ORG
-from tests.platform_world import PlatformWorld
+from tests.platform_world import HELP, REGISTER, PlatformWorld, org_with
 from tests.slack_api import MockSlack
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 IDS = {"alice": "U0ALICE", "bob": "U0BOB", "walt": "U0WALT", "mike": "U0MIKE", "wendy": "U0WENDY"}
-HELP = "我能做的"
-REGISTER = "报备 深圳市腾讯计算机系统有限公司 联系人 王磊 技术总监 13800138000 需求 CRM 系统替换 预算 50万 预计 12月底成交 行业 互联网"
 
 
 def slack_org() -> str:
-    text = ORG
-    for user, slack_id in IDS.items():
-        text = text.replace(f'id = "{user}"\n', f'id = "{user}"\nslack = "{slack_id}"\n')
-    return text
+    return org_with("slack", IDS)
 
 
 class SlackWorld(PlatformWorld):

@@ -22,23 +22,17 @@ from domain.messages import Notice
 from scheduler import jobs
 from storage import outbox
 from storage.models import OutboxMessage
-from tests.conftest import ORG
-from tests.platform_world import PlatformWorld
+from tests.platform_world import HELP, REGISTER, PlatformWorld, org_with
 from tests.wecom_api import CORP_ID, SECRET, MockWeCom
 
 TOKEN = "oppbotCallbackToken"
 AES_KEY = base64.b64encode(bytes(range(32))).decode().rstrip("=")  # 43 characters, as WeCom gives it
 AGENT = 1000002
 IDS = {"alice": "alice.w", "bob": "bob.w", "walt": "walt.w", "mike": "mike.w", "wendy": "wendy.w"}
-REGISTER = "报备 深圳市腾讯计算机系统有限公司 联系人 王磊 技术总监 13800138000 需求 CRM 系统替换 预算 50万 预计 12月底成交 行业 互联网"
-HELP = "我能做的"
 
 
 def wecom_org() -> str:
-    text = ORG
-    for user, wecom_id in IDS.items():
-        text = text.replace(f'id = "{user}"\n', f'id = "{user}"\nwecom = "{wecom_id}"\n')
-    return text
+    return org_with("wecom", IDS)
 
 
 def settings_for(api: MockWeCom) -> wecom.WeComSettings:
