@@ -3,7 +3,12 @@ a message typed elsewhere (the console) whose notices wait in the outbox, and th
 platform's sender."""
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import threading
+from contextlib import contextmanager
 from datetime import datetime
 
 from bot import server
@@ -39,3 +44,23 @@ class PlatformWorld:
 
     def close(self) -> None:
         self.http.close()
+
+
+@contextmanager
+def serving(org_file, **env: str):
+    """`oppbot serve --port 0` as a real process with `env` added; yields its base URL, then stops it with SIGTERM
+    and checks it exited cleanly."""
+    proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--port", "0", "--config", str(org_file)],
+                            stderr=subprocess.PIPE, text=True, env={**os.environ, **env})
+    try:
+        line = ""
+        for line in proc.stderr:  # bounded by the process: it prints its address, or exits and the loop ends
+            if "listening on" in line:
+                break
+        url = line.strip().rsplit(" ", 1)[-1]
+        assert url.startswith("http://127.0.0.1:"), line
+        yield url
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=30)
+    assert proc.returncode == 0

@@ -17,7 +17,7 @@ from slack_sdk.signature import SignatureVerifier
 from bot import server, slack
 from scheduler import jobs
 from storage import outbox
-from tests.platform_world import HELP, REGISTER, PlatformWorld, org_with
+from tests.platform_world import HELP, REGISTER, PlatformWorld, org_with, serving
 from tests.slack_api import MockSlack
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -299,43 +299,27 @@ def test_socket_mode_takes_an_event_from_a_local_websocket_acks_it_and_replies(w
 
 
 def test_oppbot_serve_with_a_port_takes_slack_events_and_answers_healthz(make_bot, db_url, org_file):
-    import os
-    import signal
-    import subprocess
-    import sys
-
     org_file.write_text(slack_org(), encoding="utf-8")
     make_bot()  # the schema exists before the server starts
     api = MockSlack()
-    env = dict(os.environ, OPPBOT_DATABASE_URL=db_url, SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET=SECRET,
-               OPPBOT_SLACK_API_URL=api.url)
-    proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--port", "0", "--config", str(org_file)],
-                            stderr=subprocess.PIPE, text=True, env=env)
     try:
-        line = ""
-        for line in proc.stderr:  # bounded by the process: it prints its address, or exits and the loop ends
-            if "listening on" in line:
-                break
-        url = line.strip().rsplit(" ", 1)[-1]
-        assert url.startswith("http://127.0.0.1:"), line
-        with urllib.request.urlopen(url + "/healthz", timeout=5) as response:
-            assert json.loads(response.read())["status"] == "ok"
-        body = json.dumps({"type": "event_callback", "event_id": "EvSERVE1", "event": {
-            "type": "message", "channel_type": "im", "channel": "D0DM", "user": IDS["alice"], "text": "帮助",
-            "ts": "1700000500.000001"}})
-        ts = str(int(time.time()))
-        request = urllib.request.Request(url + "/slack/events", data=body.encode(), method="POST", headers={
-            "Content-Type": "application/json", "X-Slack-Request-Timestamp": ts,
-            "X-Slack-Signature": SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body)})
-        with urllib.request.urlopen(request, timeout=10) as response:
-            assert response.status == 200
-        [post] = api.wait_for("chat.postMessage")
-        assert post["params"]["text"].startswith(HELP)
+        with serving(org_file, OPPBOT_DATABASE_URL=db_url, SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET=SECRET,
+                     OPPBOT_SLACK_API_URL=api.url) as url:
+            with urllib.request.urlopen(url + "/healthz", timeout=5) as response:
+                assert json.loads(response.read())["status"] == "ok"
+            body = json.dumps({"type": "event_callback", "event_id": "EvSERVE1", "event": {
+                "type": "message", "channel_type": "im", "channel": "D0DM", "user": IDS["alice"], "text": "帮助",
+                "ts": "1700000500.000001"}})
+            ts = str(int(time.time()))
+            request = urllib.request.Request(url + "/slack/events", data=body.encode(), method="POST", headers={
+                "Content-Type": "application/json", "X-Slack-Request-Timestamp": ts,
+                "X-Slack-Signature": SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body)})
+            with urllib.request.urlopen(request, timeout=10) as response:
+                assert response.status == 200
+            [post] = api.wait_for("chat.postMessage")
+            assert post["params"]["text"].startswith(HELP)
     finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.communicate(timeout=30)
         api.close()
-    assert proc.returncode == 0
 
 
 def test_posts_to_one_channel_are_paced(world):

@@ -22,7 +22,7 @@ from domain.messages import Notice
 from scheduler import jobs
 from storage import outbox
 from storage.models import OutboxMessage
-from tests.platform_world import HELP, REGISTER, PlatformWorld, org_with
+from tests.platform_world import HELP, REGISTER, PlatformWorld, org_with, serving
 from tests.wecom_api import CORP_ID, SECRET, MockWeCom
 
 TOKEN = "oppbotCallbackToken"
@@ -327,26 +327,11 @@ def test_members_and_robots_are_paced_and_what_waits_stays_in_the_outbox(world):
 
 
 def test_oppbot_serve_takes_wecom_callbacks_and_answers_through_the_api(make_bot, db_url, org_file, api):
-    import os
-    import signal
-    import subprocess
-    import sys
-
     org_file.write_text(wecom_org(), encoding="utf-8")
     make_bot()  # the schema exists before the server starts
-    env = dict(os.environ, OPPBOT_DATABASE_URL=db_url, WECOM_CORP_ID=CORP_ID, WECOM_AGENT_ID=str(AGENT),
-               WECOM_SECRET=SECRET, WECOM_TOKEN=TOKEN, WECOM_AES_KEY=AES_KEY, OPPBOT_WECOM_API_URL=api.url,
-               WECOM_WEBHOOK_EAST=api.webhook("EAST-KEY"))
-    env.pop("SLACK_BOT_TOKEN", None)
-    proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--port", "0", "--config", str(org_file)],
-                            stderr=subprocess.PIPE, text=True, env=env)
-    try:
-        line = ""
-        for line in proc.stderr:  # bounded by the process: it prints its address, or exits and the loop ends
-            if "listening on" in line:
-                break
-        url = line.strip().rsplit(" ", 1)[-1]
-        assert url.startswith("http://127.0.0.1:"), line
+    with serving(org_file, OPPBOT_DATABASE_URL=db_url, WECOM_CORP_ID=CORP_ID, WECOM_AGENT_ID=str(AGENT),
+                 WECOM_SECRET=SECRET, WECOM_TOKEN=TOKEN, WECOM_AES_KEY=AES_KEY, OPPBOT_WECOM_API_URL=api.url,
+                 WECOM_WEBHOOK_EAST=api.webhook("EAST-KEY"), SLACK_BOT_TOKEN="") as url:
         ts = str(int(time.time()))
         crypto = WeChatCrypto(TOKEN, AES_KEY, CORP_ID)
         sealed = xmltodict.parse(crypto.encrypt_message("<xml><ToUserName>x</ToUserName><FromUserName>alice.w"
@@ -360,7 +345,3 @@ def test_oppbot_serve_takes_wecom_callbacks_and_answers_through_the_api(make_bot
             assert response.status == 200
         [sent] = api.wait_for("message/send")
         assert sent["json"]["touser"] == "alice.w" and sent["json"]["text"]["content"].startswith(HELP)
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.communicate(timeout=30)
-    assert proc.returncode == 0
