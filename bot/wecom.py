@@ -169,11 +169,11 @@ def _cut(line: str, limit: int):
     yield "".join(chunk)
 
 
-def approval_card(row, agent_id: int) -> dict:
+def approval_card(row) -> dict:
     """An approval request as a button card: a click sends the button's key, the very command a person would type
     (`同意 2026-SH-001`). The request's own text, with its typed-answer instructions, is the card's body."""
     zh = detect(row.text) != "en"
-    return {"msgtype": "template_card", "agentid": agent_id, "template_card": {
+    return {"msgtype": "template_card", "template_card": {
         "card_type": "button_interaction",
         "source": {"desc": "oppbot"},
         "main_title": {"title": "待你审批" if zh else "Needs your decision"},
@@ -190,15 +190,15 @@ class Paced(RuntimeError):
 class Window:
     """How many messages went to each address in the last `seconds` (this process), against a per-address limit."""
 
-    def __init__(self, limit: int, seconds: float = 60.0, clock: Callable[[], float] = time.monotonic):
-        self.limit, self.seconds, self.clock = limit, seconds, clock
+    def __init__(self, limit: int, seconds: float = 60.0):
+        self.limit, self.seconds = limit, seconds
         self._sent: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
     def take(self, address: str, n: int) -> None:
         """Count `n` messages to `address` now, or raise Paced (counting nothing) when they would not all fit."""
         with self._lock:
-            now = self.clock()
+            now = time.monotonic()
             sent = self._sent.setdefault(address, deque())
             while sent and sent[0] <= now - self.seconds:
                 sent.popleft()
@@ -214,10 +214,12 @@ class WeComSender:
     team's group chat through its group robot (markdown, the funnel chart as an image)."""
 
     def __init__(self, client: WeComClient, settings: WeComSettings, deps: Deps, *,
-                 members: Window | None = None, webhooks: Window | None = None):
+                 members: Window | None = None, robots: Window | None = None):
         self.client, self.settings, self.config = client, settings, deps.config
         self.members = members or Window(MEMBER_PER_MINUTE)
-        self.robots = webhooks or Window(WEBHOOK_PER_MINUTE)
+        self.robots = robots or Window(WEBHOOK_PER_MINUTE)
+        found = ((t.group_chat, _webhook_of(t, settings.webhooks)) for t in deps.config.teams if t.group_chat)
+        self._webhooks = {chat: url for chat, url in found if url}  # group chat → its robot's URL
 
     def member_of(self, to: str) -> str | None:
         """`wecom:<userid>` (someone not in the config, answered where they wrote) or a user with a wecom id."""
@@ -227,12 +229,7 @@ class WeComSender:
         return user.wecom if user else None
 
     def webhook_of(self, to: str) -> str | None:
-        """The group robot of the team whose group chat this is: WECOM_WEBHOOK_<TEAM NAME> or _<REGION>."""
-        team = next((t for t in self.config.teams if t.group_chat == to), None) if to.startswith("#") else None
-        if team is None:
-            return None
-        names = (re.sub(r"[^0-9A-Za-z]+", "_", name).strip("_").upper() for name in (team.name, team.region))
-        return next((self.settings.webhooks[n] for n in names if n in self.settings.webhooks), None)
+        return self._webhooks.get(to)
 
     def reaches(self, to: str) -> bool:
         return bool(self.webhook_of(to) or self.member_of(to))
@@ -245,7 +242,7 @@ class WeComSender:
         if not member:
             raise LookupError(f"{row.to} has no wecom identity or group robot in the config")
         if row.actions:
-            messages = [approval_card(row, self.settings.agent_id)]
+            messages = [approval_card(row)]
         else:
             messages = [{"msgtype": "text", "text": {"content": part}} for part in split_utf8(row.text, TEXT_BYTES)]
         self.members.take(member, len(messages))
@@ -264,6 +261,12 @@ class WeComSender:
         self.robots.take(url, len(messages))
         for message in messages:
             self.client.post_webhook(url, message)
+
+
+def _webhook_of(team, webhooks: dict[str, str]) -> str | None:
+    """A team's group robot: WECOM_WEBHOOK_<TEAM NAME> or _<REGION>, in capitals (names may be Chinese)."""
+    names = (re.sub(r"[^0-9A-Za-z]+", "_", name).strip("_").upper() for name in (team.name, team.region))
+    return next((webhooks[n] for n in names if n in webhooks), None)
 
 
 # ---- the callback ---------------------------------------------------------------------------------------------

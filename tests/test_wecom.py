@@ -311,7 +311,7 @@ def test_split_utf8_keeps_every_character_and_cuts_inside_overlong_lines():
 
 def test_members_and_robots_are_paced_and_what_waits_stays_in_the_outbox(world):
     sender = wecom.WeComSender(world.client, world.settings, world.bot.deps, members=wecom.Window(2),
-                               webhooks=wecom.Window(1))
+                               robots=wecom.Window(1))
     now = world.bot.deps.clock()
     with world.bot.deps.sessions.begin() as s:
         for n in range(3):
