@@ -2,6 +2,8 @@
 中国银行 ↔ Bank of China, 宁德时代 ↔ CATL): a seed list of aliases every org starts with. Teams add their own
 with `别名 X = Y`. Each line is one company; its names are separated by '|'."""
 
+from functools import lru_cache
+
 KNOWN_COMPANIES = """
 腾讯|Tencent|腾讯控股|Tencent Holdings
 阿里巴巴|Alibaba|Alibaba Group|阿里
@@ -205,3 +207,13 @@ ABB|ABB集团
 高盛|Goldman Sachs
 桑坦德|Santander|Banco Santander
 """.strip()
+
+
+@lru_cache(maxsize=1)
+def _known() -> frozenset[str]:
+    return frozenset(n.strip().lower() for line in KNOWN_COMPANIES.splitlines() for n in line.split("|") if n.strip())
+
+
+def is_known_company(name: str) -> bool:
+    """美团 / Meituan alone is a sure customer name, with no legal form to say so."""
+    return name.strip().lower() in _known()

@@ -25,6 +25,7 @@ class Register:
     source: str | None = None  # website | exhibition | referral | wechat | phone | ad | partner | other
     industry: str | None = None
     unread: tuple[tuple[str, str], ...] = ()  # (field, text) labelled but not understood: 预算 五十万万
+    unsure: tuple[str, ...] = ()  # fields read from a weak signal: the bot asks before it stores them
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class FollowUp:
     in_annual_plan: bool = False
     need_fit: int | None = None  # the rep's 0–10 rating of how well our offer fits the need
     risks: tuple[str, ...] = ()  # cycle-extension signals found in the text (内部讨论, 预算冻结, competitor…)
+    contacts: tuple[ContactInfo, ...] = ()  # people newly met: 见了他们CFO张伟 / new stakeholder Lisa Wong (Head of Data)
 
 
 @dataclass(frozen=True)

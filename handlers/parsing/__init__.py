@@ -10,8 +10,8 @@ from handlers.parsing.amounts import find_amount
 from handlers.parsing.dates import find_date
 from handlers.parsing.fields import OPP_ID, lost_reason_of, stage_of
 from handlers.parsing.follow_up import parse_follow_up
-from handlers.parsing.register import parse_register
-from handlers.parsing.register import LABELS
+from handlers.parsing.register import LABELS, looks_like_registration, parse_register
+from handlers.parsing.tagger import DEFAULT_TAGGER
 from handlers.parsing.verbs import VERBS, split_verb, verb_inside
 
 _EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]")
@@ -54,14 +54,14 @@ def split_ref(body: str) -> tuple[str | None, str]:
     return name, rest
 
 
-def parse(text: str, *, today: date) -> i.Intent:
-    """One message → one intent; never raises, whatever the text."""
+def parse(text: str, *, today: date, tagger=DEFAULT_TAGGER) -> i.Intent:
+    """One message → one intent; never raises, whatever the text. `tagger=None`: the rules alone."""
     text = clean(text)
     kind, rest = split_verb(text)
     if kind is None:
-        return _without_verb(text, today=today)
+        return _without_verb(text, today=today, tagger=tagger)
     if kind == "register":
-        return parse_register(rest, today=today)
+        return parse_register(rest, today=today, tagger=tagger)
     if kind in ("help", "cancel", "mine", "due_this_week", "funnel", "forecast"):
         return _simple(kind, rest)
     if kind == "override":
@@ -77,7 +77,7 @@ def parse(text: str, *, today: date) -> i.Intent:
     if not ref:
         return i.NotUnderstood(intent=kind, missing="ref")
     if kind == "follow_up":
-        return parse_follow_up(ref, rest, today=today) if rest else i.NotUnderstood(intent=kind, missing="content")
+        return parse_follow_up(ref, rest, today=today, tagger=tagger) if rest else i.NotUnderstood(intent=kind, missing="content")
     if kind == "advance":
         return i.Advance(ref=ref, stage=stage_of(rest))
     if kind == "won":
@@ -105,7 +105,7 @@ def parse(text: str, *, today: date) -> i.Intent:
 _KV_CUSTOMER = re.compile(r"^(?:" + "|".join(map(re.escape, LABELS["customer"])) + r")\s*[=:]", re.I)
 
 
-def _without_verb(text: str, *, today: date) -> i.Intent:
+def _without_verb(text: str, *, today: date, tagger) -> i.Intent:
     """'2026-SH-015 跟进：…' / '2026-SZ-008 签了！' — the ID first; 'customer=…; contact=…' — a registration."""
     m = OPP_ID.search(text)
     if m:
@@ -117,13 +117,18 @@ def _without_verb(text: str, *, today: date) -> i.Intent:
         within = 8 if m.start() == 0 and len(rest) > 20 else len(rest)
         kind, after = found if found[0] else (verb_inside(rest, within=within) or (None, rest))
         if kind and kind not in ("register", "help", "cancel", "mine", "due_this_week", "funnel", "forecast"):
-            return parse(f"{rest_verb(kind)} {m.group(1)} {after}", today=today)
+            return parse(f"{rest_verb(kind)} {m.group(1)} {after}", today=today, tagger=tagger)
+        if m.start() == 0 and len(rest) >= 6 and not kind:  # '2026-SZ-003 电话沟通了一下，客户说…': news of it
+            return parse_follow_up(m.group(1).upper(), rest, today=today, tagger=tagger)
     if _KV_CUSTOMER.match(text):
-        return parse_register(text, today=today)
+        return parse_register(text, today=today, tagger=tagger)
     chatter = verb_inside(text, within=16)  # '周末加个班 报备一个：…' — small talk, then the command
     if chatter and chatter[0] in ("register", "follow_up") and len(chatter[1]) >= 12:
         start = text.lower().find(next(w for w in VERBS[chatter[0]] if w in text.lower()))
-        return parse(text[start:], today=today)
+        if start > 0 and split_verb(text[start:])[0]:
+            return parse(text[start:], today=today, tagger=tagger)
+    if looks_like_registration(text):  # a card, or a new customer described without 报备: in a DM, a registration
+        return parse_register(text, today=today, tagger=tagger)
     return i.NotUnderstood()
 
 

@@ -15,7 +15,7 @@ CJK_CLAUSE = re.compile(r"[,;.!?，；。！？\n ]")  # Chinese written without
 DEADLINE_WORDS = re.compile(r"^(?:之前|以前|前|左右|以内)\s*|\s+(?:by|before|on|at)$", re.I)
 
 
-def parse_follow_up(ref: str, text: str, *, today: date) -> FollowUp:
+def parse_follow_up(ref: str, text: str, *, today: date, tagger=None) -> FollowUp:
     content, next_action, when = text, None, None
     marker = NEXT_MARKER.search(text)
     if marker:

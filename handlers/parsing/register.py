@@ -5,11 +5,15 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from domain.known_names import is_known_company as known_company
 from handlers.intents import ContactInfo, Register
+from handlers.parsing import prose
 from handlers.parsing.amounts import find_amount
+from handlers.parsing.clauses import sentences, spoken_digits
 from handlers.parsing.dates import find_date
 from handlers.parsing.fields import (CJK, EMAIL, PHONE, is_title, looks_like_company, looks_like_person,
-                                     normalize_phone, source_of, split_title, take_all)
+                                     normalize_phone, said_source, source_of, split_title)
+from handlers.parsing.tagger import DEFAULT_TAGGER
 
 LABELS = {
     "customer": ("客户名称", "客户全称", "客户名", "客户", "公司名称", "公司", "单位", "customer", "company", "client", "account"),
@@ -34,6 +38,36 @@ SHORT_FIELDS = ("customer", "close", "budget", "source", "industry", "need")
 # "微信上加的", "展会上认识的": how they met, said without a 来源 label.
 MET_VIA = re.compile(r"(?:加的|认识的?|来的|找来的|过来的|介绍的|聊的|联系的)$")
 CLOSE_WORDS = ("成交", "签约", "签单", "签合同", "落地", "能定", "定下来", "拍板", "close", "sign", "closing")
+# The need said in a sentence: what follows these verbs (他们想做食品追溯, they want a fleet tracking dashboard).
+NEED_VERB = re.compile(r"(?:想要|需要|想做|要做|想上|要上|想搞|要搞|想换|要换|想把|要把|想找|要找|想买|要买|要采购|采购|想弄|"
+                       r"要一套|想搭|要搭|要给|评估|打算做|计划上|准备上|看中了?|关注|需求是|聊下来是想做|"
+                       r"(?<![a-z])(?:wants?|needs?|looking for|looking to|interested in|evaluating|asking about|"
+                       r"to replace|replace|want to)(?![a-z]))\s*(?:做|上|个|一个|一套|套)?", re.I)
+# A date said as the close: 月底前就想定, sign by EOY, decision expected mid next month, 上会定.
+CLOSE_SAID = re.compile(r"成交|签约|签单|签合同|签|落地|[能想会就前再]定|定下|定标|定了|定$|拍板|决定|出结果|上会|"
+                        r"(?<![a-z])(?:close|closing|sign|signed|decide|decision|pick|contract|award)", re.I)
+# An amount said as the budget in prose: 预算说是八十来万, 金额估计三百万往上, deal size ~$120k, est. $300k.
+BUDGET_SAID = re.compile(r"预算|金额|经费|费用|报价|盘子|投入|合同额|估计|大概|左右|以内|budget|deal size|ballpark|"
+                         r"est\.|arr|range|\$|¥|€|£|rmb|usd", re.I)
+# 做汽车零部件的 / 做跨境电商的: the customer's trade.
+INDUSTRY_SAID = re.compile(r"^(?:他们|是)?做([\u4e00-\u9fff]{2,8})的$")
+CHATTER = re.compile(r"(?:好的|谢谢|thx|thanks|ok|pls|please|fyi|asap|先这样|辛苦|麻烦了|哈+|嗯+|那个|然后|🙏)+")
+# 八十来万 / 三五万 / 30-50万: about, a pair of numbers, a range — the budget is the upper figure.
+_ABOUT = re.compile(r"(?<=[一二两三四五六七八九十百千0-9])(?:来|多)(?=[万亿千kw])")
+_PAIR = re.compile(r"(?<![一二两三四五六七八九十])([一二两三四五六七八])([二三四五六七八九])(?=[十百千万])")
+_RANGE = re.compile(r"([$€£¥]?)\d+(?:\.\d+)?\s*([万kKwW]?)\s*[-~～到至]\s*([$€£¥]?)(\d+(?:\.\d+)?)\s*([万kKwW]?)")
+
+
+def _amount_text(text: str) -> str:
+    text = _PAIR.sub(r"\2", _ABOUT.sub("", text))
+    return _RANGE.sub(lambda m: (m.group(1) or m.group(3)) + m.group(4) + (m.group(5) or m.group(2)), text)
+
+
+def _money_marked(piece: str, amount) -> bool:
+    said = piece[amount.span[0]:amount.span[1]].lower()
+    return any(c in said for c in "万亿千wkm$€£¥") or "rmb" in said or "usd" in said
+
+
 _WORDS = sorted(((w, f) for f, ws in LABELS.items() for w in ws), key=lambda p: -len(p[0]))
 _LABEL = re.compile(
     r"(?:^|(?<=[\s,;]))(" + "|".join(re.escape(w) for w, _ in _WORDS) + r")(\s*[=:]\s*|\s+)?", re.I)
@@ -113,50 +147,84 @@ def _close_by(body: str, m: re.Match) -> bool:
     return find_date(body[m.end(): m.end() + 30], today=date(2000, 1, 1)) is not None
 
 
-def parse_register(body: str, *, today: date, expect_customer: bool = True) -> Register:
-    """`expect_customer=False` reads an answer to "still needed: contact or need" (no name comes first)."""
-    body = WECHAT_ID.sub(" ", body)  # a WeChat id is how to reach them, not a title or a need
+def parse_register(body: str, *, today: date, expect_customer: bool = True, tagger=DEFAULT_TAGGER) -> Register:
+    """`expect_customer=False` reads an answer to "still needed: contact or need" (no name comes first).
+    `tagger=None` reads with the rules alone."""
+    body = spoken_digits(WECHAT_ID.sub(" ", body))  # a WeChat id is how to reach them, not a title or a need
     body = re.sub(r"\s+/\s+", ", ", body)  # 'Acme Ltd. / Wei Ling Tan, IT Lead / +65 …' (not 2026/12/28)
-    emails, body = take_all(EMAIL, body)
-    phones, body = take_all(PHONE, body)
-    draft = _read(body)
+    emails, body = _cut_out(EMAIL, body)
+    phones, body = _cut_out(PHONE, body)
+    draft = _Draft()
+    for sentence in sentences(body):  # no field runs on into the next sentence
+        part = _read(sentence)
+        for name, value in part.labelled.items():
+            if name in draft.labelled:
+                draft.loose += _pieces(value)
+            else:
+                draft.labelled[name] = value
+        draft.loose += part.loose
     got = dict(draft.labelled)
-    budget = find_amount(got["budget"]) if got.get("budget") else None
+    budget = find_amount(_amount_text(got["budget"])) if got.get("budget") else None
     if budget:  # "两百万 年底签", "大概150万 下周二前定": words around the amount other than 大概/左右
         draft.loose += _pieces(PER_PERIOD.sub(" ", FILLER.sub(" ", _cut(got["budget"], budget.span))))
     close = find_date(got["close"], today=today) if got.get("close") else None
     name, title = split_title(got["contact"]) if got.get("contact") else (None, got.get("title"))
     if got.get("title") and not title:
         title = got["title"]
-    customer = got.get("customer")
+    labelled_customer = _customer_label(got.get("customer"))
+    # The tagger reads prose; a message whose customer and contact are labelled has none to read.
+    entities = (tagger(body) if tagger and CJK.search(body) and not (labelled_customer and name) else [])
+    customer, unsure = labelled_customer, ()
+    orgs = [o for o in prose.organisations(body, entities) if not prose.looks_like_sentence(o.name)]
+    if expect_customer and customer is None and orgs:
+        best = next((o for o in orgs if o.sure), orgs[0])
+        customer, unsure = best.name, (() if best.sure or known_company(best.name) else ("customer",))
+    persons = [p for p in prose.people(body, entities)
+               if not (customer and p.name in customer) and not (name and p.name == name)]
+    found_people = bool(persons)
     need_parts: list[str] = []  # unlabelled words that are none of the other fields
+    need_said: list[str] = []  # what follows 想做 / wants: the need in a sentence
     source = source_of(got["source"]) if got.get("source") else None
+    industry = got.get("industry") or None
     for piece in draft.loose:
-        amount = None if budget else find_amount(piece)
+        piece = _without(piece, [customer] + [p.name for p in persons] + [p.title for p in persons if p.title])
+        piece = prose.LEAD_IN.sub("", piece, count=1).strip(" ,.;:") if piece else piece
+        if not piece:
+            continue
+        amount = None if budget else find_amount(_amount_text(piece))
         when = None if close else find_date(piece, today=today)
-        if expect_customer and customer is None and not (amount and _mostly(piece, amount.span)) and not (when and _mostly(piece, when.span)):
-            customer = piece
-        elif when and (_mostly(piece, when.span) or any(w in piece.lower() for w in CLOSE_WORDS)):
+        if (expect_customer and customer is None and not (amount and _mostly(piece, amount.span))
+                and not (when and _mostly(piece, when.span)) and not looks_like_person(piece)
+                and not is_title(piece) and not prose.looks_like_sentence(piece) and not NEED_VERB.search(piece)):
+            customer, unsure = piece, (() if looks_like_company(piece) or known_company(piece) else ("customer",))
+        elif when and (_mostly(piece, when.span) or CLOSE_SAID.search(piece)):
             close = when
-        elif amount and _mostly(piece, amount.span):
+        elif amount and (_mostly(piece, amount.span) or BUDGET_SAID.search(piece) or _money_marked(piece, amount)):
             budget = amount
-        elif not name and looks_like_person(piece):
+        elif not name and not found_people and looks_like_person(piece):
             name = piece
-        elif not name and "(" in piece and looks_like_person(split_title(piece)[0] or "") and split_title(piece)[1]:
+        elif not name and not found_people and "(" in piece and looks_like_person(split_title(piece)[0] or "") \
+                and split_title(piece)[1]:
             name, title = split_title(piece)  # 'Sarah Kim (CIO)' without a contact label
-        elif DEPARTMENT.match(piece):
+        elif DEPARTMENT.match(piece) and (name or not found_people):
             title = title or piece
-        elif not title and is_title(piece) and (name or not need_parts):
+        elif not title and not found_people and is_title(piece) and (name or not need_parts):
             title = piece
-        elif not name and is_title(piece) and split_title(piece)[1]:
+        elif not name and not found_people and is_title(piece) and split_title(piece)[1]:
             name, title = split_title(piece)
-        elif source is None and (source_of(piece, labelled=False) or MET_VIA.search(piece) and source_of(piece)):
-            source = source_of(piece, labelled=not source_of(piece, labelled=False))
+        elif source is None and (said := said_source(piece)):
+            source = said
+        elif industry is None and (m := INDUSTRY_SAID.search(piece)):
+            industry = m.group(1)
         elif customer and looks_like_company(piece) and not need_parts and piece == draft.loose[0]:
             customer = piece
-        else:
+        elif m := NEED_VERB.search(piece):
+            need_said.append(_need_object(piece[m.end():]))
+        elif not _chatter(piece):
             need_parts.append(piece)
-    need = NEED_LEAD.sub("", " ".join(([got["need"]] if got.get("need") else []) + need_parts)).strip() or None
+    said_need = next((n for n in need_said if n), None)
+    need = got.get("need") or said_need or " ".join(need_parts) or None
+    need = NEED_LEAD.sub("", need).strip(" ,.;:") or None if need else None
     if need and not budget:  # "需求 CRM 50万" without a budget label
         amount = find_amount(need)
         if amount:
@@ -166,14 +234,62 @@ def parse_register(body: str, *, today: date, expect_customer: bool = True) -> R
         if when and any(w in need[when.span[1]: when.span[1] + 4] for w in CLOSE_WORDS):
             close, need = when, _cut(need, (when.span[0], when.span[1] + 2))
     unread = tuple((f, got[f]) for f, found in (("budget", budget), ("close", close)) if got.get(f) and not found)
-    contact = ContactInfo(name=name, title=title, phone=normalize_phone(phones[0]) if phones else None,
-                          email=emails[0].lower() if emails else None)
+    contacts = _contacts(name, title, persons, phones, emails)
     return Register(
-        customer=customer, contacts=(contact,) if any(vars(contact).values()) else (),
+        customer=customer, contacts=contacts,
         need=need or None, budget=budget.value if budget else None, currency=budget.currency if budget else None,
-        expected_close=close.value if close else None, source=source, industry=got.get("industry") or None,
-        unread=unread,
+        expected_close=close.value if close else None, source=source, industry=industry,
+        unread=unread, unsure=unsure if customer else (),
     )
+
+
+def _cut_out(pattern: re.Pattern, text: str) -> tuple[list[tuple[int, str]], str]:
+    """(position, match) of each, and the text with each blanked out in place (positions stay)."""
+    found = [(m.start(), m.group(0)) for m in pattern.finditer(text)]
+    return found, pattern.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def _contacts(name, title, persons, phones, emails) -> tuple[ContactInfo, ...]:
+    """The labelled contact first, then the people in the prose; each phone and e-mail goes to the person named
+    nearest before it (or the first)."""
+    people = ([prose.Person(name, title, -1)] if name or title else []) + list(persons)
+    if not people and (phones or emails):
+        people = [prose.Person(None, None, -1)]
+    reach: dict[int, dict] = {i: {} for i in range(len(people))}
+    for key, items, norm in (("phone", phones, normalize_phone), ("email", emails, str.lower)):
+        for at, raw in items:
+            before = [i for i, p in enumerate(people) if p.start <= at]
+            owner = next((i for i in reversed(before) if key not in reach[i]), None)
+            if owner is None:
+                owner = next((i for i in range(len(people)) if key not in reach[i]), None)
+            if owner is not None:
+                reach[owner][key] = norm(raw)
+    return tuple(ContactInfo(name=p.name, title=p.title, **reach[i]) for i, p in enumerate(people))
+
+
+def _customer_label(value: str | None) -> str | None:
+    """客户：合肥智联电子有限公司 — the label's value, less what a rep says around a name (是 / 叫 / 的)."""
+    if not value:
+        return None
+    value = re.sub(r"^(?:是|叫|为|is)\s*", "", value.strip())
+    return value.removesuffix("的").strip(" ,.;:") or None
+
+
+def _without(piece: str, names: list) -> str:
+    for n in names:
+        if n and n in piece:
+            piece = piece.replace(n, " ")
+    return re.sub(r"^(?:[\s,;:的]|他们|她们|their|the)+|[\s,;:的]+$", "", piece).strip()
+
+
+def _need_object(text: str) -> str:
+    text = re.sub(r"^(?:一套|一个|个|一批|套|a |an |to |some )", "", text.strip(" ,.;:")).strip()
+    return re.split(r"[,;。]|，|\s(?:and|but|so)\s", text, maxsplit=1)[0].strip(" .") if text else ""
+
+
+def _chatter(piece: str) -> bool:
+    """Words that carry no field: 好的 / 谢谢 / thx / the rest of a sentence already read."""
+    return len(piece) <= 1 or bool(CHATTER.fullmatch(piece.lower()))
 
 
 def _mostly(piece: str, span: tuple[int, int]) -> bool:
@@ -184,3 +300,18 @@ def _mostly(piece: str, span: tuple[int, int]) -> bool:
 
 def _cut(text: str, span: tuple[int, int]) -> str:
     return (text[: span[0]] + " " + text[span[1]:]).strip(" ,;")
+
+
+# Said before a card or a new customer when no 报备 is typed: 名片如下 / 新线索 / fwd card / new lead / 客户是…
+REGISTRATION_CUE = re.compile(r"名片|新线索|线索|新客户|客户是|报一下|报个|报一个|报下|先报|(?<![a-z])(?:fwd card|card|new lead|"
+                              r"lead|registering|registered|new opp|new deal)(?![a-z])", re.I)
+
+
+def looks_like_registration(text: str) -> bool:
+    """A sure organisation name with a way to reach someone, a person or a need; or a card's cue words."""
+    low = text.lower()
+    org = prose.EN_COMPANY.search(text) or prose.CN_ORG_NAME.search(text)
+    if REGISTRATION_CUE.search(low[:40]) and (org or EMAIL.search(text) or PHONE.search(text)):
+        return True
+    return bool(org) and bool(EMAIL.search(text) or PHONE.search(text) or NEED_VERB.search(text)
+                              or prose.CN_HONORIFIC_NAME.search(text))

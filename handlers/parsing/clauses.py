@@ -1,0 +1,41 @@
+"""A message cut into sentences, so that no field runs on into the next one (`X有限公司。对接人是李娜，她是采购经理。`),
+and voice-to-text's spoken digits turned back into numbers (`一五九三七一二八六零四`, `four one five five …`)."""
+from __future__ import annotations
+
+import re
+
+# Where a sentence ends: a line break, 。！？；, an English full stop before the next sentence (not the dot of
+# Ltd. / Inc. / Dr. / approx.), or a dash between spaces ('register - met Tom …', 'fyi new lead — Acme').
+_ABBREVIATIONS = ("ltd", "inc", "co", "corp", "dr", "mr", "ms", "mrs", "st", "no", "vs", "approx", "est", "e.g",
+                  "i.e", "pte", "jr", "sr", "dept", "mgr", "u.s", "a.m", "p.m", "etc")
+_END = re.compile(r"\n+|[。！？!?；;]+|(?<=[\w)\]])\.(?=\s+\S)|\s+[-—–]+\s+|—+|\s*…+\s*")
+CN_DIGITS = {"零": "0", "〇": "0", "幺": "1", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5", "六": "6",
+             "七": "7", "八": "8", "九": "9"}
+EN_DIGITS = {"zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
+             "seven": "7", "eight": "8", "nine": "9"}
+_CN_RUN = re.compile("[" + "".join(CN_DIGITS) + r"](?:\s?[" + "".join(CN_DIGITS) + r"]){6,}")
+_EN_WORD = "(?:" + "|".join(EN_DIGITS) + ")"
+_EN_RUN = re.compile(r"(?<![a-z])" + _EN_WORD + r"(?:[\s,-]+" + _EN_WORD + r"){6,}(?![a-z])", re.I)
+
+
+def sentences(text: str) -> list[str]:
+    out, start = [], 0
+    for m in _END.finditer(text):
+        if m.group(0) == "." and _abbreviation_before(text, m.start()):
+            continue
+        out.append(text[start:m.start()])
+        start = m.end()
+    out.append(text[start:])
+    return [s.strip() for s in out if s.strip(" ,.;:-—")]
+
+
+def _abbreviation_before(text: str, dot: int) -> bool:
+    word = re.search(r"([A-Za-z.]+)$", text[max(0, dot - 8):dot])
+    return bool(word) and (word.group(1).lower().strip(".") in _ABBREVIATIONS or len(word.group(1)) == 1)
+
+
+def spoken_digits(text: str) -> str:
+    """Seven or more digits said one by one are a phone number, whatever the speech engine wrote."""
+    text = _CN_RUN.sub(lambda m: "".join(CN_DIGITS.get(c, "") for c in m.group(0)), text)
+    return _EN_RUN.sub(lambda m: "".join(EN_DIGITS[w.lower()] for w in re.findall(r"[a-z]+", m.group(0), re.I)),
+                       text)

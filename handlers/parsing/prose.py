@@ -1,0 +1,258 @@
+"""The customer and the people in a registration written as prose, cards or voice-to-text, where no label says
+which words are which. Chinese organisations and people come from the tagger (with rules for honorifics such as
+赵总 / 李工 that it misses); English ones from capitalisation, legal forms and the phrases reps use around them
+(`talked to their CFO Linda Park`, `he's Head of IT at Acme GmbH`). Rules as data; pure apart from the tagger."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from handlers.parsing.fields import CJK, SURNAMES, TITLE_WORDS, word_pattern
+from handlers.parsing.tagger import Entity
+
+# ---- organisations -----------------------------------------------------------------------------------------
+# An organisation's name ends in one of these: the name is then sure, wherever it stands in the sentence.
+CN_ORG_TAILS = ("股份有限公司", "有限责任公司", "有限公司", "集团", "公司", "银行", "医院", "大学", "学院", "中学", "小学",
+                "学校", "研究院", "研究所", "设计院", "事务所", "教育局", "卫健委", "管理局", "局", "委员会", "中心医院",
+                "保健院", "幼儿园", "商行", "酒店", "超市", "药业", "制药", "电力", "物流", "股份", "厂", "院",
+                "基金会", "协会", "合作社", "卫生院", "分行", "支行", "分公司")
+EN_LEGAL = ("Co., Ltd.", "Co.,Ltd.", "Co. Ltd.", "Co., Ltd", "Pte. Ltd.", "Pte Ltd", "Pty Ltd", "Sdn Bhd", "Ltd.", "Ltd",
+            "Limited", "Inc.", "Inc", "LLC", "LLP", "LP", "GmbH", "AG", "A/S", "S.A.", "SA", "PLC", "plc", "Corp.",
+            "Corp", "Corporation", "Company", "Group", "Holdings", "Bank", "Hospital", "University", "District",
+            "Partners", "Union", "Labs", "Technologies", "Systems", "Solutions", "Industries", "Airlines", "Hotels",
+            "Logistics", "Telecom", "Insurance", "Capital", "Realty", "Energy", "Media", "Health", "Foods",
+            "Electronics", "Manufacturing", "Pharma", "Motors", "Clinic", "School", "College", "Agency")
+_EN_LEGAL = "|".join(re.escape(x) for x in sorted(EN_LEGAL, key=len, reverse=True))
+_CAP = r"(?:[A-Z][\w&'’.-]*|&|of|and|the|de|for)"
+# 'Acme Robotics (Suzhou) Co., Ltd.', 'Pacific Harbour Logistics Pte. Ltd.', 'Kestrel Aerospace Components, Inc.'
+EN_COMPANY = re.compile(r"(?<![\w])((?:[A-Z][\w&'’.-]*)(?:\s+" + _CAP + r"){0,6}?(?:\s*\([A-Z][\w ]+\))?,?\s+(?:"
+                        + _EN_LEGAL + r"))(?![\w])")
+# The words just before a name that say it is the customer (or that it is not: 老客户万通 is the referrer).
+EN_ORG_LEAD = re.compile(r"(?:\b(?:at|for|from|with|customer|company|client|account)\b(?:\s+is)?\s*:?\s*)$", re.I)
+NOT_THE_CUSTOMER_BEFORE = re.compile(r"(?:老客户|客户的朋友|我们的|referred by|via|from our|thru|through|by)\s*$", re.I)
+# Lead-ins said before the customer: 报备 商机：X / 客户是X / 帮忙报备个客户，X / new deal for X.
+LEAD_IN = re.compile(
+    r"^(?:(?:嗯+|那个|然后|就是|对|呃|啊|哦|um+|uh+|so|hey|ok|okay|quick one|fyi|pls|please)[\s,，:：-]*)*"
+    r"(?:(?:帮忙|帮我|麻烦)?(?:报备|报|登记|录)(?:一下|一个|个|下)?(?:新)?(?:客户|商机|线索)?|新线索|新商机|商机|线索|客户名片|名片(?:如下|在这)?"
+    r"|(?:new\s+)?(?:lead|deal|opp(?:ortunity)?)(?:\s+fyi)?|register(?:ing)?(?:\s+new\s+opportunity)?|fwd card(?: from [^:]+)?"
+    r"|客户(?:是|叫|为)?|customer(?: is)?|company(?: is)?|client(?: is)?)?[\s,，:：\-—–]*", re.I)
+# A candidate containing these is a sentence about the customer, never its name.
+NOT_A_NAME_WORDS = ("今天", "昨天", "明天", "上周", "下周", "刚", "接到", "加的", "认识", "聊", "拜访", "见了", "说", "想",
+                    "要做", "那边", "这边", "客户", "名片", "电话", "微信", "留言", "线索", "报备", "介绍")
+
+
+@dataclass(frozen=True)
+class Org:
+    name: str
+    start: int
+    sure: bool  # a legal form or organisation word ends it, or a label named it
+
+
+CN_ORG_NAME = re.compile(r"[\u4e00-\u9fff\w()（）]{2,30}?(?:" + "|".join(CN_ORG_TAILS[:14]) + r")")
+
+
+def cn_org_tail(name: str) -> bool:
+    return name.endswith(CN_ORG_TAILS) and len(name) >= 4
+
+
+def organisations(text: str, entities: list[Entity]) -> list[Org]:
+    """Every organisation named, in order: the tagger's (Chinese), then English legal forms; brackets rejoined."""
+    found: list[Org] = []
+    ents = _merge_org(text, entities)
+    for e in ents:
+        name = _trim_org(e.text)
+        if len(name) >= 2 and not NOT_THE_CUSTOMER_BEFORE.search(text[max(0, e.start - 6):e.start]):
+            found.append(Org(name, e.start, cn_org_tail(name)))
+    for m in EN_COMPANY.finditer(text):
+        name = _trim_en_org(m.group(1))
+        if name and not NOT_THE_CUSTOMER_BEFORE.search(text[max(0, m.start() - 14):m.start()]):
+            found.append(Org(name, m.start(1), True))
+    for m in CN_ORG_NAME.finditer(text):
+        name = _trim_org(m.group(0))
+        if cn_org_tail(name) and not any(o.start <= m.start() < o.start + len(o.name) + 2 for o in found):
+            found.append(Org(name, m.start(), True))
+    found.sort(key=lambda o: o.start)
+    return found
+
+
+def _merge_org(text: str, entities: list[Entity]) -> list[Entity]:
+    """LAC splits 联想(北京)有限公司 into ORG 联想 + LOC 北京)有限公司, and 成都 + 天府软件园: join touching pieces."""
+    out: list[Entity] = []
+    for e in entities:
+        if e.kind not in ("ORG", "LOC"):
+            continue
+        if out and (e.start - out[-1].end) <= 1 and (out[-1].kind == "ORG" or e.kind == "ORG"
+                                                     or text[out[-1].end:e.start] in ("(", "")):
+            gap = text[out[-1].end:e.start]
+            if gap in ("", "(", " ") and not (out[-1].kind == "LOC" and e.kind == "LOC" and gap == " "):
+                prev = out.pop()
+                out.append(Entity(prev.start, e.end, "ORG", text[prev.start:e.end]))
+                continue
+        out.append(e)
+    return [e for e in out if e.kind == "ORG" or cn_org_tail(e.text)]
+
+
+def _trim_org(name: str) -> str:
+    name = name.strip(" ,.;:!?-—()（）\n")
+    if name.count("(") > name.count(")"):
+        name = name[: name.rfind("(")].strip()
+    m = re.search(r"^.{1,12}?(?:那边|这边)?的(?=.{4,})", name)  # 宁波海曙区的甬达物流有限公司 → 甬达物流有限公司
+    if m and cn_org_tail(name[m.end():]):
+        name = name[m.end():]
+    return name
+
+
+def _trim_en_org(name: str) -> str:
+    name = re.sub(r"^(?:The|Our|Their|A|An)\s+", "", name.strip(" ,;:-—"))
+    words = name.split()
+    while words and words[0].lower() in ("new", "register", "registering", "lead", "deal", "fyi", "met", "at", "for",
+                                         "from", "with", "customer", "company", "is", "client"):
+        words = words[1:]
+    return " ".join(words)
+
+
+def looks_like_sentence(name: str) -> bool:
+    """A time word, a verb phrase or a sentence: never stored as a customer."""
+    if len(name) > 40 or (CJK.search(name) and len(name) > 26 and not cn_org_tail(name)):
+        return True
+    return any(w in name for w in NOT_A_NAME_WORDS) and not cn_org_tail(name)
+
+
+# ---- people ------------------------------------------------------------------------------------------------
+HONORIFICS = ("总监", "总", "工", "经理", "主任", "老师", "姐", "哥", "科长", "处长", "部长", "院长", "局长", "主管",
+              "老板", "博士", "教授", "医生", "书记", "校长", "护士长", "厂长", "董")
+CN_HONORIFIC_NAME = re.compile(r"(?<![\u4e00-\u9fff])(?:小|老)[" + "".join(sorted(SURNAMES)) + r"](?![\u4e00-\u9fff]{2})"
+                               r"|[" + "".join(sorted(SURNAMES)) + r"](?:" + "|".join(HONORIFICS) + r")(?!司|理)")
+_CN_TITLES = sorted((w for w in TITLE_WORDS if not w.isascii()), key=len, reverse=True)
+# Words a Chinese title may not run back over: 对接人是他们的信息部经理刘洋 → 信息部经理.
+TITLE_STOP = re.compile(r".*(?:是|的|叫|人|他们|她们|见了|见到了|找了|和|跟|与|还有|也|及|:|：|,|，|。|\s)")
+EN_NAME = r"(?:Dr\.\s+|Mr\.\s+|Ms\.\s+|Mrs\.\s+)?[A-Z][a-z'’]+(?:[-\s][A-Z][a-z'’]+){0,2}|[A-Z]{2,}(?:\s[A-Z]{2,}){1,2}"
+EN_TITLE_WORDS = ("ceo", "cto", "cfo", "cio", "coo", "cmo", "ciso", "vp", "svp", "evp", "head", "director", "manager",
+                  "mgr", "lead", "officer", "chief", "president", "founder", "owner", "engineer", "architect",
+                  "procurement", "buyer", "analyst", "admin", "coordinator", "specialist", "partner", "principal",
+                  "supervisor", "controller", "treasurer", "dean", "superintendent", "broker", "gm")
+_EN_TITLE = word_pattern(EN_TITLE_WORDS)
+EN_PERSON_CUES = [
+    # Jane Doe (VP of Operations)
+    re.compile(r"(?P<name>" + EN_NAME + r")\s*\((?P<title>[^)]{2,40})\)"),
+    # their CFO Linda Park / ops director Dave Kowalski / her director Tom Becker
+    re.compile(r"(?:their|the|our|her|his|its)?\s*(?P<title>(?:[A-Za-z&/]+\s){0,3}?(?:CEO|CTO|CFO|CIO|COO|CMO|VP|GM|"
+               r"[Dd]irector|[Mm]anager|[Mm]gr|[Ll]ead|[Hh]ead of [A-Z][\w&]*(?: [A-Z][\w&]*)?))\s*,?\s+"
+               r"(?P<name>(?!Is\b|Was\b)" + EN_NAME + r")"),
+    # talked to Tom / met Jane Xu / spoke w/ Mads / contact is Olivia Grant / guy named Luis Romero
+    re.compile(r"(?:talked to|talking to|spoke (?:to|with|w/)|met|meeting with|call (?:today )?w/|call with|"
+               r"contact(?: person)?(?: is|:)?|named|looped in|cc'?d?|and)\s+(?P<name>" + EN_NAME + r")"),
+]
+# He's Head of IT at … / she's the procurement lead at … / X, the CEO
+EN_ROLE_AFTER = re.compile(r"^\s*(?:,\s*)?(?:(?:he|she)['’]?s|(?:he|she) is|who is|is)?\s*(?:their|the|our)?\s*"
+                           r"(?P<title>[A-Za-z&/ ]{2,50}?)(?=\s+(?:at|of|for)\s+[A-Z]|\s*[,.;]|$)")
+
+
+@dataclass
+class Person:
+    name: str
+    title: str | None
+    start: int
+
+
+def people(text: str, entities: list[Entity]) -> list[Person]:
+    """Every person at the customer, in order of appearance, with the title said next to them."""
+    found: dict[str, Person] = {}
+    spans: list[tuple[int, int]] = []
+
+    def add(name: str, start: int, title: str | None) -> None:
+        name = name.strip(" ,.;:")
+        if not name or any(s <= start < e for s, e in spans):
+            return
+        key = name.lower()
+        if key in found:
+            found[key].title = found[key].title or title
+            return
+        found[key] = Person(name, title, start)
+        spans.append((start, start + len(name)))
+
+    for e in entities:
+        if e.kind == "PER" and _real_cn_person(e.text, text, e.start):
+            name = e.text.strip()
+            add(name, e.start, cn_title_around(text, e.start, e.start + len(name), name))
+    if CJK.search(text):
+        for m in CN_HONORIFIC_NAME.finditer(text):
+            if not _in_word(text, m.start(), m.end()):
+                add(m.group(0), m.start(), cn_title_around(text, m.start(), m.end(), m.group(0)))
+    for cue in EN_PERSON_CUES:
+        for m in cue.finditer(text):
+            name = m.group("name")
+            if _not_a_person(name):
+                continue
+            title = m.groupdict().get("title")
+            title = _clean_en_title(title) if title else en_title_after(text, m.end("name"))
+            add(name, m.start("name"), title)
+    return sorted(found.values(), key=lambda p: p.start)
+
+
+def _real_cn_person(name: str, text: str, start: int) -> bool:
+    name = name.strip()
+    if not name or not CJK.search(name) or len(name) > 4:
+        return bool(re.fullmatch(EN_NAME, name)) and not _not_a_person(name)
+    return not any(w in name for w in ("公司", "客户", "老板娘")) and not text[start + len(name):].startswith(("公司", "集团"))
+
+
+def _in_word(text: str, start: int, end: int) -> bool:
+    """王总 inside 总经理王总? fine; 总 inside 总部 / 总经理: the honorific is part of a longer word."""
+    after = text[end:end + 1]
+    return after in ("部", "经", "裁", "监", "结", "体", "共", "价", "量", "包", "线", "额", "算") or text[start:end] in (
+        "小时", "小程", "老客", "老板", "高工", "余总")
+
+
+def cn_title_around(text: str, start: int, end: int, name: str) -> str | None:
+    """The title said just before the name (财务总监邓丽, 信息科的张主任 → 信息科主任) or just after it (王磊 技术总监,
+    李娜(采购经理), 李娜，她是采购经理)."""
+    before = text[max(0, start - 16):start]
+    m = re.search(r"((?:[A-Za-z]{2,6}\s?)?[\u4e00-\u9fffA-Za-z]{0,10}?(?:" + "|".join(map(re.escape, _CN_TITLES))
+                  + r"|HRBP|CTO|CEO|CFO|CIO|COO|TL|VP|IT经理)\s?)$", before)
+    if m:
+        title = m.group(1).strip()
+        cut = TITLE_STOP.match(title)
+        title = title[cut.end():] if cut else title
+        if title and not re.fullmatch(r"[A-Za-z]+", name):
+            return title.strip() or None
+        if title:
+            return title.strip()
+    after = text[end:end + 24]
+    m = re.match(r"\s*[(（]([^)）]{2,16})[)）]", after)
+    if m:
+        return m.group(1).strip()
+    m = re.match(r"\s*[,，]?\s*(?:(?:他|她)(?:是|们的)?|是)?\s*([\u4e00-\u9fffA-Za-z]{0,8}?(?:"
+                 + "|".join(map(re.escape, _CN_TITLES)) + r"|HRBP|CTO|CEO|CFO|CIO|COO))(?![\u4e00-\u9fff]{0,1}[说讲])",
+                 after)
+    if m and not re.match(r"\s*[,，]", after[: m.start(1)] or "x") or m and re.match(r"\s*[,，]\s*(?:他|她)", after):
+        return m.group(1).strip()
+    dept = re.search(r"([\u4e00-\u9fff]{2,8}(?:部|科|处|中心|办公室|室|组))的$", before)
+    if dept and re.search(r"(?:" + "|".join(HONORIFICS) + r")$", name) and len(name) <= 4:
+        honor = re.search(r"(?:" + "|".join(HONORIFICS) + r")$", name).group(0)
+        if honor not in ("总", "工", "姐", "哥", "老师"):
+            return dept.group(1) + honor
+    return None
+
+
+def en_title_after(text: str, end: int) -> str | None:
+    m = EN_ROLE_AFTER.match(text[end:end + 70])
+    if m and _EN_TITLE.search(m.group("title").lower()):
+        return _clean_en_title(m.group("title"))
+    return None
+
+
+def _clean_en_title(title: str) -> str:
+    title = re.sub(r"^(?:their|the|our|her|his|its|a|an)\s+", "", title.strip(" ,;:"), flags=re.I)
+    return title.strip()
+
+
+def _not_a_person(name: str) -> bool:
+    low = name.lower()
+    words = low.split()
+    return (not words or words[0] in ("the", "their", "our", "head", "new", "budget", "need", "close", "contact",
+                                      "customer", "company", "they", "he", "she", "we", "it", "this", "next",
+                                      "register", "q1", "q2", "q3", "q4", "eoy", "eom", "it")
+            or any(w in EN_TITLE_WORDS or w.rstrip(",.") in ("inc", "ltd", "llc", "gmbh", "corp", "co", "group", "bank")
+                   for w in words)
+            or bool(word_pattern(tuple(m.lower() for m in EN_LEGAL)).search(low)))
