@@ -19,14 +19,19 @@ _EN_RUN = re.compile(r"(?<![a-z])" + _EN_WORD + r"(?:[\s,-]+" + _EN_WORD + r"){6
 
 
 def sentences(text: str) -> list[str]:
+    return [s for _, s in sentence_spans(text)]
+
+
+def sentence_spans(text: str) -> list[tuple[int, str]]:
+    """(where it starts, the sentence) for each sentence, spaces trimmed."""
     out, start = [], 0
     for m in _END.finditer(text):
         if m.group(0) == "." and _abbreviation_before(text, m.start()):
             continue
-        out.append(text[start:m.start()])
+        out.append((start, text[start:m.start()]))
         start = m.end()
-    out.append(text[start:])
-    return [s.strip() for s in out if s.strip(" ,.;:-—")]
+    out.append((start, text[start:]))
+    return [(at + len(s) - len(s.lstrip()), s.strip()) for at, s in out if s.strip(" ,.;:-—")]
 
 
 def _abbreviation_before(text: str, dot: int) -> bool:

@@ -23,10 +23,10 @@ EN_LEGAL = ("Co., Ltd.", "Co.,Ltd.", "Co. Ltd.", "Co., Ltd", "Pte. Ltd.", "Pte L
             "Logistics", "Telecom", "Insurance", "Capital", "Realty", "Energy", "Media", "Health", "Foods",
             "Electronics", "Manufacturing", "Pharma", "Motors", "Clinic", "School", "College", "Agency")
 _EN_LEGAL = "|".join(re.escape(x) for x in sorted(EN_LEGAL, key=len, reverse=True))
-_CAP = r"(?:[A-Z][\w&'’.-]*|&|of|and|the|de|for)"
+_CAP = r"(?:[A-Z][\w&'’.-]*|\([A-Z][\w ]+\)|&|of|and|the|de|do|da|du|von|van|for)"
 # 'Acme Robotics (Suzhou) Co., Ltd.', 'Pacific Harbour Logistics Pte. Ltd.', 'Kestrel Aerospace Components, Inc.'
-EN_COMPANY = re.compile(r"(?<![\w])((?:[A-Z][\w&'’.-]*)(?:\s+" + _CAP + r"){0,6}?(?:\s*\([A-Z][\w ]+\))?,?\s+(?:"
-                        + _EN_LEGAL + r"))(?![\w])")
+EN_COMPANY = re.compile(r"(?<![\w])((?:[A-Z][\w&'’.-]*)(?:[ \t]+" + _CAP + r"){0,6}?(?:[ \t]*\([A-Z][\w ]+\))?,?[ \t]+"
+                        r"(?:" + _EN_LEGAL + r")(?:,?[ \t]+(?:" + _EN_LEGAL + r"))*(?:[ \t]*\([A-Z]{2,}\))?)(?![\w])")
 # The words just before a name that say it is the customer (or that it is not: 老客户万通 is the referrer).
 EN_ORG_LEAD = re.compile(r"(?:\b(?:at|for|from|with|customer|company|client|account)\b(?:\s+is)?\s*:?\s*)$", re.I)
 NOT_THE_CUSTOMER_BEFORE = re.compile(r"(?:老客户|客户的朋友|我们的|referred by|via|from our|thru|through|by)\s*$", re.I)
@@ -48,11 +48,18 @@ class Org:
     sure: bool  # a legal form or organisation word ends it, or a label named it
 
 
+# 上海浦东发展银行股份有限公司信用卡中心: a unit said right after the company is part of the customer.
+CN_UNIT_TAILS = ("中心", "分行", "支行", "分公司", "事业部", "研究院")
+CN_UNIT_AFTER = re.compile(r"[\u4e00-\u9fff]{0,6}(?:" + "|".join(CN_UNIT_TAILS) + r")(?![\u4e00-\u9fff])")
 CN_ORG_NAME = re.compile(r"[\u4e00-\u9fff\w()（）]{2,30}?(?:" + "|".join(CN_ORG_TAILS[:14]) + r")")
 
 
 def cn_org_tail(name: str) -> bool:
-    return name.endswith(CN_ORG_TAILS) and len(name) >= 4
+    """Ends in an organisation word, with a name before it (集团股份有限公司 alone is no name)."""
+    core = name
+    while core.endswith(CN_ORG_TAILS):
+        core = core[: -len(next(t for t in CN_ORG_TAILS if core.endswith(t)))]
+    return core != name and len(core.strip("()（） ")) >= 2
 
 
 def organisations(text: str, entities: list[Entity]) -> list[Org]:
@@ -68,9 +75,13 @@ def organisations(text: str, entities: list[Entity]) -> list[Org]:
         if name and not NOT_THE_CUSTOMER_BEFORE.search(text[max(0, m.start() - 14):m.start()]):
             found.append(Org(name, m.start(1), True))
     for m in CN_ORG_NAME.finditer(text):
-        name = _trim_org(m.group(0))
-        if cn_org_tail(name) and not any(o.start <= m.start() < o.start + len(o.name) + 2 for o in found):
-            found.append(Org(name, m.start(), True))
+        name = _trim_org(m.group(0) + (CN_UNIT_AFTER.match(text, m.end()) or [""])[0])
+        if not cn_org_tail(name) and not name.endswith(CN_UNIT_TAILS):
+            continue
+        start = m.start() + m.group(0).find(name[:2]) if name[:2] in m.group(0) else m.start()
+        inside = [o for o in found if start <= o.start < start + len(name) or o.start <= start < o.start + len(o.name)]
+        if all(o.name in name and len(name) > len(o.name) for o in inside):
+            found = [o for o in found if o not in inside] + [Org(name, start, True)]
     found.sort(key=lambda o: o.start)
     return found
 
@@ -126,7 +137,9 @@ CN_HONORIFIC_NAME = re.compile(r"(?<![\u4e00-\u9fff])(?:小|老)[" + "".join(sor
 _CN_TITLES = sorted((w for w in TITLE_WORDS if not w.isascii()), key=len, reverse=True)
 # Words a Chinese title may not run back over: 对接人是他们的信息部经理刘洋 → 信息部经理.
 TITLE_STOP = re.compile(r".*(?:是|的|叫|人|他们|她们|见了|见到了|找了|和|跟|与|还有|也|及|:|：|,|，|。|\s)")
-EN_NAME = r"(?:Dr\.\s+|Mr\.\s+|Ms\.\s+|Mrs\.\s+)?[A-Z][a-z'’]+(?:[-\s][A-Z][a-z'’]+){0,2}|[A-Z]{2,}(?:\s[A-Z]{2,}){1,2}"
+_UP, _LOW = "A-ZÀ-ÖØ-Þ", "a-zß-öø-ÿ'’"
+EN_NAME = (r"(?:Dr\.[ \t]+|Mr\.[ \t]+|Ms\.[ \t]+|Mrs\.[ \t]+)?[" + _UP + "][" + _LOW + "]+(?:[-  \t][" + _UP + "][" + _LOW
+           + r"]+){0,2}|[A-Z]{2,}(?:[ \t][A-Z]{2,}){1,2}")
 EN_TITLE_WORDS = ("ceo", "cto", "cfo", "cio", "coo", "cmo", "ciso", "vp", "svp", "evp", "head", "director", "manager",
                   "mgr", "lead", "officer", "chief", "president", "founder", "owner", "engineer", "architect",
                   "procurement", "buyer", "analyst", "admin", "coordinator", "specialist", "partner", "principal",
@@ -190,10 +203,24 @@ def people(text: str, entities: list[Entity]) -> list[Person]:
     return sorted(found.values(), key=lambda p: p.start)
 
 
+def distinct(persons: list[Person]) -> list[Person]:
+    """周总 is 周建华 said again: an honorific on a surname already named fully is the same person."""
+    full = [p for p in persons if CJK.search(p.name) and len(p.name) in (2, 3) and not CN_HONORIFIC_NAME.fullmatch(p.name)]
+    out = []
+    for p in persons:
+        if CN_HONORIFIC_NAME.fullmatch(p.name) and any(f.name[0] == p.name[0] or f.name[0] == p.name[-1:]
+                                                        for f in full if f is not p):
+            continue
+        if len(p.name) < 2:
+            continue
+        out.append(p)
+    return out
+
+
 def _real_cn_person(name: str, text: str, start: int) -> bool:
     name = name.strip()
     if not name or not CJK.search(name) or len(name) > 4:
-        return bool(re.fullmatch(EN_NAME, name)) and not _not_a_person(name)
+        return False  # a Latin name: the English rules read it whole (Michael Wang, not Michael)
     return not any(w in name for w in ("公司", "客户", "老板娘")) and not text[start + len(name):].startswith(("公司", "集团"))
 
 
@@ -208,7 +235,7 @@ def cn_title_around(text: str, start: int, end: int, name: str) -> str | None:
     """The title said just before the name (财务总监邓丽, 信息科的张主任 → 信息科主任) or just after it (王磊 技术总监,
     李娜(采购经理), 李娜，她是采购经理)."""
     before = text[max(0, start - 16):start]
-    m = re.search(r"((?:[A-Za-z]{2,6}\s?)?[\u4e00-\u9fffA-Za-z]{0,10}?(?:" + "|".join(map(re.escape, _CN_TITLES))
+    m = re.search(r"((?:[A-Za-z]{2,6}\s?)?[\u4e00-\u9fffA-Za-z]{0,10}(?:" + "|".join(map(re.escape, _CN_TITLES))
                   + r"|HRBP|CTO|CEO|CFO|CIO|COO|TL|VP|IT经理)\s?)$", before)
     if m:
         title = m.group(1).strip()
@@ -222,7 +249,7 @@ def cn_title_around(text: str, start: int, end: int, name: str) -> str | None:
     m = re.match(r"\s*[(（]([^)）]{2,16})[)）]", after)
     if m:
         return m.group(1).strip()
-    m = re.match(r"\s*[,，]?\s*(?:(?:他|她)(?:是|们的)?|是)?\s*([\u4e00-\u9fffA-Za-z]{0,8}?(?:"
+    m = re.match(r"\s*[,，]?\s*(?:(?:他|她)(?:是|们的)?|是)?\s*([\u4e00-\u9fffA-Za-z]{0,8}(?:"
                  + "|".join(map(re.escape, _CN_TITLES)) + r"|HRBP|CTO|CEO|CFO|CIO|COO))(?![\u4e00-\u9fff]{0,1}[说讲])",
                  after)
     if m and not re.match(r"\s*[,，]", after[: m.start(1)] or "x") or m and re.match(r"\s*[,，]\s*(?:他|她)", after):

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from domain.known_names import is_known_company as known_company
 from handlers.intents import ContactInfo, Register
 from handlers.parsing import prose
 from handlers.parsing.amounts import find_amount
-from handlers.parsing.clauses import sentences, spoken_digits
+from handlers.parsing.clauses import sentence_spans, sentences, spoken_digits
 from handlers.parsing.dates import find_date
 from handlers.parsing.fields import (CJK, EMAIL, PHONE, is_title, looks_like_company, looks_like_person,
                                      normalize_phone, said_source, source_of, split_title)
@@ -168,19 +168,34 @@ def parse_register(body: str, *, today: date, expect_customer: bool = True, tagg
     if budget:  # "两百万 年底签", "大概150万 下周二前定": words around the amount other than 大概/左右
         draft.loose += _pieces(PER_PERIOD.sub(" ", FILLER.sub(" ", _cut(got["budget"], budget.span))))
     close = find_date(got["close"], today=today) if got.get("close") else None
-    name, title = split_title(got["contact"]) if got.get("contact") else (None, got.get("title"))
-    if got.get("title") and not title:
-        title = got["title"]
     labelled_customer = _customer_label(got.get("customer"))
     # The tagger reads prose; a message whose customer and contact are labelled has none to read.
-    entities = (tagger(body) if tagger and CJK.search(body) and not (labelled_customer and name) else [])
-    customer, unsure = labelled_customer, ()
-    orgs = [o for o in prose.organisations(body, entities) if not prose.looks_like_sentence(o.name)]
+    use_tagger = tagger if tagger and CJK.search(body) and not (labelled_customer and got.get("contact")) else None
+    orgs, persons = [], []
+    for at, sentence in sentence_spans(body):
+        entities = [replace(e, start=e.start + at, end=e.end + at) for e in use_tagger(sentence)] if use_tagger \
+            and CJK.search(sentence) else []
+        local = [replace(e, start=e.start - at, end=e.end - at) for e in entities]
+        orgs += [replace(o, start=o.start + at) for o in prose.organisations(sentence, local)]
+        persons += [replace(p, start=p.start + at) for p in prose.people(sentence, local)]
+    orgs = [o for o in orgs if not prose.looks_like_sentence(o.name)]
+    customer, unsure, customer_sure = labelled_customer, (), labelled_customer is not None
     if expect_customer and customer is None and orgs:
         best = next((o for o in orgs if o.sure), orgs[0])
-        customer, unsure = best.name, (() if best.sure or known_company(best.name) else ("customer",))
-    persons = [p for p in prose.people(body, entities)
-               if not (customer and p.name in customer) and not (name and p.name == name)]
+        customer_sure = best.sure or known_company(best.name)
+        customer, unsure = best.name, (() if customer_sure else ("customer",))
+    persons = prose.distinct([p for p in persons if not (customer and p.name in customer)])
+    name, title = None, got.get("title")
+    label = _contact_label(got["contact"]) if got.get("contact") else ""
+    if label and len(label) <= 40:  # 联系人 王磊 技术总监 / contact: John Smith, Head of IT — the label's reading wins
+        name, title = split_title(label)
+        title = title or got.get("title")
+        same = next((p for p in persons if name and (p.name == name or p.name in name)), None)
+        if same is not None:
+            persons.remove(same)
+            name, title = (name if len(name) >= len(same.name) else same.name), title or same.title
+        elif name and any(name in p.name or p.name in label for p in persons):
+            name, title = None, None  # the prose reading of the label holds the person
     found_people = bool(persons)
     need_parts: list[str] = []  # unlabelled words that are none of the other fields
     need_said: list[str] = []  # what follows 想做 / wants: the need in a sentence
@@ -196,7 +211,8 @@ def parse_register(body: str, *, today: date, expect_customer: bool = True, tagg
         if (expect_customer and customer is None and not (amount and _mostly(piece, amount.span))
                 and not (when and _mostly(piece, when.span)) and not looks_like_person(piece)
                 and not is_title(piece) and not prose.looks_like_sentence(piece) and not NEED_VERB.search(piece)):
-            customer, unsure = piece, (() if looks_like_company(piece) or known_company(piece) else ("customer",))
+            customer_sure = looks_like_company(piece) or known_company(piece)
+            customer, unsure = piece, (() if customer_sure else ("customer",))
         elif when and (_mostly(piece, when.span) or CLOSE_SAID.search(piece)):
             close = when
         elif amount and (_mostly(piece, amount.span) or BUDGET_SAID.search(piece) or _money_marked(piece, amount)):
@@ -208,15 +224,20 @@ def parse_register(body: str, *, today: date, expect_customer: bool = True, tagg
             name, title = split_title(piece)  # 'Sarah Kim (CIO)' without a contact label
         elif DEPARTMENT.match(piece) and (name or not found_people):
             title = title or piece
-        elif not title and not found_people and is_title(piece) and (name or not need_parts):
-            title = piece
+        elif is_title(piece) and (lacking := _first_without_title(name, title, persons)) is not None \
+                and (name or persons or not need_parts):
+            if lacking == "label":
+                title = piece
+            else:
+                lacking.title = piece
         elif not name and not found_people and is_title(piece) and split_title(piece)[1]:
             name, title = split_title(piece)
         elif source is None and (said := said_source(piece)):
             source = said
         elif industry is None and (m := INDUSTRY_SAID.search(piece)):
             industry = m.group(1)
-        elif customer and looks_like_company(piece) and not need_parts and piece == draft.loose[0]:
+        elif customer and not customer_sure and looks_like_company(piece) and not need_parts \
+                and piece == draft.loose[0]:
             customer = piece
         elif m := NEED_VERB.search(piece):
             need_said.append(_need_object(piece[m.end():]))
@@ -265,6 +286,18 @@ def _contacts(name, title, persons, phones, emails) -> tuple[ContactInfo, ...]:
             if owner is not None:
                 reach[owner][key] = norm(raw)
     return tuple(ContactInfo(name=p.name, title=p.title, **reach[i]) for i, p in enumerate(people))
+
+
+def _first_without_title(name, title, persons):
+    """Who a title said on its own ('张伟，产品经理') belongs to: the first person named without one."""
+    if name and not title:
+        return "label"
+    return next((p for p in persons if not p.title), None) if persons or name else ("label" if not title else None)
+
+
+def _contact_label(value: str) -> str:
+    """联系人是李娜 / Contact is Olivia Grant: the words between the label and the name."""
+    return re.sub(r"^(?:是|叫|为|is|are|:)\s*", "", value.strip(), flags=re.I)
 
 
 def _customer_label(value: str | None) -> str | None:
