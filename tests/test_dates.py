@@ -132,7 +132,6 @@ NOT_FOUND = [
     "2026-SH-007",
     "13800138000",
     "50万",
-    "12/20",          # ambiguous numeric US form: skipped
     "12.15",          # dot form without a year: skipped
     "每周一次例会",   # "once a week", not Monday
 ]

@@ -27,9 +27,14 @@ ALIAS = re.compile(r"(.+?)\s*(?:=|:|也叫|又叫|即|\baka\b|\bis\b)\s*(.+)", r
 REASON_LABEL = re.compile(r"(?:原因|理由|reason|because)\s*[=:]?\s*", re.I)
 
 
+# An ID said by voice or typed in a hurry: 2026 sz 008, 2026SH058 → 2026-SZ-008.
+_LOOSE_ID = re.compile(r"(?<![\w-])(20\d\d)[\s_]?([A-Za-z]{2,4})[\s_]?(\d{3,6})(?![\w-])")
+
+
 def clean(text: str) -> str:
     """Full-width → half-width (：，（ → :,( ), control characters out, 【header】 and ｜ as separators."""
     text = _CONTROL.sub(" ", unicodedata.normalize("NFKC", text))
+    text = _LOOSE_ID.sub(lambda m: f"{m[1]}-{m[2].upper()}-{m[3]}", text)
     text = _EMOJI.sub(" ", text)  # emoji carry no fields
     text = re.sub(r"^\s*【([^】]{1,12})】", r"\1 ", text)  # 【商机报备】 is the verb
     text = re.sub(r"【([^】]{1,12})】", r"\1: ", text).replace("|", ";")  # 【客户】X is a label
@@ -41,6 +46,11 @@ def split_ref(body: str) -> tuple[str | None, str]:
     m = OPP_ID.search(body[:40])
     if m:
         return m.group(1).upper(), (body[: m.start()] + " " + body[m.end():]).strip(" ,;:")
+    body = re.sub(r"^(?:on|about|re|for)\s+", "", body, flags=re.I)  # 'follow-up on Grab: …'
+    named = re.match(r"(?:那个|这个)?([^\s,;:]{2,12}?)(?:的|那边的?|这边的?)?(?:单子|项目|商机|这单|那单)(.*)", body, re.S) \
+        or re.match(r"([A-Z][\w&.-]*(?:\s[A-Z][\w&.-]*)*)\s+(?:deal|opp|account|project)\b[\s,;:]*(.*)", body, re.S)
+    if named and named.group(1) not in ("这个", "那个"):
+        return named.group(1), named.group(2).strip(" ,;:")
     m = re.match(r"(?:(?:an? )?(?:call|meeting|visit|demo|chat)?\s*with\s+)?([^\s,;:]+)([\s,;:]*)(.*)", body, re.S)
     if not m:
         return None, ""

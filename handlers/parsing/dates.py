@@ -66,6 +66,8 @@ _NOT_A_DAY_AFTER = rf"[0-9{_CN_DIGITS}百千万亿.,:：元块wWkK%]"
 # Rule name → pattern. Order breaks ties between matches with the same start and length.
 PATTERNS: dict[str, str] = {
     "numeric": r"(?<![0-9.])(?P<y>[0-9]{4})(?P<sep>[-/.])(?P<m>[0-9]{1,2})(?P=sep)(?P<d>[0-9]{1,2})(?![0-9])",
+    # 11/20, 12/3: month first, as both Chinese and US reps write it (never a fraction: 1/2, 3/4 of a day)
+    "month_slash_day": r"(?<![0-9./$¥€£-])(?P<m>1[0-2]|0?[1-9])/(?P<d>3[01]|[12][0-9]|0?[1-9])(?![0-9/.%])(?!\s?(?:of|的))",
     "cn_month": (
         _CN_YEAR + r"?(?<![0-9])(?P<m>" + _MON + r")\s?月份?"
         r"(?:(?P<d>" + _DAY + r")(?:\s?[日号]|(?!" + _NOT_A_DAY_AFTER + r"))"
@@ -136,8 +138,13 @@ class FoundDate:
 
 def find_date(text: str, *, today: date) -> FoundDate | None:
     """First date expression in text, resolved against today (the message's day in the team's time zone)."""
+    return next(find_dates(text, today=today), None)
+
+
+def find_dates(text: str, *, today: date):
+    """Every date expression in text, in order (今天拜访…约了下周二演示: today, then next Tuesday)."""
     if not isinstance(text, str) or not text:
-        return None
+        return
     taken: list[tuple[int, int]] = []
     for start, end, resolve, m in _candidates(text):
         if any(start < e and s < end for s, e in taken):
@@ -145,8 +152,7 @@ def find_date(text: str, *, today: date) -> FoundDate | None:
         taken.append((start, end))
         value = _safely(resolve, m, today)
         if value is not None:
-            return FoundDate(value=value, span=(start, end))
-    return None
+            yield FoundDate(value=value, span=(start, end))
 
 
 def _candidates(text: str) -> list[tuple[int, int, Callable, re.Match]]:
@@ -352,6 +358,8 @@ def _en_year_end(m: re.Match, today: date) -> date:
 
 _RESOLVERS: dict[str, Callable[[re.Match, date], date | None]] = {
     "numeric": _numeric,
+    "month_slash_day": lambda m, today: _upcoming(lambda y: date(y, int(m["m"]), int(m["d"])), None, today,
+                                                  month=int(m["m"])),
     "cn_month": _cn_month,
     "cn_year_end": _cn_year_end,
     "cn_quarter": _quarter_numbered,

@@ -6,12 +6,21 @@ from datetime import date
 
 from handlers.intents import FollowUp
 from handlers.parsing.amounts import find_amount
-from handlers.parsing.dates import find_date
+from handlers.parsing.dates import find_date, find_dates
+from handlers.parsing import prose
+from handlers.intents import ContactInfo
 from handlers.parsing.fields import BUDGET_APPROVED, CJK, IN_ANNUAL_PLAN, NEED_FIT, channel_of, risks_in
 
 NEXT_MARKER = re.compile(r"(?:下一步|下步|下次|后续|next (?:steps?|actions?)|next)\s*(?:是|:|：|-|,)?\s*", re.I)
 CLAUSE = re.compile(r"[,;.!?，；。！？\n]")
 CJK_CLAUSE = re.compile(r"[,;.!?，；。！？\n ]")  # Chinese written without punctuation breaks at spaces
+# The clause of the next step: 明年1月初再联系, 约了下周二去现场, circle back next Tuesday (not 集团年底统一控费).
+NEXT_STEP = re.compile(r"再|约|去|来|之前|前|给|发|出|见|签|聊|演示|汇报|报价|提交|安排|联系|过|走|准备|让我们|要我们|"
+                       r"(?<![a-z])(?:call|send|meet|demo|follow|circle|ping|review|visit|present|sign|submit|check|"
+                       r"schedule|back|by|before|due|next)(?![a-z])", re.I)
+# Someone newly met in a follow-up: a title word or an honorific is said near them.
+PERSON_CUE = re.compile(r"总|工|经理|主任|总监|老师|科长|处长|部长|负责人|厂长|[A-Z][a-z]+ [A-Z][a-z]+|\b(?:CEO|CTO|CFO|CIO|COO|VP|"
+                        r"Head|Director|Manager|Lead)\b")
 DEADLINE_WORDS = re.compile(r"^(?:之前|以前|前|左右|以内)\s*|\s+(?:by|before|on|at)$", re.I)
 
 
@@ -25,8 +34,8 @@ def parse_follow_up(ref: str, text: str, *, today: date, tagger=None) -> FollowU
             when = found.value
             next_action = _without(next_action, found.span) or None
     else:
-        found = find_date(text, today=today)
-        if found and found.value > today:  # "3天后再联系": the clause that holds a coming date is the next action
+        found = _next_step_date(text, today)
+        if found:  # "3天后再联系": the clause that holds a coming date is the next action
             clause = CJK_CLAUSE if CJK.search(text) else CLAUSE
             when = found.value
             start = max((m.end() for m in clause.finditer(text, 0, found.span[0])), default=0)
@@ -36,7 +45,9 @@ def parse_follow_up(ref: str, text: str, *, today: date, tagger=None) -> FollowU
     amount = find_amount(content)
     fit = NEED_FIT.search(text)
     fit_value = int(fit.group(1) or fit.group(2)) if fit else None
+    contacts = _people(text, tagger)
     return FollowUp(
+        contacts=contacts,
         ref=ref, content=content or text, channel=channel_of(content or text) or channel_of(text),
         next_action=next_action,
         next_action_date=when, budget=amount.value if amount else None, currency=amount.currency if amount else None,
@@ -50,3 +61,22 @@ def _without(text: str, span: tuple[int, int]) -> str:
     after = re.sub(r"^\s*(?:之前|以前|前|约了|约好)", "", text[span[1]:])  # 下周二前提供 → 提供
     rest = (text[: span[0]] + " " + after).strip(" ,;.:")
     return DEADLINE_WORDS.sub("", DEADLINE_WORDS.sub("", rest).strip()).strip(" ,;.:")
+
+
+def _next_step_date(text: str, today: date):
+    """The coming date of the next step: the first said with an action near it, else the first still ahead."""
+    ahead = [d for d in find_dates(text, today=today) if d.value > today]
+    for d in ahead:
+        start = max((m.end() for m in CLAUSE.finditer(text, 0, d.span[0])), default=0)
+        end = next((m.start() for m in CLAUSE.finditer(text, d.span[1])), len(text))
+        if NEXT_STEP.search(text[start:end].replace(text[d.span[0]:d.span[1]], " ")):
+            return d
+    return ahead[0] if ahead else None
+
+
+def _people(text: str, tagger) -> tuple[ContactInfo, ...]:
+    """People met in prose: 见了他们CFO张伟 / new stakeholder Lisa Wong (Head of Data) joined."""
+    if not PERSON_CUE.search(text):
+        return ()
+    entities = tagger(text) if tagger and CJK.search(text) else []
+    return tuple(ContactInfo(name=p.name, title=p.title) for p in prose.distinct(prose.people(text, entities)))
