@@ -8,6 +8,7 @@ from datetime import date
 from domain.known_names import is_known_company as known_company
 from handlers.intents import ContactInfo, Register
 from handlers.parsing import prose
+from handlers.parsing.prose import cn_org_tail as cn_org_tail_sure
 from handlers.parsing.amounts import find_amount
 from handlers.parsing.clauses import sentence_spans, sentences, spoken_digits
 from handlers.parsing.dates import find_date
@@ -154,14 +155,17 @@ def parse_register(body: str, *, today: date, expect_customer: bool = True, tagg
     body = re.sub(r"\s+/\s+", ", ", body)  # 'Acme Ltd. / Wei Ling Tan, IT Lead / +65 …' (not 2026/12/28)
     emails, body = _cut_out(EMAIL, body)
     phones, body = _cut_out(PHONE, body)
-    draft = _Draft()
-    for sentence in sentences(body):  # no field runs on into the next sentence
+    draft, need_sentence, sentence_of = _Draft(), None, {}
+    for number, sentence in enumerate(sentences(body)):  # no field runs on into the next sentence
         part = _read(sentence)
         for name, value in part.labelled.items():
             if name in draft.labelled:
                 draft.loose += _pieces(value)
             else:
                 draft.labelled[name] = value
+                need_sentence = number if name == "need" else need_sentence
+        for piece in part.loose:
+            sentence_of.setdefault(piece, number)
         draft.loose += part.loose
     got = dict(draft.labelled)
     budget = find_amount(_amount_text(got["budget"])) if got.get("budget") else None
@@ -184,6 +188,10 @@ def parse_register(body: str, *, today: date, expect_customer: bool = True, tagg
         best = next((o for o in orgs if o.sure), orgs[0])
         customer_sure = best.sure or known_company(best.name)
         customer, unsure = best.name, (() if customer_sure else ("customer",))
+        first = next(iter(_pieces(sentences(body)[0])), "") if sentences(body) else ""
+        if best.name in first and first != best.name and len(first) <= 24 and not prose.looks_like_sentence(first) \
+                and not cn_org_tail_sure(best.name):
+            customer, unsure, customer_sure = first, (), True  # '报备 美的置业 …': the tagger saw only 美的
     persons = prose.distinct([p for p in persons if not (customer and p.name in customer)])
     name, title = None, got.get("title")
     label = _contact_label(got["contact"]) if got.get("contact") else ""
@@ -201,7 +209,9 @@ def parse_register(body: str, *, today: date, expect_customer: bool = True, tagg
     need_said: list[str] = []  # what follows 想做 / wants: the need in a sentence
     source = source_of(got["source"]) if got.get("source") else None
     industry = got.get("industry") or None
+    need_run_on: list[str] = []
     for piece in draft.loose:
+        original = piece
         piece = _without(piece, [customer] + [p.name for p in persons] + [p.title for p in persons if p.title])
         piece = prose.LEAD_IN.sub("", piece, count=1).strip(" ,.;:") if piece else piece
         if not piece:
@@ -209,9 +219,10 @@ def parse_register(body: str, *, today: date, expect_customer: bool = True, tagg
         amount = None if budget else find_amount(_amount_text(piece))
         when = None if close else find_date(piece, today=today)
         if (expect_customer and customer is None and not (amount and _mostly(piece, amount.span))
-                and not (when and _mostly(piece, when.span)) and not looks_like_person(piece)
+                and not (when and _mostly(piece, when.span)) and not (found_people and looks_like_person(piece))
                 and not is_title(piece) and not prose.looks_like_sentence(piece) and not NEED_VERB.search(piece)):
-            customer_sure = looks_like_company(piece) or known_company(piece)
+            # '报备 宁波港 联系人 …': the first words after the verb are the customer; a name found later is a guess
+            customer_sure = looks_like_company(piece) or known_company(piece) or body.lstrip().startswith(original)
             customer, unsure = piece, (() if customer_sure else ("customer",))
         elif when and (_mostly(piece, when.span) or CLOSE_SAID.search(piece)):
             close = when
@@ -243,8 +254,11 @@ def parse_register(body: str, *, today: date, expect_customer: bool = True, tagg
             need_said.append(_need_object(piece[m.end():]))
         elif not _chatter(piece):
             need_parts.append(piece)
+            if sentence_of.get(original) == need_sentence:
+                need_run_on.append(piece)  # '需求 CRM 系统替换，要支持移动端': the need goes on in its sentence
     said_need = next((n for n in need_said if n), None)
-    need = got.get("need") or said_need or " ".join(need_parts) or None
+    labelled_need = " ".join([got["need"]] + need_run_on) if got.get("need") else None
+    need = labelled_need or said_need or " ".join(need_parts) or None
     need = NEED_LEAD.sub("", need).strip(" ,.;:") or None if need else None
     if need and not budget:  # "需求 CRM 50万" without a budget label
         amount = find_amount(need)
