@@ -76,6 +76,8 @@ def register(ctx: Context, cmd: i.Register) -> Reply:
     missing = dialog.missing_fields(cmd)
     if missing:
         return dialog.ask(ctx, cmd, missing)
+    if "customer" in cmd.unsure:
+        return dialog.confirm(ctx, cmd)
     team = ctx.config.team(ctx.user.team_name)
     if team is None:
         return ctx.reply("no_permission", action="报备" if ctx.lang == "zh" else "register", id=cmd.customer)

@@ -2,6 +2,7 @@
 for the rep's next message, which answers it, or says 取消/cancel; it expires after 30 minutes."""
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, fields, replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -22,12 +23,32 @@ def missing_fields(cmd: i.Register) -> list[str]:
     return missing + ([] if cmd.contacts or cmd.need else ["detail"])
 
 
-def ask(ctx, cmd: i.Register, missing: list[str]) -> Reply:
-    """Keep what was understood, show it, and ask for exactly what is missing."""
+YES = re.compile(r"^\s*(?:是|是的|对|对的|没错|嗯|好|确认|yes|yep|yeah|y|ok|okay|correct|right)\s*[.!。！]*\s*$", re.I)
+
+
+NOT_IT = re.compile(r"^(?:不是|不对|错了|no|nope|not quite)[\s,，.。!！]*(?:是|应该是|it'?s|it is|the customer is)?\s*", re.I)
+
+
+def _keep(ctx, cmd: i.Register) -> None:
     state = ctx.session.get(m.DialogState, ctx.user.id) or m.DialogState(user_id=ctx.user.id)
     state.intent, state.data = "register", _to_json(cmd)
     state.updated_at, state.expires_at = ctx.now, ctx.now + DRAFT_LIFETIME
     ctx.session.add(state)
+
+
+def confirm(ctx, cmd: i.Register) -> Reply:
+    """A customer read from a weak signal is asked about before anything is stored (a wrong name 查重 cannot match
+    is worse than a question)."""
+    _keep(ctx, cmd)
+    card = draft_card(cmd, ctx.lang)
+    text = "\n".join([*unread_lines(cmd.unread, ctx.lang), *([card_text(card)] if card["rows"] else []),
+                      say("confirm_customer", ctx.lang, customer=cmd.customer)])
+    return Reply(text=text, lang=ctx.lang, card=card)
+
+
+def ask(ctx, cmd: i.Register, missing: list[str]) -> Reply:
+    """Keep what was understood, show it, and ask for exactly what is missing."""
+    _keep(ctx, cmd)
     ask_text = say("ask_more", ctx.lang, missing="、".join(say(f"missing_{f}", ctx.lang) for f in missing)
                    if ctx.lang == "zh" else "; ".join(say(f"missing_{f}", ctx.lang) for f in missing),
                    example=" / ".join(say(f"ex_{f}", ctx.lang) for f in missing))
@@ -48,6 +69,12 @@ def route(ctx, text: str, intent: i.Intent) -> i.Intent | Reply:
     if isinstance(intent, i.Cancel):
         customer = f"（{draft.customer}）" if ctx.lang == "zh" else f" ({draft.customer})"
         return Reply(text=say("cancelled", ctx.lang, customer=customer if draft.customer else ""), lang=ctx.lang)
+    if "customer" in draft.unsure:  # the answer to 客户是「X」吗？
+        if YES.match(text):
+            return replace(draft, unsure=())
+        if isinstance(intent, i.NotUnderstood) and intent.intent is None or isinstance(intent, i.Register):
+            name = NOT_IT.sub("", text.strip()) if isinstance(intent, i.NotUnderstood) else intent.customer
+            return replace(draft, customer=name.strip(" ,.;:，。；：") or draft.customer, unsure=())
     if isinstance(intent, i.NotUnderstood) and intent.intent is None:
         return merge(draft, parse_register(clean(text), today=ctx.today, expect_customer=draft.customer is None))
     ctx.notes.append(say("draft_dropped", ctx.lang))
@@ -57,7 +84,7 @@ def route(ctx, text: str, intent: i.Intent) -> i.Intent | Reply:
 def merge(draft: i.Register, answer: i.Register) -> i.Register:
     """The draft's fields stand; the answer fills the gaps (one contact, field by field)."""
     filled = {f.name: getattr(answer, f.name) for f in fields(i.Register)
-              if getattr(draft, f.name) in (None, ()) and getattr(answer, f.name) not in (None, ())}
+              if f.name != "unsure" and getattr(draft, f.name) in (None, ()) and getattr(answer, f.name) not in (None, ())}
     if draft.contacts and answer.contacts:
         first, extra = draft.contacts[0], answer.contacts[0]
         filled["contacts"] = (replace(first, **{k: v for k, v in asdict(extra).items() if v and not getattr(first, k)}),
@@ -68,8 +95,9 @@ def merge(draft: i.Register, answer: i.Register) -> i.Register:
 def _to_json(cmd: i.Register) -> dict:
     def plain(v):
         return v.isoformat() if isinstance(v, date) else str(v) if isinstance(v, Decimal) else v
-    data = {k: plain(v) for k, v in asdict(cmd).items() if k not in ("contacts", "unread")}
+    data = {k: plain(v) for k, v in asdict(cmd).items() if k not in ("contacts", "unread", "unsure")}
     data["contacts"] = [asdict(c) for c in cmd.contacts]
+    data["unsure"] = list(cmd.unsure)
     return data
 
 
@@ -79,5 +107,5 @@ def _from_json(data: dict) -> i.Register:
         need=data.get("need"), budget=Decimal(data["budget"]) if data.get("budget") else None,
         currency=data.get("currency"),
         expected_close=date.fromisoformat(data["expected_close"]) if data.get("expected_close") else None,
-        source=data.get("source"), industry=data.get("industry"),
+        source=data.get("source"), industry=data.get("industry"), unsure=tuple(data.get("unsure", ())),
     )

@@ -124,6 +124,9 @@ TEXT = {
     "unread_budget": ("预算", "budget"), "unread_close": ("预计成交日期", "close date"),
     "ex_unread_budget": ("预算 50万", "budget $120k"), "ex_unread_close": ("预计 12月底成交", "close by Dec 20"),
     "draft_title": ("报备草稿", "Draft registration"),
+    "confirm_customer": ("客户是「{customer}」吗？回复 是，或直接发正确的客户名（30 分钟内有效，回复“取消”放弃）",
+                         'Is the customer "{customer}"? Reply yes, or send the right name (within 30 minutes; '
+                         '"cancel" drops it)'),
     "cancelled": ("已取消报备草稿{customer}。", "Dropped the draft registration{customer}."),
     "nothing_to_cancel": ("没有正在填写的内容。", "Nothing to cancel."),
     "draft_dropped": ("（之前的报备草稿已放弃）", "(The draft registration was dropped.)"),

@@ -35,7 +35,7 @@ LEAD_IN = re.compile(
     r"^(?:(?:嗯+|那个|然后|就是|对|呃|啊|哦|um+|uh+|so|hey|ok|okay|quick one|fyi|pls|please)[\s,，:：-]*)*"
     r"(?:(?:帮忙|帮我|麻烦)?(?:报备|报|登记|录)(?:一下|一个|个|下)?(?:新)?(?:客户|商机|线索)?|新线索|新商机|商机|线索|客户名片|名片(?:如下|在这)?"
     r"|(?:new\s+)?(?:lead|deal|opp(?:ortunity)?)(?:\s+fyi)?|register(?:ing)?(?:\s+new\s+opportunity)?|fwd card(?: from [^:]+)?"
-    r"|客户(?:是|叫|为)?|customer(?: is)?|company(?: is)?|client(?: is)?)?[\s,，:：\-—–]*", re.I)
+    r"|客户(?:是|叫|为)?|customer(?: is)?|company(?: is)?|client(?: is)?)?[\s,，:：\-—–]*(?:(?:for|with|at)\s+)?", re.I)
 # A candidate containing these is a sentence about the customer, never its name.
 NOT_A_NAME_WORDS = ("今天", "昨天", "明天", "上周", "下周", "刚", "接到", "加的", "认识", "聊", "拜访", "见了", "说", "想",
                     "要做", "那边", "这边", "客户", "名片", "电话", "微信", "留言", "线索", "报备", "介绍")

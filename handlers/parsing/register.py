@@ -52,7 +52,9 @@ BUDGET_SAID = re.compile(r"预算|金额|经费|费用|报价|盘子|投入|合�
                          r"est\.|arr|range|\$|¥|€|£|rmb|usd", re.I)
 # 做汽车零部件的 / 做跨境电商的: the customer's trade.
 INDUSTRY_SAID = re.compile(r"^(?:他们|是)?做([\u4e00-\u9fff]{2,8})的$")
-CHATTER = re.compile(r"(?:好的|谢谢|thx|thanks|ok|pls|please|fyi|asap|先这样|辛苦|麻烦了|哈+|嗯+|那个|然后|🙏)+")
+CHATTER = re.compile(r"(?:好的|谢谢|thx|thanks|ok|pls|please|fyi|asap|先这样|辛苦|麻烦了|哈+|嗯+|那个|然后|🙏|[()\s]|"
+                     r"talked to|talking to|spoke (?:to|with|w/)|met|met with|call with|today|yesterday|this morning|"
+                     r"and|also|too|见了|见到了|聊了|他们|对接|对接人是|联系人是)+")
 # 八十来万 / 三五万 / 30-50万: about, a pair of numbers, a range — the budget is the upper figure.
 _ABOUT = re.compile(r"(?<=[一二两三四五六七八九十百千0-9])(?:来|多)(?=[万亿千kw])")
 _PAIR = re.compile(r"(?<![一二两三四五六七八九十])([一二两三四五六七八])([二三四五六七八九])(?=[十百千万])")
@@ -201,7 +203,7 @@ def parse_register(body: str, *, today: date, expect_customer: bool = True, tagg
         same = next((p for p in persons if name and (p.name == name or p.name in name)), None)
         if same is not None:
             persons.remove(same)
-            name, title = (name if len(name) >= len(same.name) else same.name), title or same.title
+            name, title = (name if looks_like_person(name) else same.name), title or same.title
         elif name and any(name in p.name or p.name in label for p in persons):
             name, title = None, None  # the prose reading of the label holds the person
     found_people = bool(persons)
@@ -238,9 +240,9 @@ def parse_register(body: str, *, today: date, expect_customer: bool = True, tagg
         elif is_title(piece) and (lacking := _first_without_title(name, title, persons)) is not None \
                 and (name or persons or not need_parts):
             if lacking == "label":
-                title = piece
+                title = _title_piece(piece)
             else:
-                lacking.title = piece
+                lacking.title = _title_piece(piece)
         elif not name and not found_people and is_title(piece) and split_title(piece)[1]:
             name, title = split_title(piece)
         elif source is None and (said := said_source(piece)):
@@ -300,6 +302,12 @@ def _contacts(name, title, persons, phones, emails) -> tuple[ContactInfo, ...]:
             if owner is not None:
                 reach[owner][key] = norm(raw)
     return tuple(ContactInfo(name=p.name, title=p.title, **reach[i]) for i, p in enumerate(people))
+
+
+def _title_piece(piece: str) -> str:
+    """"he's Head of IT at" → Head of IT."""
+    piece = re.sub(r"^(?:(?:he|she)['’]?s|(?:he|she) is|is|the|their|our|他是|她是|是)\s+", "", piece.strip(), flags=re.I)
+    return re.sub(r"\s+(?:at|of|for|with|in)$", "", piece, flags=re.I).strip()
 
 
 def _first_without_title(name, title, persons):
