@@ -172,13 +172,24 @@ def follow_up(ctx: Context, cmd: i.FollowUp) -> Reply:
         opp.in_annual_plan = opp.in_annual_plan or cmd.in_annual_plan
         if cmd.need_fit is not None:
             opp.need_fit = {**(opp.need_fit or {}), "overall": cmd.need_fit}
+        known = {c.name for c in opp.contacts if c.name}
+        for c in cmd.contacts:  # SPEC: a follow-up updates the decision-chain contacts it mentions
+            if c.name and c.name not in known:
+                opp.contacts.append(m.Contact(customer=opp.customer, name=c.name, title=c.title, phone=c.phone,
+                                              email=c.email, role=role_for_title(c.title, ctx.config.role_words)))
+                known.add(c.name)
         opp.score = opportunity_score(opp).total
         if opp.protected_until:
             _extend_protection(ctx, opp, opp.protected_until + timedelta(days=protection.EXTENSION_DAYS))
     _audit(ctx, "follow_up", opp, channel=cmd.channel, risks=list(cmd.risks),
+           contacts_added=[c.name for c in cmd.contacts if c.name],
            next_action_date=cmd.next_action_date and cmd.next_action_date.isoformat())
     card = follow_up_card(opp, fu, ctx.lang)
     head = say("followed_up", ctx.lang, id=opp.id)
+    added = [c for c in cmd.contacts if c.name]
+    if added:
+        head += "\n" + say("contacts_added", ctx.lang, names="; ".join(
+            f"{c.name} ({c.title})" if c.title else c.name for c in added))
     return Reply(text=head + "\n" + card_text(card), lang=ctx.lang, card=card)
 
 

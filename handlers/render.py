@@ -60,6 +60,7 @@ TEXT = {
                     "No opportunity \"{ref}\" that you can see. Send \"my opportunities\" for your list."),
     "ambiguous": ("“{ref}”对应多个商机：{ids}。请用编号。", "\"{ref}\" matches several opportunities: {ids}. Use the ID."),
     "followed_up": ("已记录跟进 {id}。", "Follow-up logged for {id}."),
+    "contacts_added": ("新联系人：{names}", "New contacts: {names}"),
     "no_opps": ("你还没有进行中的商机。报备一个：报备 客户名 联系人 … 需求 …",
                 "You have no open opportunities. Register one: register <company>, contact …, need: …"),
     "my_opps": ("你的商机（{n}）：", "Your opportunities ({n}):"),
@@ -261,11 +262,10 @@ def opportunity_card(opp: m.Opportunity, score: Score, lang: str, *, owner: str,
 
 def draft_card(cmd, lang: str) -> dict:
     """What was understood of a registration that is not complete yet (handlers.intents.Register)."""
-    contact = cmd.contacts[0] if cmd.contacts else None
     rows = [
         (label("customer", lang), cmd.customer),
-        (label("contacts", lang), contact and " ".join(x for x in (contact.name, contact.title and f"({contact.title})",
-                                                                    contact.phone, contact.email) if x)),
+        (label("contacts", lang), "; ".join(" ".join(x for x in (c.name, c.title and f"({c.title})", c.phone, c.email) if x)
+                                            for c in cmd.contacts) or None),
         (label("need", lang), cmd.need),
         (label("budget", lang), money(cmd.budget, cmd.currency, lang)),
         (label("close", lang), day(cmd.expected_close)),

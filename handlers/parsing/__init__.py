@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import replace
 from datetime import date
 
 from handlers import intents as i
@@ -66,7 +67,27 @@ def split_ref(body: str) -> tuple[str | None, str]:
 
 def parse(text: str, *, today: date, tagger=DEFAULT_TAGGER) -> i.Intent:
     """One message → one intent; never raises, whatever the text. `tagger=None`: the rules alone."""
-    text = clean(text)
+    intent = _parse(clean(text), today=today, tagger=tagger)
+    if isinstance(intent, i.Register) and intent.customer:
+        intent = replace(intent, customer=as_typed(text, intent.customer))
+    return intent
+
+
+def as_typed(original: str, value: str) -> str:
+    """The customer exactly as the rep typed it (联想（北京）有限公司, not its half-width fold): read on the folded
+    text, shown and stored as written. 查重 folds it again for matching."""
+    folded, where = [], []
+    for at, ch in enumerate(original):
+        for out in unicodedata.normalize("NFKC", ch):
+            folded.append(out)
+            where.append(at)
+    pattern = r"\s+".join(re.escape(w) for w in value.split())
+    m = re.search(pattern, "".join(folded)) if pattern else None
+    return original[where[m.start()]: where[m.end() - 1] + 1] if m else value
+
+
+def _parse(text: str, *, today: date, tagger) -> i.Intent:
+    """`text` is already cleaned."""
     kind, rest = split_verb(text)
     if kind is None:
         return _without_verb(text, today=today, tagger=tagger)
@@ -127,7 +148,7 @@ def _without_verb(text: str, *, today: date, tagger) -> i.Intent:
         within = 8 if m.start() == 0 and len(rest) > 20 else len(rest)
         kind, after = found if found[0] else (verb_inside(rest, within=within) or (None, rest))
         if kind and kind not in ("register", "help", "cancel", "mine", "due_this_week", "funnel", "forecast"):
-            return parse(f"{rest_verb(kind)} {m.group(1)} {after}", today=today, tagger=tagger)
+            return _parse(clean(f"{rest_verb(kind)} {m.group(1)} {after}"), today=today, tagger=tagger)
         if m.start() == 0 and len(rest) >= 6 and not kind:  # '2026-SZ-003 电话沟通了一下，客户说…': news of it
             return parse_follow_up(m.group(1).upper(), rest, today=today, tagger=tagger)
     if _KV_CUSTOMER.match(text):
@@ -136,7 +157,7 @@ def _without_verb(text: str, *, today: date, tagger) -> i.Intent:
     if chatter and chatter[0] in ("register", "follow_up") and len(chatter[1]) >= 12:
         start = text.lower().find(next(w for w in VERBS[chatter[0]] if w in text.lower()))
         if start > 0 and split_verb(text[start:])[0]:
-            return parse(text[start:], today=today, tagger=tagger)
+            return _parse(text[start:], today=today, tagger=tagger)
     if looks_like_registration(text):  # a card, or a new customer described without 报备: in a DM, a registration
         return parse_register(text, today=today, tagger=tagger)
     return i.NotUnderstood()

@@ -19,8 +19,8 @@ NEXT_STEP = re.compile(r"再|约|去|来|之前|前|给|发|出|见|签|聊|演�
                        r"(?<![a-z])(?:call|send|meet|demo|follow|circle|ping|review|visit|present|sign|submit|check|"
                        r"schedule|back|by|before|due|next)(?![a-z])", re.I)
 # Someone newly met in a follow-up: a title word or an honorific is said near them.
-PERSON_CUE = re.compile(r"总|工|经理|主任|总监|老师|科长|处长|部长|负责人|厂长|[A-Z][a-z]+ [A-Z][a-z]+|\b(?:CEO|CTO|CFO|CIO|COO|VP|"
-                        r"Head|Director|Manager|Lead)\b")
+PERSON_CUE = re.compile(r"总|工|经理|主任|总监|老师|科长|处长|部长|负责人|厂长|[A-Z][a-z]+ [A-Z][a-z]+|CEO|CTO|CFO|CIO|COO|VP|"
+                        r"Head|Director|Manager|Lead")
 DEADLINE_WORDS = re.compile(r"^(?:之前|以前|前|左右|以内)\s*|\s+(?:by|before|on|at)$", re.I)
 
 
@@ -59,6 +59,8 @@ def parse_follow_up(ref: str, text: str, *, today: date, tagger=None) -> FollowU
 def _without(text: str, span: tuple[int, int]) -> str:
     """The action with its date cut out, and the 前/by that tied them: '12月15日前提交方案' → '提交方案'."""
     after = re.sub(r"^\s*(?:之前|以前|前|约了|约好)", "", text[span[1]:])  # 下周二前提供 → 提供
+    before = re.sub(r"(?:约了|约好了?|约在)\s*$", "", text[: span[0]])
+    text, span = before + text[span[0]:], (len(before), len(before) + span[1] - span[0])
     rest = (text[: span[0]] + " " + after).strip(" ,;.:")
     return DEADLINE_WORDS.sub("", DEADLINE_WORDS.sub("", rest).strip()).strip(" ,;.:")
 
