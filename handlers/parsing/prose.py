@@ -27,6 +27,9 @@ _CAP = r"(?:[A-Z][\w&'’.-]*|\([A-Z][\w ]+\)|&|of|and|the|de|do|da|du|von|van|f
 # 'Acme Robotics (Suzhou) Co., Ltd.', 'Pacific Harbour Logistics Pte. Ltd.', 'Kestrel Aerospace Components, Inc.'
 EN_COMPANY = re.compile(r"(?<![\w])((?:[A-Z][\w&'’.-]*)(?:[ \t]+" + _CAP + r"){0,6}?(?:[ \t]*\([A-Z][\w ]+\))?,?[ \t]+"
                         r"(?:" + _EN_LEGAL + r")(?:,?[ \t]+(?:" + _EN_LEGAL + r"))*(?:[ \t]*\([A-Z]{2,}\))?)(?![\w])")
+EN_ORG_AFTER = re.compile(r"(?<![\w])(?:at|from|for|with)\s+((?:[A-Z][\w&'’.-]*)(?:\s+[A-Z][\w&'’.-]*){0,3})")
+NOT_EN_ORG = {"the expo", "expo", "monday", "tuesday", "wednesday", "thursday", "friday", "q1", "q2", "q3", "q4",
+              "eom", "eoy", "eoq", "linkedin", "google", "zoom", "teams"}
 # The words just before a name that say it is the customer (or that it is not: 老客户万通 is the referrer).
 EN_ORG_LEAD = re.compile(r"(?:\b(?:at|for|from|with|customer|company|client|account)\b(?:\s+is)?\s*:?\s*)$", re.I)
 NOT_THE_CUSTOMER_BEFORE = re.compile(r"(?:老客户|客户的朋友|我们的|referred by|via|from our|thru|through|by)\s*$", re.I)
@@ -74,6 +77,12 @@ def organisations(text: str, entities: list[Entity]) -> list[Org]:
         name = _trim_en_org(m.group(1))
         if name and not NOT_THE_CUSTOMER_BEFORE.search(text[max(0, m.start() - 14):m.start()]):
             found.append(Org(name, m.start(1), True))
+    if not found:  # 'talked to their CFO Linda Park at Zebra': a capitalised name after at/for/from, to be asked about
+        for m in EN_ORG_AFTER.finditer(text):
+            name = m.group(1)
+            person = m.group(0).startswith("with") and re.fullmatch(EN_NAME, name)  # met with John Smith
+            if not _not_a_person(name) and name.lower() not in NOT_EN_ORG and not person:
+                found.append(Org(name, m.start(1), False))
     for m in CN_ORG_NAME.finditer(text):
         name = _trim_org(m.group(0) + (CN_UNIT_AFTER.match(text, m.end()) or [""])[0])
         if not cn_org_tail(name) and not name.endswith(CN_UNIT_TAILS):
@@ -153,7 +162,7 @@ EN_PERSON_CUES = [
                r"[Dd]irector|[Mm]anager|[Mm]gr|[Ll]ead|[Hh]ead of [A-Z][\w&]*(?: [A-Z][\w&]*)?))\s*,?\s+"
                r"(?P<name>(?!Is\b|Was\b)" + EN_NAME + r")"),
     # talked to Tom / met Jane Xu / spoke w/ Mads / contact is Olivia Grant / guy named Luis Romero
-    re.compile(r"(?:talked to|talking to|spoke (?:to|with|w/)|met|meeting with|call (?:today )?w/|call with|"
+    re.compile(r"(?:talked to|talking to|spoke (?:to|with|w/)|met|meeting with|call (?:today )?w/|call with|boss|"
                r"contact(?: person)?(?: is|:)?|named|looped in|cc'?d?|and)\s+(?P<name>" + EN_NAME + r")"),
 ]
 # He's Head of IT at … / she's the procurement lead at … / X, the CEO
@@ -195,8 +204,8 @@ def people(text: str, entities: list[Entity]) -> list[Person]:
     for cue in EN_PERSON_CUES:
         for m in cue.finditer(text):
             name = m.group("name")
-            if _not_a_person(name):
-                continue
+            if _not_a_person(name) or text[m.end("name"):m.end("name") + 1] == ")":
+                continue  # 'VP Ops)' is a title in brackets
             title = m.groupdict().get("title")
             title = _clean_en_title(title) if title else en_title_after(text, m.end("name"))
             add(name, m.start("name"), title)
@@ -270,7 +279,8 @@ def en_title_after(text: str, end: int) -> str | None:
 
 
 def _clean_en_title(title: str) -> str:
-    title = re.sub(r"^(?:their|the|our|her|his|its|a|an)\s+", "", title.strip(" ,;:"), flags=re.I)
+    title = re.sub(r"^.*?\b(?:their|the|our|her|his|its)\s+", "", title.strip(" ,;:"), flags=re.I)
+    title = re.sub(r"^(?:talked to|spoke to|spoke with|met|with|and|a|an)\s+", "", title, flags=re.I)
     return title.strip()
 
 

@@ -122,6 +122,9 @@ def _read(body: str) -> _Draft:
             continue
         if m.group(1).lower() == "by" and not _close_by(body, m):
             continue
+        if _FIELD[m.group(1).lower()] == "customer" and m.group(1).isascii() and m.start() > 0 \
+                and not re.search(r"[=:]", m.group(2) or ""):
+            continue  # 'digital account opening' is no customer label; 'customer: X' and a leading 'Client X' are
         if marks and m.start() == marks[-1].end() and _FIELD[marks[-1].group(1).lower()] == "source":
             continue  # 来源 电话: a label word right after 来源 is its value
         marks.append(m)
@@ -271,7 +274,7 @@ def parse_register(body: str, *, today: date, expect_customer: bool = True, tagg
         if when and any(w in need[when.span[1]: when.span[1] + 4] for w in CLOSE_WORDS):
             close, need = when, _cut(need, (when.span[0], when.span[1] + 2))
     unread = tuple((f, got[f]) for f, found in (("budget", budget), ("close", close)) if got.get(f) and not found)
-    contacts = _contacts(name, title, persons, phones, emails)
+    contacts = _contacts(name, title, persons, phones, emails, body.find(label) if label else -1)
     return Register(
         customer=customer, contacts=contacts,
         need=need or None, budget=budget.value if budget else None, currency=budget.currency if budget else None,
@@ -286,10 +289,11 @@ def _cut_out(pattern: re.Pattern, text: str) -> tuple[list[tuple[int, str]], str
     return found, pattern.sub(lambda m: " " * len(m.group(0)), text)
 
 
-def _contacts(name, title, persons, phones, emails) -> tuple[ContactInfo, ...]:
+def _contacts(name, title, persons, phones, emails, label_at: int) -> tuple[ContactInfo, ...]:
     """The labelled contact first, then the people in the prose; each phone and e-mail goes to the person named
     nearest before it (or the first)."""
-    people = ([prose.Person(name, title, -1)] if name or title else []) + list(persons)
+    people = sorted(([prose.Person(name, title, label_at)] if name or title else []) + list(persons),
+                    key=lambda p: p.start)
     if not people and (phones or emails):
         people = [prose.Person(None, None, -1)]
     reach: dict[int, dict] = {i: {} for i in range(len(people))}

@@ -1,0 +1,111 @@
+"""Registrations and follow-ups as reps really write them: sentences, cards, several people, a customer the bot is
+not sure of. Each story checks the reply and what was stored."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+
+from handlers.parsing import parse
+from storage import models as m
+
+AT = "2026-11-16T10:00:00+08:00"
+
+
+def opportunities(bot) -> int:
+    with bot.deps.sessions() as s:
+        return s.scalar(select(func.count()).select_from(m.Opportunity))
+
+
+def test_a_narrative_registration_is_read_sentence_by_sentence(bot):
+    reply = bot.reply("alice", "报备 今天接到一个电话，苏州恒立精密机械有限公司的赵总，想做MES，预算说是八十来万，"
+                               "预计年底前定下来。对接人是他们的设备部部长许国平，手机13962187735。", at=AT)
+    assert reply.startswith("已报备 2026-SH-001")
+    [opp] = bot.export()["opportunities"]
+    assert opp["customer"] == "苏州恒立精密机械有限公司"
+    assert (opp["need"], opp["budget"], opp["expected_close"], opp["source"]) == ("MES", 800000, "2026-12-31", "phone")
+    assert [(c["name"], c["title"]) for c in opp["contacts"]] == [("赵总", None), ("许国平", "设备部部长")]
+    assert opp["contacts"][1]["phone"] == "13962187735" and opp["contacts"][1]["role"] == "decision_maker"
+
+
+def test_a_forwarded_card_registers_without_a_verb(bot):
+    card = "名片如下\n王晓东\n销售总监\n深圳市大疆创新科技有限公司\n13800138000\nwxd@dji.com\n想做经销商门户"
+    assert bot.reply("alice", card, at=AT).startswith("已报备 2026-SH-001")
+    [opp] = bot.export()["opportunities"]
+    assert opp["customer"] == "深圳市大疆创新科技有限公司" and opp["need"] == "经销商门户"
+    assert opp["contacts"] == [{"name": "王晓东", "title": "销售总监", "role": "decision_maker",
+                                "phone": "13800138000", "email": "wxd@dji.com"}]
+
+
+def test_several_people_in_casual_english(bot):
+    reply = bot.reply("walt", "register: Crestview Credit Union. met Jane Alvarez (VP Ops) and her boss Mark Feldman, "
+                              "the CEO. they want digital account opening, budget approx $250k", at=AT)
+    assert reply.startswith("Registered 2026-CD-001")
+    [opp] = bot.export()["opportunities"]
+    assert opp["customer"] == "Crestview Credit Union" and (opp["budget"], opp["currency"]) == (250000, "USD")
+    assert [(c["name"], c["title"], c["role"]) for c in opp["contacts"]] == [
+        ("Jane Alvarez", "VP Ops", "decision_maker"), ("Mark Feldman", "CEO", "decision_maker")]
+
+
+def test_a_customer_read_from_a_weak_signal_is_asked_about_first(bot):
+    reply = bot.reply("alice", "报备 昨天展会上加的，海川智联，对接人是信息部经理刘洋，想做设备联网", at=AT)
+    assert "客户是「海川智联」吗？回复 是，或直接发正确的客户名" in reply and "刘洋 (信息部经理)" in reply
+    assert opportunities(bot) == 0  # nothing stored while the name is in doubt
+    reply = bot.reply("alice", "不是，是海川智联科技有限公司", at="2026-11-16T10:01:00+08:00")
+    assert reply.startswith("已报备 2026-SH-001")
+    [opp] = bot.export()["opportunities"]
+    assert opp["customer"] == "海川智联科技有限公司" and opp["source"] == "exhibition"
+
+
+def test_yes_keeps_the_name_the_bot_read_and_english_asks_in_english(bot):
+    reply = bot.reply("walt", "register - talked to their CFO Linda Park at Zebra today, wants AP automation",
+                      at=AT)
+    assert 'Is the customer "Zebra"? Reply yes, or send the right name' in reply
+    assert bot.reply("walt", "yes", at="2026-11-16T10:01:00+08:00").startswith("Registered 2026-CD-001")
+    [opp] = bot.export()["opportunities"]
+    assert opp["customer"] == "Zebra" and opp["contacts"][0]["name"] == "Linda Park"
+
+
+def test_a_sentence_is_never_stored_as_the_customer(bot):
+    reply = bot.reply("alice", "报备个客户，联系人王总，做跨境电商的，想要一套ERP，电话18616652093", at=AT)
+    assert "还差客户名称" in reply and opportunities(bot) == 0
+
+
+def test_the_customer_is_stored_as_typed_and_matched_in_every_form(bot):
+    names = ["联想（北京）有限公司", "Globex Pte. Ltd.", "Initech Co., Ltd.", "Acme Inc."]
+    for n, name in enumerate(names):
+        reply = bot.reply("walt", f"register {name}, contact Jane Doe (CTO), need: data platform",
+                          at=f"2026-11-16T10:0{n}:00+08:00")
+        assert reply.startswith(("Registered", "已报备")) and name in reply
+    assert [o["customer"] for o in bot.export()["opportunities"]] == names
+    # 查重 still folds them: the half-width brackets and a missing dot are the same customer
+    assert "撞单" in bot.reply("alice", "报备 联想(北京)有限公司 联系人 王磊 需求 CRM", at="2026-11-16T11:00:00+08:00")
+    assert "conflict" in bot.reply("bob", "register Globex Pte Ltd, contact Tom Li, need: ERP",
+                                   at="2026-11-16T11:01:00+08:00").lower() or opportunities(bot) == 4
+
+
+def test_a_follow_up_that_meets_new_people_adds_them_and_the_score_moves(bot):
+    bot.reply("alice", "报备 杭州云栖科技有限公司 联系人 李娜 采购经理 需求 数据平台", at=AT)
+    before = bot.export()["opportunities"][0]["score"]
+    reply = bot.reply("alice", "跟进 2026-SH-001 今天上午去客户那边拜访了，见了他们CFO张伟，约了下周二去现场演示",
+                      at="2026-11-17T10:00:00+08:00")
+    assert "新联系人：张伟 (CFO)" in reply and "2026-11-24" in reply
+    [opp] = bot.export()["opportunities"]
+    assert [(c["name"], c["role"]) for c in opp["contacts"]] == [("李娜", "influencer"), ("张伟", "decision_maker")]
+    assert opp["score"] > before and opp["follow_ups"][0]["next_action_date"] == "2026-11-24"
+
+
+def test_an_id_first_follow_up_needs_no_verb_and_reads_the_next_steps_date(bot):
+    bot.reply("alice", "报备 杭州云栖科技有限公司 联系人 李娜 采购经理 需求 数据平台", at=AT)
+    reply = bot.reply("alice", "2026-SH-001 电话沟通了一下，客户说还在内部讨论，集团年底统一控费，明年1月初再联系",
+                      at="2026-11-17T10:00:00+08:00")
+    assert reply.startswith("已记录跟进 2026-SH-001")
+    [fu] = bot.export()["opportunities"][0]["follow_ups"]
+    assert (fu["channel"], fu["next_action_date"]) == ("phone", "2027-01-05")
+
+
+def test_the_rules_alone_still_read_a_labelled_registration():
+    text = "报备 深圳市腾讯计算机系统有限公司 联系人 王磊 技术总监 13800138000 需求 CRM 系统替换 预算 50万"
+    with_tagger, rules = parse(text, today=date(2026, 11, 16)), parse(text, today=date(2026, 11, 16), tagger=None)
+    assert with_tagger == rules
+    assert rules.customer == "深圳市腾讯计算机系统有限公司" and rules.contacts[0].title == "技术总监"
