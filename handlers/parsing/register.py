@@ -191,7 +191,8 @@ def parse_register(body: str, *, today: date, expect_customer: bool = True, tagg
     customer, unsure, customer_sure = labelled_customer, (), labelled_customer is not None
     if expect_customer and customer is None and orgs:
         best = next((o for o in orgs if o.sure), orgs[0])
-        customer_sure = best.sure or known_company(best.name)
+        customer_sure = (best.sure or known_company(best.name) or looks_like_company(best.name)
+                         or body.lstrip().startswith(best.name))  # '报备 杭州云栖科技 …': named first
         customer, unsure = best.name, (() if customer_sure else ("customer",))
         first = next(iter(_pieces(sentences(body)[0])), "") if sentences(body) else ""
         if best.name in first and first != best.name and len(first) <= 24 and not prose.looks_like_sentence(first) \
