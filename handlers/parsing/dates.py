@@ -127,6 +127,17 @@ PATTERNS: dict[str, str] = {
     "en_year_end": (
         r"(?<![a-z])(?:end\s+of\s+(?:(?P<rel>the|this|next|last)\s+)?year|eoy|year[-\s]end)(?![a-z])"
     ),
+    # Q1 / 一季度 / 明年一季度 said alone: the quarter's last day (SPEC: "end of Q1")
+    "bare_quarter": (
+        _CN_YEAR + r"?(?:(?<![a-z0-9])Q(?P<qn>[1-4])(?![0-9a-z])(?:\s?(?P<y2>20[0-9]{2}))?|第?(?P<qc>[一二三四])季度)"
+    ),
+    # 下个月 / 这个月 alone: that month's last day; 'next month' / 'mid next month' / 'early next month'
+    "cn_month_alone": r"(?P<rel>下个?|本|这个?|当)月(?![底末初中旬上下0-9一二三四五六七八九十份度报费])",
+    "en_month_rel": r"(?<![a-z])(?:(?P<part>early|mid|late|end\s+of)[-\s]+)?(?P<rel>next|this)\s+month(?![a-z])",
+    # 'in January', 'board signs off in Feb': the month's last day
+    "en_month_alone": (r"(?<![a-z])(?P<mon>january|february|march|april|june|july|august|september|october|november|"
+                       r"december|jan|feb|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?(?![a-z])(?!\s*[0-9])"),
+    "christmas": r"(?<![a-z])(?:christmas|xmas)(?![a-z])|圣诞节?",
 }
 
 
@@ -134,6 +145,7 @@ PATTERNS: dict[str, str] = {
 class FoundDate:
     value: date
     span: tuple[int, int]
+    vague: bool = False  # a quarter or a month said alone (Q1, 下个月, in Feb): no day to meet on
 
 
 def find_date(text: str, *, today: date) -> FoundDate | None:
@@ -152,7 +164,7 @@ def find_dates(text: str, *, today: date):
         taken.append((start, end))
         value = _safely(resolve, m, today)
         if value is not None:
-            yield FoundDate(value=value, span=(start, end))
+            yield FoundDate(value=value, span=(start, end), vague=resolve in _VAGUE)
 
 
 def _candidates(text: str) -> list[tuple[int, int, Callable, re.Match]]:
@@ -305,8 +317,9 @@ def _relative_quarter(m: re.Match, today: date) -> date:
 def _relative_month_part(m: re.Match, today: date) -> date:
     """'月底', '下月初', '中旬': that part of this (or the named) month, even if already past."""
     groups = m.groupdict()
-    part = MONTH_PARTS[(groups.get("part") or "end").lower()]
-    first = _add_months(today.replace(day=1), MONTH_OFFSETS[(groups.get("rel") or "").lower()])
+    part = MONTH_PARTS[" ".join((groups.get("part") or "end").lower().split()).replace("end of", "end")]
+    first = _add_months(today.replace(day=1), MONTH_OFFSETS[(groups.get("rel") or "").lower().rstrip("个")]
+                        if (groups.get("rel") or "").lower().rstrip("个") in MONTH_OFFSETS else 0)
     return _day_in_month(first.year, first.month, part)
 
 
@@ -358,6 +371,13 @@ def _en_year_end(m: re.Match, today: date) -> date:
 
 _RESOLVERS: dict[str, Callable[[re.Match, date], date | None]] = {
     "numeric": _numeric,
+    "bare_quarter": lambda m, today: _quarter_numbered(m, today) if not m["y2"] else _quarter_end(int(m["y2"]),
+                                                                                                    int(m["qn"])),
+    "cn_month_alone": lambda m, today: _relative_month_part(m, today),
+    "en_month_rel": lambda m, today: _relative_month_part(m, today),
+    "en_month_alone": lambda m, today: _upcoming(lambda y: _month_end(y, MONTHS[m["mon"].lower()]), None, today,
+                                                 month=MONTHS[m["mon"].lower()]),
+    "christmas": lambda m, today: _upcoming(lambda y: date(y, 12, 25), None, today),
     "month_slash_day": lambda m, today: _upcoming(lambda y: date(y, int(m["m"]), int(m["d"])), None, today,
                                                   month=int(m["m"])),
     "cn_month": _cn_month,
@@ -380,3 +400,4 @@ _RESOLVERS: dict[str, Callable[[re.Match, date], date | None]] = {
     "en_year_end": _en_year_end,
 }
 _RULES = [(re.compile(PATTERNS[name], re.I), _RESOLVERS[name]) for name in PATTERNS]
+_VAGUE = {_RESOLVERS[name] for name in ("bare_quarter", "cn_month_alone", "en_month_rel", "en_month_alone")}

@@ -55,8 +55,9 @@ LOST_REASON_WORDS = {
 RISK_WORDS = ("内部讨论", "再考虑", "预算冻结", "没预算", "竞品", "暂缓", "延期", "推迟",
               "competitor", "on hold", "delay", "delayed", "no budget", "rethink", "budget freeze")
 # 预算已获批 / 预算100万已获批 / 预算 $120k 已获批 / 预算批下来了 / budget approved
-BUDGET_APPROVED = re.compile(r"预算[^,;.!?]{0,14}?(?:获批|批了|批下来|审批通过|已审批|审批了|已批|已通过|通过了)"
-                             r"|budget\s+(?:was |is |got |has been )?approved", re.I)
+BUDGET_APPROVED = re.compile(r"(?:预算|budget|经费|资金)[^,;.!?]{0,14}?(?:获批|批了|批下来|批复|审批通过|已审批|审批了|已批|已通过|"
+                             r"通过了|approved)|签字批了|(?<![a-z])(?:approved|signed off)(?![a-z])(?!\s+(?:the )?(?:proposal|design|方案))",
+                             re.I)
 IN_ANNUAL_PLAN = re.compile(r"(?:纳入|列入|在)(?:了)?(?:年度|今年的?|明年的?)?(?:预算|采购)?计划|in (?:the|their) annual (?:plan|budget)",
                             re.I)
 NEED_FIT = re.compile(r"(?:需求)?匹配度?\s*[:=]?\s*(\d{1,2})\s*(?:分|/10)?|need[- ]fit\s*[:=]?\s*(\d{1,2})(?:\s*/\s*10)?", re.I)

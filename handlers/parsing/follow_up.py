@@ -18,6 +18,8 @@ CJK_CLAUSE = re.compile(r"[,;.!?，；。！？\n ]")  # Chinese written without
 NEXT_STEP = re.compile(r"再|约|去|来|之前|前|给|发|出|见|签|聊|演示|汇报|报价|提交|安排|联系|过|走|准备|让我们|要我们|"
                        r"(?<![a-z])(?:call|send|meet|demo|follow|circle|ping|review|visit|present|sign|submit|check|"
                        r"schedule|back|by|before|due|next)(?![a-z])", re.I)
+BUDGET_CHANGE = re.compile(r"(?:从|from)\s*[^,;，。]{1,12}?(?:提|调|涨|加|增|砍|降|减|压|改|变|up|down|increased|cut|"
+                           r"raised|reduced|moved)?\S{0,3}\s*(?:到|至|to)\s*([^,;，。]{1,14})", re.I)
 # Someone newly met in a follow-up: a title word or an honorific is said near them.
 PERSON_CUE = re.compile(r"总|工|经理|主任|总监|老师|科长|处长|部长|负责人|厂长|[A-Z][a-z]+ [A-Z][a-z]+|CEO|CTO|CFO|CIO|COO|VP|"
                         r"Head|Director|Manager|Lead")
@@ -42,7 +44,8 @@ def parse_follow_up(ref: str, text: str, *, today: date, tagger=None) -> FollowU
             end = next((m.start() for m in clause.finditer(text, found.span[1])), len(text))
             next_action = _without(text[start:end], (found.span[0] - start, found.span[1] - start)) or None
             content = (text[:start] + text[end:]).strip(" ,;.") or text
-    amount = find_amount(content)
+    change = BUDGET_CHANGE.search(text)  # 预算从50万提到了80万: the new figure
+    amount = find_amount(change.group(1)) if change else find_amount(content)
     fit = NEED_FIT.search(text)
     fit_value = int(fit.group(1) or fit.group(2)) if fit else None
     contacts = _people(text, tagger)
@@ -67,7 +70,8 @@ def _without(text: str, span: tuple[int, int]) -> str:
 
 def _next_step_date(text: str, today: date):
     """The coming date of the next step: the first said with an action near it, else the first still ahead."""
-    ahead = [d for d in find_dates(text, today=today) if d.value > today]
+    found = [d for d in find_dates(text, today=today) if d.value > today]
+    ahead = [d for d in found if not d.vague] + [d for d in found if d.vague]  # a day before a quarter
     for d in ahead:
         start = max((m.end() for m in CLAUSE.finditer(text, 0, d.span[0])), default=0)
         end = next((m.start() for m in CLAUSE.finditer(text, d.span[1])), len(text))

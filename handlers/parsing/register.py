@@ -11,7 +11,7 @@ from handlers.parsing import prose
 from handlers.parsing.prose import cn_org_tail as cn_org_tail_sure
 from handlers.parsing.amounts import find_amount
 from handlers.parsing.clauses import sentence_spans, sentences, spoken_digits
-from handlers.parsing.dates import find_date
+from handlers.parsing.dates import find_date, find_dates
 from handlers.parsing.fields import (CJK, EMAIL, PHONE, is_title, looks_like_company, looks_like_person,
                                      normalize_phone, said_source, source_of, split_title)
 from handlers.parsing.tagger import DEFAULT_TAGGER
@@ -44,6 +44,9 @@ NEED_VERB = re.compile(r"(?:想要|需要|想做|要做|想上|要上|想搞|要
                        r"要一套|想搭|要搭|要给|评估|打算做|计划上|准备上|看中了?|关注|需求是|聊下来是想做|"
                        r"(?<![a-z])(?:wants?|needs?|looking for|looking to|interested in|evaluating|asking about|"
                        r"to replace|replace|want to)(?![a-z]))\s*(?:做|上|个|一个|一套|套)?", re.I)
+# Where the need stops: 然后 / 嗯 / a deadline / the budget / an English clause that says something else.
+NEED_STOP = re.compile(r"[,;。]|，|然后|嗯|之前|以前|预算|下周|明年|今年|年底|月底|(?<=\S)\s+(?:and|but|so|to replace|hoping|"
+                       r"by|before|asap|next|budget|ballpark|because|since|which|that|who|as)\s|\s+-\s")
 # A date said as the close: 月底前就想定, sign by EOY, decision expected mid next month, 上会定.
 CLOSE_SAID = re.compile(r"成交|签约|签单|签合同|签|落地|[能想会就前再]定|定下|定标|定了|定$|拍板|决定|出结果|上会|"
                         r"(?<![a-z])(?:close|closing|sign|signed|decide|decision|pick|contract|award)", re.I)
@@ -52,6 +55,14 @@ BUDGET_SAID = re.compile(r"预算|金额|经费|费用|报价|盘子|投入|合�
                          r"est\.|arr|range|\$|¥|€|£|rmb|usd", re.I)
 # 做汽车零部件的 / 做跨境电商的: the customer's trade.
 INDUSTRY_SAID = re.compile(r"^(?:他们|是)?做([\u4e00-\u9fff]{2,8})的$")
+INDUSTRY_IN_PROSE = re.compile(r"(?<![想要在])(?:他们|她们|对方|公司|客户)?(?:是|主要)?做([\u4e00-\u9fff]{2,8}?)的(?![\u4e00-\u9fff]{0,3}"
+                               r"(?:经理|总|主任|负责人|方案|系统|项目|人))"
+                               r"|(?<![a-z])(?:they're|they are|it's|is)\s+an?\s+(?:[A-Z]{2,}\s+)?([a-z][a-z -]{2,30}?"
+                               r"(?:chain|maker|manufacturer|firm|startup|provider|retailer|utility|insurer|fintech|"
+                               r"distributor|operator))(?![a-z])")
+# Dates that are not the close: a quote, a visit, a demo, a tender, a go-live.
+NOT_CLOSE = re.compile(r"报价|拜访|演示|方案|招标|挂网|上线|启动|过去|见面|demo|quote|proposal|visit|rfp|go-live|go live|"
+                       r"kick ?off|call back", re.I)
 CHATTER = re.compile(r"(?:好的|谢谢|thx|thanks|ok|pls|please|fyi|asap|先这样|辛苦|麻烦了|哈+|嗯+|那个|然后|🙏|[()\s]|"
                      r"talked to|talking to|spoke (?:to|with|w/)|met|met with|call with|today|yesterday|this morning|"
                      r"and|also|too|见了|见到了|聊了|他们|对接|对接人是|联系人是)+")
@@ -263,7 +274,7 @@ def parse_register(body: str, *, today: date, expect_customer: bool = True, tagg
             if sentence_of.get(original) == need_sentence:
                 need_run_on.append(piece)  # '需求 CRM 系统替换，要支持移动端': the need goes on in its sentence
     said_need = next((n for n in need_said if n), None)
-    labelled_need = " ".join([got["need"]] + need_run_on) if got.get("need") else None
+    labelled_need = " ".join([re.sub(r"^(?:是|就是|:)\s*", "", got["need"])] + need_run_on) if got.get("need") else None
     need = labelled_need or said_need or " ".join(need_parts) or None
     need = NEED_LEAD.sub("", need).strip(" ,.;:") or None if need else None
     if need and not budget:  # "需求 CRM 50万" without a budget label
@@ -274,6 +285,11 @@ def parse_register(body: str, *, today: date, expect_customer: bool = True, tagg
         when = find_date(need, today=today)
         if when and any(w in need[when.span[1]: when.span[1] + 4] for w in CLOSE_WORDS):
             close, need = when, _cut(need, (when.span[0], when.span[1] + 2))
+    rest = _without(body, [customer]) if customer else body
+    close = close or _said_close(rest, today)
+    budget = budget or _said_budget(rest)
+    source = source or said_source(rest)
+    industry = industry or _said_industry(rest)
     unread = tuple((f, got[f]) for f, found in (("budget", budget), ("close", close)) if got.get(f) and not found)
     contacts = _contacts(name, title, persons, phones, emails, body.find(label) if label else -1)
     return Register(
@@ -282,6 +298,35 @@ def parse_register(body: str, *, today: date, expect_customer: bool = True, tagg
         expected_close=close.value if close else None, source=source, industry=industry,
         unread=unread, unsure=unsure if customer else (),
     )
+
+
+def _clauses(text: str):
+    for _, sentence in sentence_spans(text):
+        yield from (c for c in COMMA.split(sentence) if c.strip())
+
+
+def _said_close(text: str, today: date):
+    """A coming date in a clause that says it is when the deal is decided: 预计年底前定下来 / sign by EOY."""
+    for clause in _clauses(text):
+        for found in find_dates(clause, today=today):
+            words = clause[: found.span[0]] + " " + clause[found.span[1]:]
+            if found.value >= today and CLOSE_SAID.search(words) and not NOT_CLOSE.search(words):
+                return found
+    return None
+
+
+def _said_budget(text: str):
+    """An amount in a clause that says it is the budget or the deal's size, or is written as money."""
+    for clause in _clauses(text):
+        amount = find_amount(_amount_text(clause))
+        if amount and (BUDGET_SAID.search(clause) or _money_marked(_amount_text(clause), amount)):
+            return amount
+    return None
+
+
+def _said_industry(text: str) -> str | None:
+    m = INDUSTRY_IN_PROSE.search(text)
+    return (m.group(1) or m.group(2)).strip() if m else None
 
 
 def _cut_out(pattern: re.Pattern, text: str) -> tuple[list[tuple[int, str]], str]:
@@ -337,14 +382,25 @@ def _customer_label(value: str | None) -> str | None:
 
 def _without(piece: str, names: list) -> str:
     for n in names:
-        if n and n in piece:
-            piece = piece.replace(n, " ")
+        if not n:
+            continue
+        if piece in n or piece.rstrip(".") in n:  # 'Globex Inc' is the customer 'Globex Inc.' cut at its dot
+            return ""
+        for form in (n, n.rstrip(".")):
+            if form in piece:
+                piece = piece.replace(form, " ")
+                break
     return re.sub(r"^(?:[\s,;:的]|他们|她们|their|the)+|[\s,;:的]+$", "", piece).strip()
 
 
 def _need_object(text: str) -> str:
-    text = re.sub(r"^(?:一套|一个|个|一批|套|a |an |to |some )", "", text.strip(" ,.;:")).strip()
-    return re.split(r"[,;。]|，|\s(?:and|but|so)\s", text, maxsplit=1)[0].strip(" .") if text else ""
+    """What follows 想做 / wants, to the end of what was said about it."""
+    text = text.strip(" ,.;:")
+    for _ in range(3):
+        text = re.sub(r"^(?:一套|一个|一批|一下|个|套|那个|这个|我们的|你们的|我们|把|做|上|的|嗯|就是|some |to )\s*", "",
+                      text).strip()
+    text = NEED_STOP.split(text, maxsplit=1)[0]
+    return text.strip(" .,;:") if text else ""
 
 
 def _chatter(piece: str) -> bool:
