@@ -17,6 +17,8 @@ CN_ORG_TAILS = ("股份有限公司", "有限责任公司", "有限公司", "集
                 "保健院", "幼儿园", "商行", "酒店", "超市", "药业", "制药", "电力", "物流", "股份", "厂", "院",
                 "基金会", "协会", "合作社", "卫生院", "分行", "支行", "分公司")
 EN_LEGAL = ("Co., Ltd.", "Co.,Ltd.", "Co. Ltd.", "Co., Ltd", "Pte. Ltd.", "Pte Ltd", "Pty Ltd", "Sdn Bhd", "Ltd.", "Ltd",
+            "Co.", "AB", "AS", "ASA", "Oy", "BV", "B.V.", "NV", "N.V.", "SpA", "S.p.A.", "SE", "KK", "Pty", "SAS",
+            "S.r.l.", "Council", "Authority", "Trust", "Services", "Brewing", "Storage", "Living", "Retail",
             "Limited", "Inc.", "Inc", "LLC", "LLP", "LP", "GmbH", "AG", "A/S", "S.A.", "SA", "PLC", "plc", "Corp.",
             "Corp", "Corporation", "Company", "Group", "Holdings", "Bank", "Hospital", "University", "District",
             "Partners", "Union", "Labs", "Technologies", "Systems", "Solutions", "Industries", "Airlines", "Hotels",
@@ -25,14 +27,18 @@ EN_LEGAL = ("Co., Ltd.", "Co.,Ltd.", "Co. Ltd.", "Co., Ltd", "Pte. Ltd.", "Pte L
 _EN_LEGAL = "|".join(re.escape(x) for x in sorted(EN_LEGAL, key=len, reverse=True))
 _CAP = r"(?:[A-Z][\w&'’.-]*|\([A-Z][\w ]+\)|&|of|and|the|de|do|da|du|von|van|for)"
 # 'Acme Robotics (Suzhou) Co., Ltd.', 'Pacific Harbour Logistics Pte. Ltd.', 'Kestrel Aerospace Components, Inc.'
-EN_COMPANY = re.compile(r"(?<![\w])((?:[A-Z][\w&'’.-]*)(?:[ \t]+" + _CAP + r"){0,6}?(?:[ \t]*\([A-Z][\w ]+\))?,?[ \t]+"
+EN_COMPANY = re.compile(r"(?<![\w])((?:[A-Z][\w&'’.-]*)(?:[ \t]+" + _CAP + r"){0,6}(?:[ \t]*\([A-Z][\w ]+\))?,?[ \t]+"
                         r"(?:" + _EN_LEGAL + r")(?:,?[ \t]+(?:" + _EN_LEGAL + r"))*(?:[ \t]*\([A-Z]{2,}\))?)(?![\w])")
+EN_LEAD_NAME = re.compile(r"^\s*((?:[A-Z][\w&'’.-]*)(?:[ \t]+(?:[A-Z][\w&'’.-]*|&|of|and|the|de)){1,5})(?=[\s,.;:(]|$)")
 EN_ORG_AFTER = re.compile(r"(?<![\w])(?:at|from|for|with)\s+((?:[A-Z][\w&'’.-]*)(?:\s+[A-Z][\w&'’.-]*){0,3})")
 NOT_EN_ORG = {"the expo", "expo", "monday", "tuesday", "wednesday", "thursday", "friday", "q1", "q2", "q3", "q4",
               "eom", "eoy", "eoq", "linkedin", "google", "zoom", "teams"}
 # The words just before a name that say it is the customer (or that it is not: 老客户万通 is the referrer).
 EN_ORG_LEAD = re.compile(r"(?:\b(?:at|for|from|with|customer|company|client|account)\b(?:\s+is)?\s*:?\s*)$", re.I)
-NOT_THE_CUSTOMER_BEFORE = re.compile(r"(?:老客户|客户的朋友|我们的|referred by|via|from our|thru|through|by)\s*$", re.I)
+NOT_THE_CUSTOMER_BEFORE = re.compile(r"(?:老客户|客户的朋友|我们的|referred by|via|from our|thru|through|by|"
+                                     r"referral from[\w\s]{0,20}?(?:at|from)?|friends at|partner at)\s*$", re.I)
+# 云南白药集团旗下的一个子公司，X: the group is not the customer, the company after it is.
+PARENT_AFTER = re.compile(r"^\s*(?:旗下|下属|下面的|的子公司|的一个子公司|的一家)")
 # Lead-ins said before the customer: 报备 商机：X / 客户是X / 帮忙报备个客户，X / new deal for X.
 LEAD_IN = re.compile(
     r"^(?:(?:嗯+|那个|然后|就是|对|呃|啊|哦|um+|uh+|so|hey|ok|okay|quick one|fyi|pls|please)[\s,，:：-]*)*"
@@ -41,7 +47,8 @@ LEAD_IN = re.compile(
     r"|客户(?:是|叫|为)?|customer(?: is)?|company(?: is)?|client(?: is)?)?[\s,，:：\-—–]*(?:(?:for|with|at)\s+)?", re.I)
 # A candidate containing these is a sentence about the customer, never its name.
 NOT_A_NAME_WORDS = ("今天", "昨天", "明天", "上周", "下周", "刚", "接到", "加的", "认识", "聊", "拜访", "见了", "说", "想",
-                    "要做", "那边", "这边", "客户", "名片", "电话", "微信", "留言", "线索", "报备", "介绍")
+                    "要做", "那边", "这边", "客户", "名片", "电话", "微信", "留言", "线索", "报备", "介绍", "他说", "具体",
+                    "公司名", "名字", "回头", "暂时", "保密", "还没", "先占")
 
 
 @dataclass(frozen=True)
@@ -71,12 +78,17 @@ def organisations(text: str, entities: list[Entity]) -> list[Org]:
     ents = _merge_org(text, entities)
     for e in ents:
         name = _trim_org(e.text)
-        if len(name) >= 2 and not NOT_THE_CUSTOMER_BEFORE.search(text[max(0, e.start - 6):e.start]):
+        if len(name) >= 2 and CJK.search(name) and not NOT_THE_CUSTOMER_BEFORE.search(text[max(0, e.start - 6):e.start]) \
+                and not PARENT_AFTER.match(text, e.end):
             found.append(Org(name, e.start, cn_org_tail(name)))
     for m in EN_COMPANY.finditer(text):
         name = _trim_en_org(m.group(1))
-        if name and not NOT_THE_CUSTOMER_BEFORE.search(text[max(0, m.start() - 14):m.start()]):
+        if name and not NOT_THE_CUSTOMER_BEFORE.search(text[max(0, m.start() - 40):m.start()]):
             found.append(Org(name, m.start(1), True))
+    lead = EN_LEAD_NAME.match(text)
+    if lead and not found and not _not_a_person(lead.group(1)) and not re.fullmatch(EN_NAME, lead.group(1)) \
+            and lead.group(1).lower() not in NOT_EN_ORG:
+        found.append(Org(lead.group(1), lead.start(1), True))  # 'register: Glenmore Cold Storage — …': named first
     if not found:  # 'talked to their CFO Linda Park at Zebra': a capitalised name after at/for/from, to be asked about
         for m in EN_ORG_AFTER.finditer(text):
             name = m.group(1)
@@ -89,6 +101,8 @@ def organisations(text: str, entities: list[Entity]) -> list[Org]:
             continue
         start = m.start() + m.group(0).find(name[:2]) if name[:2] in m.group(0) else m.start()
         inside = [o for o in found if start <= o.start < start + len(name) or o.start <= start < o.start + len(o.name)]
+        if PARENT_AFTER.match(text, m.end()):
+            continue
         if all(o.name in name and len(name) > len(o.name) for o in inside):
             found = [o for o in found if o not in inside] + [Org(name, start, True)]
     found.sort(key=lambda o: o.start)
@@ -112,8 +126,11 @@ def _merge_org(text: str, entities: list[Entity]) -> list[Entity]:
     return [e for e in out if e.kind == "ORG" or cn_org_tail(e.text)]
 
 
+CN_FILLER = re.compile(r"^(?:嗯|那个|这个|就是|啊|呃|喂|客户|是|的|叫|一个|一家|个|我|报备|一下|下|帮我|帮忙|还有|然后|对)+")
+
+
 def _trim_org(name: str) -> str:
-    name = name.strip(" ,.;:!?-—()（）\n")
+    name = CN_FILLER.sub("", name.strip(" ,.;:!?-—()（）\n")) if CJK.search(name[:1]) else name.strip(" ,.;:!?-—()（）\n")
     if name.count("(") > name.count(")"):
         name = name[: name.rfind("(")].strip()
     m = re.search(r"^.{1,12}?(?:那边|这边)?的(?=.{4,})", name)  # 宁波海曙区的甬达物流有限公司 → 甬达物流有限公司

@@ -6,7 +6,7 @@ import re
 VERBS: dict[str, tuple[str, ...]] = {
     "register": ("新商机报备", "商机报备", "报备商机", "登记商机", "登记个商机", "报个商机", "报一个商机", "报商机", "报个备",
                  "报个单", "报单", "登记一下", "报备一个", "报备", "登记", "新商机", "reg", "新建商机", "新增商机", "录入商机", "new opportunity", "new opp", "new deal",
-                 "register"),
+                 "new registration", "registering", "register", "new lead", "opp"),
     "follow_up": ("记录跟进", "跟进记录", "跟进", "跟踪", "follow-up", "follow up", "followup", "quick f/u", "f/u",
                   "quick update on", "update on", "logged", "log"),
     "advance": ("推进到", "推进", "推到", "推一下", "晋级", "升阶段", "advance", "move stage", "move"),
@@ -30,8 +30,9 @@ VERBS: dict[str, tuple[str, ...]] = {
     "cancel": ("取消", "算了", "不报了", "cancel", "nevermind", "never mind"),
 }
 # Said before the verb ("帮我报备一下", "@oppbot register"): dropped.
-POLITE_PREFIX = re.compile(r"^(?:@\S+\s*)?(?:请帮我|帮我|帮忙|请|麻烦|我要|我想|我来|我|想|需要|please\s+|pls\s+)?", re.I)
-AFTER_VERB = re.compile(r"^(?:一下|一个|个|下)?[\s:：,，.。]*")
+POLITE_PREFIX = re.compile(r"^(?:@\S+\s*)?(?:请帮我|帮我|帮忙|请|麻烦|我要|我想|我来|我|想|需要|please\s+|pls\s+|fyi[\s,:-]*|"
+                           r"quick one[\s,:-]*|hey[\s,]*|ok so\s+)?", re.I)
+AFTER_VERB = re.compile(r"^(?:一下|一个|个|下)?(?:\s*(?:fyi|pls|please))?[\s:：,，.。\-—–!]*", re.I)
 _PAIRS = sorted(((w, k) for k, ws in VERBS.items() for w in ws), key=lambda p: -len(p[0]))
 
 
