@@ -83,6 +83,8 @@ def organisations(text: str, entities: list[Entity]) -> list[Org]:
             found.append(Org(name, e.start, cn_org_tail(name)))
     for m in EN_COMPANY.finditer(text):
         name = _trim_en_org(m.group(1))
+        if name and name.split()[0].lower().strip(",") in EN_TITLE_WORDS:
+            continue  # 'Head of Digital Manufacturing' is a title, whatever word ends it
         if name and not NOT_THE_CUSTOMER_BEFORE.search(text[max(0, m.start() - 40):m.start()]):
             found.append(Org(name, m.start(1), True))
     lead = EN_LEAD_NAME.match(text)
@@ -175,16 +177,31 @@ EN_PERSON_CUES = [
     # Jane Doe (VP of Operations)
     re.compile(r"(?P<name>" + EN_NAME + r")\s*\((?P<title>[^)]{2,40})\)"),
     # their CFO Linda Park / ops director Dave Kowalski / her director Tom Becker
-    re.compile(r"(?:their|the|our|her|his|its)?\s*(?P<title>(?:[A-Za-z&/]+\s){0,3}?(?:CEO|CTO|CFO|CIO|COO|CMO|VP|GM|"
-               r"[Dd]irector|[Mm]anager|[Mm]gr|[Ll]ead|[Hh]ead of [A-Z][\w&]*(?: [A-Z][\w&]*)?))\s*,?\s+"
+    re.compile(r"(?P<own>their|the|our|her|his|its)?\s*(?P<title>(?:[A-Za-z&/]+[ \t]){0,3}?(?:CEO|CTO|CFO|CIO|COO|CMO|VP|GM|"
+               r"[Dd]irector|[Mm]anager|[Mm]gr|[Ll]ead|[Oo]wner|[Ff]ounder|[Pp]resident|[Oo]fficer|[Ee]ngineer|"
+               r"[Hh]ead of [A-Z][\w&]*(?: [A-Z][\w&]*)?))(?:[ \t]+is)?,?[ \t]+"
                r"(?P<name>(?!Is\b|Was\b)" + EN_NAME + r")"),
     # talked to Tom / met Jane Xu / spoke w/ Mads / contact is Olivia Grant / guy named Luis Romero
     re.compile(r"(?:talked to|talking to|spoke (?:to|with|w/)|met|meeting with|call (?:today )?w/|call with|boss|"
-               r"contact(?: person)?(?: is|:)?|named|looped in|cc'?d?|and)\s+(?P<name>" + EN_NAME + r")"),
+               r"contact(?: person)?(?: is|:)?|named|looped in|cc'?d?|and|champion is|guy is|person is|"
+               r"(?:[Tt]heir|[Tt]he) (?:CEO|CTO|CFO|CIO|COO|VP),?|[Cc]ontact(?: person)?(?: is|:)?)\s+(?P<name>"
+               + EN_NAME + r")"),
+    # Amy 王 / Jason周 / Sunny 李: an English given name and a Chinese surname
+    re.compile(r"(?<![A-Za-z])(?P<name>[A-Z][a-z]{1,10}[ \t]?[" + "".join(sorted(SURNAMES)) + r"])(?![\u4e00-\u9fff])"),
+    # 仓库主管叫田野 / 姓名：欧阳晓峰
+    re.compile(r"(?:叫|名叫|姓名[:：]?)\s*(?P<name>[" + "".join(sorted(SURNAMES)) + r"欧司诸上东][\u4e00-\u9fff]{1,3}?)"
+               r"(?=[,，。;；\s]|$|电话|手机|的)"),
 ]
 # He's Head of IT at … / she's the procurement lead at … / X, the CEO
 EN_ROLE_AFTER = re.compile(r"^\s*(?:,\s*)?(?:(?:he|she)['’]?s|(?:he|she) is|who is|is)?\s*(?:their|the|our)?\s*"
                            r"(?P<title>[A-Za-z&/ ]{2,50}?)(?=\s+(?:at|of|for)\s+[A-Z]|\s*[,.;]|$)")
+
+
+REFERRER_BEFORE = re.compile(r"(?:老客户|代理商|渠道|渠道商|合作伙伴|伙伴|朋友)[\u4e00-\u9fff]{0,4}?的?$")
+# Words of departments and places, never of a person's name: 'Director, Data Engineering', 'GM, Greater China'.
+NOT_NAME_WORDS = {"data", "engineering", "digital", "transformation", "china", "greater", "operations", "sales",
+                  "marketing", "finance", "lab", "instruments", "fitness", "tech", "business", "supply", "chain", "procurement", "manufacturing", "services", "solutions", "asia",
+                  "pacific", "apac", "emea", "global", "regional", "senior", "junior", "product", "quality", "it"}
 
 
 @dataclass
@@ -211,18 +228,26 @@ def people(text: str, entities: list[Entity]) -> list[Person]:
         spans.append((start, start + len(name)))
 
     for e in entities:
+        if REFERRER_BEFORE.search(text[max(0, e.start - 8):e.start]):
+            continue  # 老客户刘总介绍的 / 代理商老陈: who brought the lead, not who buys
         if e.kind == "PER" and _real_cn_person(e.text, text, e.start):
             name = e.text.strip()
             add(name, e.start, cn_title_around(text, e.start, e.start + len(name), name))
     if CJK.search(text):
         for m in CN_HONORIFIC_NAME.finditer(text):
-            if not _in_word(text, m.start(), m.end()):
+            if not _in_word(text, m.start(), m.end()) and not REFERRER_BEFORE.search(text[max(0, m.start() - 8):m.start()]):
                 add(m.group(0), m.start(), cn_title_around(text, m.start(), m.end(), m.group(0)))
+    card = re.fullmatch(r"\s*(" + EN_NAME + r")(?:\s+[\u4e00-\u9fff]{2,4})?\s*(?:[|/;]\s*([^,;|]{2,40}))?", text)
+    if card and " " in card.group(1).strip() and not _not_a_person(card.group(1)):  # a card's name line
+        title = card.group(2)
+        add(card.group(1), card.start(1), title.strip() if title and _EN_TITLE.search(title.lower()) else None)
     for cue in EN_PERSON_CUES:
         for m in cue.finditer(text):
             name = m.group("name")
             if _not_a_person(name) or text[m.end("name"):m.end("name") + 1] == ")":
                 continue  # 'VP Ops)' is a title in brackets
+            if "own" in m.groupdict() and not m.group("own") and " " not in name.strip():
+                continue  # 'Head of Procurement Kevin Lim' must not give 'Lim'; 'their CFO Linda' may be one word
             title = m.groupdict().get("title")
             title = _clean_en_title(title) if title else en_title_after(text, m.end("name"))
             add(name, m.start("name"), title)
@@ -234,6 +259,11 @@ def distinct(persons: list[Person]) -> list[Person]:
     full = [p for p in persons if CJK.search(p.name) and len(p.name) in (2, 3) and not CN_HONORIFIC_NAME.fullmatch(p.name)]
     out = []
     for p in persons:
+        if len(p.name) >= 3 and p.name[0] == p.name[1] and CJK.search(p.name):
+            p.name = p.name[1:]  # 姓罗罗总: the voice engine doubled the surname
+        if any(q.start < p.start <= q.start + len(q.name) + 2 and not CJK.search(q.name) and CJK.search(p.name)
+               for q in out):
+            continue  # 'Linda Chen 陈琳': one person, two scripts
         if CN_HONORIFIC_NAME.fullmatch(p.name) and any(f.name[0] == p.name[0] or f.name[0] == p.name[-1:]
                                                         for f in full if f is not p):
             continue
@@ -307,6 +337,6 @@ def _not_a_person(name: str) -> bool:
     return (not words or words[0] in ("the", "their", "our", "head", "new", "budget", "need", "close", "contact",
                                       "customer", "company", "they", "he", "she", "we", "it", "this", "next",
                                       "register", "q1", "q2", "q3", "q4", "eoy", "eom", "it")
-            or any(w in EN_TITLE_WORDS or w.rstrip(",.") in ("inc", "ltd", "llc", "gmbh", "corp", "co", "group", "bank")
-                   for w in words)
+            or any(w in EN_TITLE_WORDS or w in NOT_NAME_WORDS
+                   or w.rstrip(",.") in ("inc", "ltd", "llc", "gmbh", "corp", "co", "group", "bank") for w in words)
             or bool(word_pattern(tuple(m.lower() for m in EN_LEGAL)).search(low)))
