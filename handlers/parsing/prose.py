@@ -28,7 +28,7 @@ _EN_LEGAL = "|".join(re.escape(x) for x in sorted(EN_LEGAL, key=len, reverse=Tru
 _CAP = r"(?:[A-Z][\w&'’.-]*|\([A-Z][\w ]+\)|&|of|and|the|de|do|da|du|von|van|for)"
 # 'Acme Robotics (Suzhou) Co., Ltd.', 'Pacific Harbour Logistics Pte. Ltd.', 'Kestrel Aerospace Components, Inc.'
 EN_COMPANY = re.compile(r"(?<![\w])((?:[A-Z][\w&'’.-]*)(?:[ \t]+" + _CAP + r"){0,6}(?:[ \t]*\([A-Z][\w ]+\))?,?[ \t]+"
-                        r"(?:" + _EN_LEGAL + r")(?:,?[ \t]+(?:" + _EN_LEGAL + r"))*(?:[ \t]*\([A-Z]{2,}\))?)(?![\w])")
+                        r"(?:" + _EN_LEGAL + r")(?:,?[ \t]+(?:" + _EN_LEGAL + r"))*(?:[ \t]*\([A-Z][A-Za-z]{1,15}\))?)(?![\w])")
 EN_LEAD_NAME = re.compile(r"^\s*((?:[A-Z][\w&'’.-]*)(?:[ \t]+(?:[A-Z][\w&'’.-]*|&|of|and|the|de)){1,5})(?=[\s,.;:(]|$)")
 EN_ORG_AFTER = re.compile(r"(?<![\w])(?:at|from|for|with)\s+((?:[A-Z][\w&'’.-]*)(?:\s+[A-Z][\w&'’.-]*){0,3})")
 NOT_EN_ORG = {"the expo", "expo", "monday", "tuesday", "wednesday", "thursday", "friday", "q1", "q2", "q3", "q4",
@@ -48,7 +48,7 @@ LEAD_IN = re.compile(
 # A candidate containing these is a sentence about the customer, never its name.
 NOT_A_NAME_WORDS = ("今天", "昨天", "明天", "上周", "下周", "刚", "接到", "加的", "认识", "聊", "拜访", "见了", "说", "想",
                     "要做", "那边", "这边", "客户", "名片", "电话", "微信", "留言", "线索", "报备", "介绍", "他说", "具体",
-                    "公司名", "名字", "回头", "暂时", "保密", "还没", "先占")
+                    "公司名", "名字", "回头", "暂时", "保密", "还没", "先占", "对方", "是个", "坑")
 
 
 @dataclass(frozen=True)
@@ -59,8 +59,8 @@ class Org:
 
 
 # 上海浦东发展银行股份有限公司信用卡中心: a unit said right after the company is part of the customer.
-CN_UNIT_TAILS = ("中心", "分行", "支行", "分公司", "事业部", "研究院")
-CN_UNIT_AFTER = re.compile(r"[\u4e00-\u9fff]{0,6}(?:" + "|".join(CN_UNIT_TAILS) + r")(?![\u4e00-\u9fff])")
+CN_UNIT_TAILS = ("中心", "分行", "支行", "分公司", "分所", "事业部", "研究院")
+CN_UNIT_AFTER = re.compile(r"(?:\([^)]{1,10}\))?[\u4e00-\u9fff]{0,6}(?:" + "|".join(CN_UNIT_TAILS) + r")(?![\u4e00-\u9fff])")
 CN_ORG_NAME = re.compile(r"[\u4e00-\u9fff\w()（）]{2,30}?(?:" + "|".join(CN_ORG_TAILS[:14]) + r")")
 
 
@@ -72,7 +72,7 @@ def cn_org_tail(name: str) -> bool:
     return core != name and len(core.strip("()（） ")) >= 2
 
 
-def organisations(text: str, entities: list[Entity]) -> list[Org]:
+def organisations(text: str, entities: list[Entity], *, first: bool = False) -> list[Org]:
     """Every organisation named, in order: the tagger's (Chinese), then English legal forms; brackets rejoined."""
     found: list[Org] = []
     ents = _merge_org(text, entities)
@@ -88,7 +88,7 @@ def organisations(text: str, entities: list[Entity]) -> list[Org]:
         if name and not NOT_THE_CUSTOMER_BEFORE.search(text[max(0, m.start() - 40):m.start()]):
             found.append(Org(name, m.start(1), True))
     lead = EN_LEAD_NAME.match(text)
-    if lead and not found and not _not_a_person(lead.group(1)) and not re.fullmatch(EN_NAME, lead.group(1)) \
+    if first and lead and not found and not _not_a_person(lead.group(1)) and not re.fullmatch(EN_NAME, lead.group(1)) \
             and lead.group(1).lower() not in NOT_EN_ORG:
         found.append(Org(lead.group(1), lead.start(1), True))  # 'register: Glenmore Cold Storage — …': named first
     if not found:  # 'talked to their CFO Linda Park at Zebra': a capitalised name after at/for/from, to be asked about
@@ -128,7 +128,8 @@ def _merge_org(text: str, entities: list[Entity]) -> list[Entity]:
     return [e for e in out if e.kind == "ORG" or cn_org_tail(e.text)]
 
 
-CN_FILLER = re.compile(r"^(?:嗯|那个|这个|就是|啊|呃|喂|客户|是|的|叫|一个|一家|个|我|报备|一下|下|帮我|帮忙|还有|然后|对)+")
+CN_FILLER = re.compile(r"^(?:嗯|那个|这个|就是|啊|呃|喂|客户|是|的|叫|一个|一家|个|我|报备|报个|报一个|报一下|一下|下|帮我|帮忙|还有|然后|"
+                       r"对|call是|call)+")
 
 
 def _trim_org(name: str) -> str:
@@ -151,10 +152,12 @@ def _trim_en_org(name: str) -> str:
 
 
 def looks_like_sentence(name: str) -> bool:
-    """A time word, a verb phrase or a sentence: never stored as a customer."""
+    """A time word, a verb phrase or a sentence: never stored as a customer (具体公司 is no name either)."""
     if len(name) > 40 or (CJK.search(name) and len(name) > 26 and not cn_org_tail(name)):
         return True
-    return any(w in name for w in NOT_A_NAME_WORDS) and not cn_org_tail(name)
+    if cn_org_tail(name):  # 联想(北京)有限公司 holds 想: with a legal form only whole words count (具体公司, 他说公司)
+        return any(w in name for w in NOT_A_NAME_WORDS if len(w) >= 2)
+    return any(w in name for w in NOT_A_NAME_WORDS)
 
 
 # ---- people ------------------------------------------------------------------------------------------------
@@ -165,9 +168,10 @@ CN_HONORIFIC_NAME = re.compile(r"(?<![\u4e00-\u9fff])(?:小|老)[" + "".join(sor
 _CN_TITLES = sorted((w for w in TITLE_WORDS if not w.isascii()), key=len, reverse=True)
 # Words a Chinese title may not run back over: 对接人是他们的信息部经理刘洋 → 信息部经理.
 TITLE_STOP = re.compile(r".*(?:是|的|叫|人|他们|她们|见了|见到了|找了|和|跟|与|还有|也|及|:|：|,|，|。|\s)")
-_UP, _LOW = "A-ZÀ-ÖØ-Þ", "a-zß-öø-ÿ'’"
-EN_NAME = (r"(?:Dr\.[ \t]+|Mr\.[ \t]+|Ms\.[ \t]+|Mrs\.[ \t]+)?[" + _UP + "][" + _LOW + "]+(?:[-  \t][" + _UP + "][" + _LOW
-           + r"]+){0,2}|[A-Z]{2,}(?:[ \t][A-Z]{2,}){1,2}")
+_UP, _LOW = "A-ZÀ-ÖØ-Þ", "a-zß-öø-ÿ’"
+_WORD = "[" + _UP + "](?:[" + _LOW + "]|'[" + _UP + "])+"  # Jane, O'Neill
+EN_NAME = (r"(?:Dr\.[ \t]+|Mr\.[ \t]+|Ms\.[ \t]+|Mrs\.[ \t]+)?" + _WORD + r"(?:[- \t]" + _WORD + r"){0,2}"
+           r"|[A-Z]{2,}(?:[ \t][A-Z]{2,}){1,2}")
 EN_TITLE_WORDS = ("ceo", "cto", "cfo", "cio", "coo", "cmo", "ciso", "vp", "svp", "evp", "head", "director", "manager",
                   "mgr", "lead", "officer", "chief", "president", "founder", "owner", "engineer", "architect",
                   "procurement", "buyer", "analyst", "admin", "coordinator", "specialist", "partner", "principal",

@@ -118,7 +118,7 @@ def _pieces(segment: str) -> list[str]:
 def _comma_pieces(segment: str) -> list[str]:
     out = []
     for part in COMMA.split(segment):
-        part = part.strip(" .;:")
+        part = trim_end(part.strip(" ;:").lstrip("."))
         if not part:
             continue
         out += [w for w in part.split() if w.strip("+")] if CJK.search(part) else [part]
@@ -196,7 +196,7 @@ def parse_register(body: str, *, today: date, expect_customer: bool = True, tagg
         entities = [replace(e, start=e.start + at, end=e.end + at) for e in use_tagger(sentence)] if use_tagger \
             and CJK.search(sentence) else []
         local = [replace(e, start=e.start - at, end=e.end - at) for e in entities]
-        orgs += [replace(o, start=o.start + at) for o in prose.organisations(sentence, local)]
+        orgs += [replace(o, start=o.start + at) for o in prose.organisations(sentence, local, first=not orgs and at <= 2)]
         persons += [replace(p, start=p.start + at) for p in prose.people(sentence, local)]
     orgs = [o for o in orgs if not prose.looks_like_sentence(o.name)]
     customer, unsure, customer_sure = labelled_customer, (), labelled_customer is not None
@@ -291,6 +291,7 @@ def parse_register(body: str, *, today: date, expect_customer: bool = True, tagg
     source = source or said_source(rest)
     industry = industry or _said_industry(rest)
     unread = tuple((f, got[f]) for f, found in (("budget", budget), ("close", close)) if got.get(f) and not found)
+    customer = _tidy_customer(customer) if customer else None
     contacts = _contacts(name, title, persons, phones, emails, body.find(label) if label else -1)
     return Register(
         customer=customer, contacts=contacts,
@@ -367,6 +368,26 @@ def _first_without_title(name, title, persons):
     return next((p for p in persons if not p.title), None) if persons or name else ("label" if not title else None)
 
 
+def trim_end(text: str) -> str:
+    """A full stop off the end, but not the dot of Inc. / Ltd. / Co. / Corp."""
+    text = text.strip()
+    if text.endswith(".") and not re.search(r"(?<![A-Za-z])(?:Inc|Ltd|Co|Corp|Pte|S\.A|N\.V|B\.V|Bhd|Jr|Sr)\.$", text):
+        text = text.rstrip(".").strip()
+    return text
+
+
+def _tidy_customer(name: str) -> str | None:
+    """What reps say around the name: X aka Y / X吧 / X有限公司 他们老板陈总… / 客户啊就是X / (the gym chain)."""
+    name = re.split(r"\s+(?:aka|a\.k\.a\.|也叫|简称)\s+", name, maxsplit=1)[0]
+    tail = re.search(r"(?:有限公司|股份公司|集团|Ltd\.?|Inc\.?|GmbH|LLC)(?=\s+\S)", name)
+    if tail:
+        name = name[: tail.end()]
+    if CJK.search(name[:1] or ""):
+        name = prose.CN_FILLER.sub("", name)
+    name = re.sub(r"\s*\((?:the|a|an)\s[^)]*\)$", "", name)  # 'Orbital Fitness (the gym chain)'
+    return re.sub(r"(?<=[\u4e00-\u9fff])(?:吧|啊|呢)$", "", name).strip(" ,;:-") or None
+
+
 def _contact_label(value: str) -> str:
     """联系人是李娜 / Contact is Olivia Grant: the words between the label and the name."""
     return re.sub(r"^(?:是|叫|为|is|are|:)\s*", "", value.strip(), flags=re.I)
@@ -377,7 +398,7 @@ def _customer_label(value: str | None) -> str | None:
     if not value:
         return None
     value = re.sub(r"^(?:是|叫|为|is)\s*", "", value.strip())
-    return value.removesuffix("的").strip(" ,.;:") or None
+    return trim_end(value.removesuffix("的").strip(" ,;:")) or None
 
 
 def _without(piece: str, names: list) -> str:
