@@ -167,7 +167,26 @@ CN_HONORIFIC_NAME = re.compile(r"(?<![\u4e00-\u9fff])(?:小|老)[" + "".join(sor
                                r"|[" + "".join(sorted(SURNAMES)) + r"](?:" + "|".join(HONORIFICS) + r")(?!司|理)")
 _CN_TITLES = sorted((w for w in TITLE_WORDS if not w.isascii()), key=len, reverse=True)
 # Words a Chinese title may not run back over: 对接人是他们的信息部经理刘洋 → 信息部经理.
-TITLE_STOP = re.compile(r".*(?:是|的|叫|人|他们|她们|见了|见到了|找了|和|跟|与|还有|也|及|:|：|,|，|。|\s)")
+TITLE_STOP = re.compile(r".*(?:是|的|叫|对接人|联系人|他们|她们|见了|见到了|找了|碰了|和|跟|与|还有|也|及|老板|:|：|,|，|。)")
+
+
+def clean_title(title: str | None) -> str | None:
+    """A title without the words around it: 她是采购经理 → 采购经理, 仓库主管叫 → 仓库主管, 数据产品经理,想要… → 数据产品经理."""
+    if not title:
+        return None
+    t = title.strip(" ,;:")
+    if CJK.search(t):
+        cut = TITLE_STOP.match(t)
+        if cut and cut.end() < len(t):
+            t = t[cut.end():]
+        t = re.split(r"[,，。;；]|叫|电话|手机|\s(?=[\u4e00-\u9fff]{2,}[^\u4e00-\u9fff]*$)", t, maxsplit=1)[0]
+        parts = t.split()
+        if len(parts) > 1 and not re.fullmatch(r"[A-Za-z]{2,6}", parts[-2]):
+            t = parts[-1]  # '今天 项目经理' → 项目经理; 'IT 负责人' stays
+    else:
+        t = re.sub(r"^(?:(?:he|she)['’]?s|(?:he|she) is|is|the|their|our|her|his)\s+", "", t, flags=re.I)
+        t = re.sub(r"\s+(?:at|of|for|with|in)$", "", t, flags=re.I)
+    return t.strip(" ,;:") or None
 _UP, _LOW = "A-ZÀ-ÖØ-Þ", "a-zß-öø-ÿ’"
 _WORD = "[" + _UP + "](?:[" + _LOW + "]|'[" + _UP + "])+"  # Jane, O'Neill
 EN_NAME = (r"(?:Dr\.[ \t]+|Mr\.[ \t]+|Ms\.[ \t]+|Mrs\.[ \t]+)?" + _WORD + r"(?:[- \t]" + _WORD + r"){0,2}"
@@ -254,6 +273,7 @@ def people(text: str, entities: list[Entity]) -> list[Person]:
                 continue  # 'Head of Procurement Kevin Lim' must not give 'Lim'; 'their CFO Linda' may be one word
             title = m.groupdict().get("title")
             title = _clean_en_title(title) if title else en_title_after(text, m.end("name"))
+            title = clean_title(title) if title and CJK.search(title) else title
             add(name, m.start("name"), title)
     return sorted(found.values(), key=lambda p: p.start)
 
@@ -268,8 +288,8 @@ def distinct(persons: list[Person]) -> list[Person]:
         if any(q.start < p.start <= q.start + len(q.name) + 2 and not CJK.search(q.name) and CJK.search(p.name)
                for q in out):
             continue  # 'Linda Chen 陈琳': one person, two scripts
-        if CN_HONORIFIC_NAME.fullmatch(p.name) and any(f.name[0] == p.name[0] or f.name[0] == p.name[-1:]
-                                                        for f in full if f is not p):
+        if CN_HONORIFIC_NAME.fullmatch(p.name) and not (p.title and any(f.title for f in full if f.name[0] == p.name[0])) \
+                and any(f.name[0] == p.name[0] or f.name[0] == p.name[-1:] for f in full if f is not p):
             continue
         if len(p.name) < 2:
             continue
@@ -297,14 +317,8 @@ def cn_title_around(text: str, start: int, end: int, name: str) -> str | None:
     before = text[max(0, start - 16):start]
     m = re.search(r"((?:[A-Za-z]{2,6}\s?)?[\u4e00-\u9fffA-Za-z]{0,10}(?:" + "|".join(map(re.escape, _CN_TITLES))
                   + r"|HRBP|CTO|CEO|CFO|CIO|COO|TL|VP|IT经理)\s?)$", before)
-    if m:
-        title = m.group(1).strip()
-        cut = TITLE_STOP.match(title)
-        title = title[cut.end():] if cut else title
-        if title and not re.fullmatch(r"[A-Za-z]+", name):
-            return title.strip() or None
-        if title:
-            return title.strip()
+    if m and clean_title(m.group(1)):
+        return clean_title(m.group(1))
     after = text[end:end + 24]
     m = re.match(r"\s*[(（]([^)）]{2,16})[)）]", after)
     if m:
@@ -314,19 +328,28 @@ def cn_title_around(text: str, start: int, end: int, name: str) -> str | None:
                  after)
     if m and not re.match(r"\s*[,，]", after[: m.start(1)] or "x") or m and re.match(r"\s*[,，]\s*(?:他|她)", after):
         return m.group(1).strip()
-    dept = re.search(r"([\u4e00-\u9fff]{2,8}(?:部|科|处|中心|办公室|室|组))的$", before)
+    dept = re.search(r"([\u4e00-\u9fff]{2,8}?(?:部|科|处|中心|办公室|室|组))(?:的|\s)?[,，\s]*$", before)
     if dept and re.search(r"(?:" + "|".join(HONORIFICS) + r")$", name) and len(name) <= 4:
         honor = re.search(r"(?:" + "|".join(HONORIFICS) + r")$", name).group(0)
         if honor not in ("总", "工", "姐", "哥", "老师"):
-            return dept.group(1) + honor
+            return clean_title(dept.group(1)) + honor
     return None
 
 
 def en_title_after(text: str, end: int) -> str | None:
     m = EN_ROLE_AFTER.match(text[end:end + 70])
     if m and _EN_TITLE.search(m.group("title").lower()):
-        return _clean_en_title(m.group("title"))
+        return with_of(_clean_en_title(m.group("title")), text[end + m.end("title"):])
     return None
+
+
+def with_of(title: str, after: str) -> str:
+    """'Head' + ' of IT at Acme' → Head of IT; 'Director' + ' of Facilities' → Director of Facilities."""
+    m = re.match(r"\s+(of|for)\s+((?:[A-Z][\w&]*|IT)(?:\s(?:[A-Z][\w&]*|&))*)", after)
+    if m and re.search(r"(?:head|director|vp|chief|manager|officer|president)$", title, re.I):
+        words = m.group(2).split()
+        return f"{title} {m.group(1)} {' '.join(words[:3])}"
+    return title
 
 
 def _clean_en_title(title: str) -> str:

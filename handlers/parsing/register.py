@@ -171,8 +171,9 @@ def parse_register(body: str, *, today: date, expect_customer: bool = True, tagg
     body = re.sub(r"\s+/\s+", ", ", body)  # 'Acme Ltd. / Wei Ling Tan, IT Lead / +65 …' (not 2026/12/28)
     emails, body = _cut_out(EMAIL, body)
     phones, body = _cut_out(PHONE, body)
-    draft, need_sentence, sentence_of = _Draft(), None, {}
+    draft, need_sentence, sentence_of, sentence_text = _Draft(), None, {}, {}
     for number, sentence in enumerate(sentences(body)):  # no field runs on into the next sentence
+        sentence_text[number] = sentence
         part = _read(sentence)
         for name, value in part.labelled.items():
             if name in draft.labelled:
@@ -221,6 +222,8 @@ def parse_register(body: str, *, today: date, expect_customer: bool = True, tagg
             name, title = (name if looks_like_person(name) else same.name), title or same.title
         elif name and any(name in p.name or p.name in label for p in persons):
             name, title = None, None  # the prose reading of the label holds the person
+    if got.get("title") and not name and persons and not persons[0].title:
+        persons[0].title = got["title"]  # 姓名：欧阳晓峰 / 职位：信息化办公室主任 (a card's labels)
     found_people = bool(persons)
     need_parts: list[str] = []  # unlabelled words that are none of the other fields
     need_said: list[str] = []  # what follows 想做 / wants: the need in a sentence
@@ -254,10 +257,12 @@ def parse_register(body: str, *, today: date, expect_customer: bool = True, tagg
             title = title or piece
         elif is_title(piece) and (lacking := _first_without_title(name, title, persons)) is not None \
                 and (name or persons or not need_parts):
+            line = sentence_text.get(sentence_of.get(original), "")
+            said = line if len(line) <= 50 and is_title(line) and not CJK.search(line) else _title_piece(piece)
             if lacking == "label":
-                title = _title_piece(piece)
+                title = said
             else:
-                lacking.title = _title_piece(piece)
+                lacking.title = said
         elif not name and not found_people and is_title(piece) and split_title(piece)[1]:
             name, title = split_title(piece)
         elif source is None and (said := said_source(piece)):
@@ -356,9 +361,8 @@ def _contacts(name, title, persons, phones, emails, label_at: int) -> tuple[Cont
 
 
 def _title_piece(piece: str) -> str:
-    """"he's Head of IT at" → Head of IT."""
-    piece = re.sub(r"^(?:(?:he|she)['’]?s|(?:he|she) is|is|the|their|our|他是|她是|是)\s+", "", piece.strip(), flags=re.I)
-    return re.sub(r"\s+(?:at|of|for|with|in)$", "", piece, flags=re.I).strip()
+    """"he's Head of IT at" → Head of IT; 她是采购经理 → 采购经理."""
+    return prose.clean_title(piece) or piece
 
 
 def _first_without_title(name, title, persons):
