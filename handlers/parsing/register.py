@@ -41,9 +41,10 @@ MET_VIA = re.compile(r"(?:加的|认识的?|来的|找来的|过来的|介绍的
 CLOSE_WORDS = ("成交", "签约", "签单", "签合同", "落地", "能定", "定下来", "拍板", "close", "sign", "closing")
 # The need said in a sentence: what follows these verbs (他们想做食品追溯, they want a fleet tracking dashboard).
 NEED_VERB = re.compile(r"(?:想要|需要|想做|要做|想上|要上|想搞|要搞|想换|要换|想把|要把|想找|要找|想买|要买|要采购|采购|想弄|"
-                       r"要一套|想搭|要搭|要给|评估|打算做|计划上|准备上|看中了?|关注|需求是|聊下来是想做|"
+                       r"要一套|想搭|要搭|要给|评估|打算做|计划上|准备上|看中了?|关注|需求是|聊下来是想做|产品是|^要(?=\S{2})|"
                        r"(?<![a-z])(?:wants?|needs?|looking for|looking to|interested in|evaluating|asking about|"
-                       r"to replace|replace|want to)(?![a-z]))\s*(?:做|上|个|一个|一套|套)?", re.I)
+                       r"to replace|replace|want to|quote for|proposal for|demo of)(?![a-z]))\s*(?:做|上|个|一个|一套|套)?",
+                       re.I)
 # Where the need stops: 然后 / 嗯 / a deadline / the budget / an English clause that says something else.
 NEED_STOP = re.compile(r"[,;。]|，|然后|嗯|之前|以前|预算|下周|明年|今年|年底|月底|(?<=\S)\s+(?:and|but|so|to replace|hoping|"
                        r"by|before|asap|next|budget|ballpark|because|since|which|that|who|as)\s|\s+-\s")
@@ -280,7 +281,7 @@ def parse_register(body: str, *, today: date, expect_customer: bool = True, tagg
                 need_run_on.append(piece)  # '需求 CRM 系统替换，要支持移动端': the need goes on in its sentence
     said_need = next((n for n in need_said if n), None)
     labelled_need = " ".join([re.sub(r"^(?:是|就是|:)\s*", "", got["need"])] + need_run_on) if got.get("need") else None
-    need = labelled_need or said_need or " ".join(need_parts) or None
+    need = labelled_need or said_need or _leftover_need(need_parts, sentence_of) or None
     need = NEED_LEAD.sub("", need).strip(" ,.;:") or None if need else None
     if need and not budget:  # "需求 CRM 50万" without a budget label
         amount = find_amount(need)
@@ -426,6 +427,18 @@ def _need_object(text: str) -> str:
                       text).strip()
     text = NEED_STOP.split(text, maxsplit=1)[0]
     return text.strip(" .,;:") if text else ""
+
+
+def _leftover_need(parts: list[str], sentence_of: dict) -> str | None:
+    """No label and no 想做: the words that were none of the other fields, if they read like a need (one sentence's
+    worth, not a narrative): '报备 X 联系人 Y CRM 系统替换'."""
+    parts = [p for p in parts if not prose.looks_like_sentence(p) and not re.search(
+        r"公司|客户|见了|聊|今天|昨天|他们|她们|我们|(?<![a-z])(?:talked|met|said|today|yesterday|we|they|he|she)(?![a-z])",
+        p, re.I)]
+    if not parts:
+        return None
+    first = sentence_of.get(parts[0])
+    return " ".join(p for p in parts if sentence_of.get(p) == first)
 
 
 def _chatter(piece: str) -> bool:
