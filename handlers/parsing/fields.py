@@ -132,15 +132,15 @@ def source_of(text: str, *, labelled: bool = True) -> str | None:
 # How the lead came in, said in passing (no 来源 label): 微信上聊来的, 抖音广告来的, found us thru google ads.
 SAID_SOURCES = {
     "ad": ("抖音", "百度推广", "百度上搜", "广告", "投放", "google ads", "google ad", "adwords", "linkedin ad", "ads"),
-    "exhibition": ("展会", "展上", "博会", "会展", "trade show", "expo", "booth", "exhibition"),
+    "exhibition": ("展会", "展上", "博会", "会展", "交会", "展位", "trade show", "expo", "booth", "exhibition", "festival"),
     "website": ("官网", "网站留言", "网页", "website", "web form", "web chat", "website chat", "contact form",
                 "pricing page", "filled in the form"),
     "referral": ("老客户介绍", "老客户转介绍", "转介绍", "朋友推荐", "朋友介绍", "介绍的", "介绍过来", "推荐的", "referred",
                  "referral", "intro from"),
     "partner": ("渠道", "代理商", "合作伙伴", "伙伴", "reseller", "partner", "distributor"),
     "wechat": ("微信上聊", "微信上加", "加了我微信", "微信群", "公众号", "朋友圈", "wechat group", "wechat"),
-    "phone": ("来电", "打电话进来", "接到一个电话", "接到个电话", "打进来", "inbound call", "called in", "cold call",
-              "电话进来"),
+    "phone": ("来电", "打电话进来", "接到一个电话", "接到个电话", "接了个电话", "刚接到", "打进来", "inbound call", "called in",
+              "cold call", "电话进来", "phoned in", "rang us"),
     "other": ("知乎", "小红书", "饭局", "linkedin", "webinar", "conference", "summit", "meetup", "seminar", "沙龙",
               "论坛"),
 }

@@ -229,7 +229,7 @@ def parse_register(body: str, *, today: date, expect_customer: bool = True, tagg
     need_parts: list[str] = []  # unlabelled words that are none of the other fields
     need_said: list[str] = []  # what follows 想做 / wants: the need in a sentence
     source = source_of(got["source"]) if got.get("source") else None
-    industry = got.get("industry") or None
+    industry = re.sub(r"^(?:是|属于|做)\s*", "", got["industry"]).strip() or None if got.get("industry") else None
     need_run_on: list[str] = []
     for piece in draft.loose:
         original = piece
@@ -317,7 +317,7 @@ def _said_close(text: str, today: date):
     for clause in _clauses(text):
         for found in find_dates(clause, today=today):
             words = clause[: found.span[0]] + " " + clause[found.span[1]:]
-            if found.value >= today and CLOSE_SAID.search(words) and not NOT_CLOSE.search(words):
+            if found.value > today and CLOSE_SAID.search(words) and not NOT_CLOSE.search(words):
                 return found
     return None
 
@@ -358,7 +358,12 @@ def _contacts(name, title, persons, phones, emails, label_at: int) -> tuple[Cont
                 owner = next((i for i in range(len(people)) if key not in reach[i]), None)
             if owner is not None:
                 reach[owner][key] = norm(raw)
-    return tuple(ContactInfo(name=p.name, title=p.title, **reach[i]) for i, p in enumerate(people))
+    return tuple(ContactInfo(name=p.name, title=_said_title(p.title), **reach[i]) for i, p in enumerate(people))
+
+
+def _said_title(title: str | None) -> str | None:
+    """她是采购部经理 / 是测试部门的负责人: the title, not the words that introduce it."""
+    return re.sub(r"^(?:他|她)?是\s*", "", title).strip() or None if title else None
 
 
 def _title_piece(piece: str) -> str:
