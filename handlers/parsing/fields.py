@@ -52,8 +52,13 @@ LOST_REASON_WORDS = {
                                "new decision maker", "champion left"),
     "internal_resources": ("资源不足", "人手不足", "交付不了", "internal resources", "no capacity", "resources"),
 }
-RISK_WORDS = ("内部讨论", "再考虑", "预算冻结", "没预算", "竞品", "暂缓", "延期", "推迟",
-              "competitor", "on hold", "delay", "delayed", "no budget", "rethink", "budget freeze")
+RISK_WORDS = ("内部讨论", "再考虑", "预算冻结", "没预算", "竞品", "暂缓", "延期", "推迟", "冻结", "还在接触", "同时在看",
+              "也在看", "比价", "价格压", "贵了", "拖", "往后", "暂停", "放一放", "用完了", "没回", "不回", "不太回",
+              "离职", "换人", "重新评估", "还没定", "砍", "不确定", "等新领导", "hold", "在跟", "内部discuss",
+              "competitor", "on hold", "delay", "delayed", "no budget", "rethink", "budget freeze", "froze", "freeze",
+              "pushback", "push back", "pushed", "no reply", "not replying", "ghost", "cut", "reorg", "slip", "sideways",
+              "still discussing", "still discuss", "left the company", "moving to another", "re-evaluat", "reevaluat",
+              "pitch", "also talking to", "moved from", "on ice", "stalled", "went quiet")
 # 预算已获批 / 预算100万已获批 / 预算 $120k 已获批 / 预算批下来了 / budget approved
 BUDGET_APPROVED = re.compile(r"(?:预算|budget|经费|资金)[^,;.!?]{0,14}?(?:获批|批了|批下来|批复|审批通过|已审批|审批了|已批|已通过|"
                              r"通过了|approved)|签字批了|(?<![a-z])(?:approved|signed off)(?![a-z])(?!\s+(?:the )?(?:proposal|design|方案))",
