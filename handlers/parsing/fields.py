@@ -29,10 +29,11 @@ SOURCE_WORDS = {
 # Without a 来源/source label only these count: 电话 or 微信 in free text is usually how to reach someone.
 STRONG_SOURCES = ("exhibition", "website", "referral", "ad", "partner")
 CHANNEL_WORDS = {
-    "visit": ("拜访", "上门", "面谈", "见面", "登门", "visit", "visited", "onsite", "on-site", "in person"),
+    "visit": ("拜访", "上门", "面谈", "见面", "登门", "去了他们", "去客户", "去了客户", "客户现场", "去现场", "visit", "visited",
+              "onsite", "on-site", "in person"),
     "demo": ("演示", "demo"),
-    "meeting": ("会议", "开会", "视频会", "评审会", "沟通会", "交流会", "碰头会", "腾讯会议", "meeting", "met with",
-                "zoom"),
+    "meeting": ("会议", "开会", "视频会", "评审会", "沟通会", "交流会", "碰头会", "讨论会", "开了个会", "开了会", "腾讯会议",
+                "线上会", "meeting", "met with", "zoom", "kickoff", "video call", "teams call"),
     "phone": ("电话", "致电", "通话", "打了个电话", "call", "called", "phone", "rang"),
     "wechat": ("微信", "wechat", "weixin"),
     "email": ("邮件", "邮箱", "email", "emailed", "e-mail", "mail"),

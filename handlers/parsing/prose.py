@@ -167,7 +167,8 @@ CN_HONORIFIC_NAME = re.compile(r"(?<![\u4e00-\u9fff])(?:小|老)[" + "".join(sor
                                r"|[" + "".join(sorted(SURNAMES)) + r"](?:" + "|".join(HONORIFICS) + r")(?!司|理|管|部|裁|监)")
 _CN_TITLES = sorted((w for w in TITLE_WORDS if not w.isascii()), key=len, reverse=True)
 # Words a Chinese title may not run back over: 对接人是他们的信息部经理刘洋 → 信息部经理.
-TITLE_STOP = re.compile(r".*(?:是|的|叫|对接人|联系人|他们|她们|见了|见到了|找了|碰了|和|跟|与|还有|也|及|老板|:|：|,|，|。)")
+TITLE_STOP = re.compile(r".*(?:是|的|叫|对接人|联系人|他们|她们|见了|见到了|找了|碰了|和|跟|与|还有|也|及|老板|有|新来的|新加入了一位|一位|"
+                        r"认识了|:|：|,|，|。)")
 
 
 def clean_title(title: str | None) -> str | None:
@@ -184,7 +185,7 @@ def clean_title(title: str | None) -> str | None:
         if len(parts) > 1 and not re.fullmatch(r"[A-Za-z]{2,6}", parts[-2]):
             t = parts[-1]  # '今天 项目经理' → 项目经理; 'IT 负责人' stays
     else:
-        t = re.sub(r"^(?:(?:he|she)['’]?s|(?:he|she) is|is|the|their|our|her|his)\s+", "", t, flags=re.I)
+        t = re.sub(r"^(?:(?:he|she)['’]?s|(?:he|she) is|is|the|their|our|her|his|new|a|an)\s+", "", t, flags=re.I)
         t = re.sub(r"\s+(?:at|of|for|with|in)$", "", t, flags=re.I)
     return t.strip(" ,;:") or None
 _UP, _LOW = "A-ZÀ-ÖØ-Þ", "a-zß-öø-ÿ’"
@@ -275,6 +276,11 @@ def people(text: str, entities: list[Entity]) -> list[Person]:
             title = _clean_en_title(title) if title else en_title_after(text, m.end("name"))
             title = clean_title(title) if title and CJK.search(title) else title
             add(name, m.start("name"), title)
+    for p in found.values():  # 数据组 lead Jason / CTO 助理 Cathy: a Latin name after a Chinese title
+        if not p.title and CJK.search(text):
+            p.title = cn_title_around(text, p.start, p.start + len(p.name), p.name)
+        elif p.title and not CJK.search(p.title):
+            p.title = clean_title(p.title)
     return sorted(found.values(), key=lambda p: p.start)
 
 
@@ -316,7 +322,8 @@ def cn_title_around(text: str, start: int, end: int, name: str) -> str | None:
     李娜(采购经理), 李娜，她是采购经理)."""
     before = text[max(0, start - 16):start]
     m = re.search(r"((?:[A-Za-z]{2,6}\s?)?[\u4e00-\u9fffA-Za-z]{0,10}(?:" + "|".join(map(re.escape, _CN_TITLES))
-                  + r"|HRBP|CTO|CEO|CFO|CIO|COO|TL|VP|IT经理)\s?)$", before)
+                  + r"|HRBP|CTO|CEO|CFO|CIO|COO|TL|VP|IT经理|lead|Lead|leader|Director|Manager|Head of \w+)"
+                  r"(?:\s?助理)?\s?)$", before)
     if m and clean_title(m.group(1)):
         return clean_title(m.group(1))
     after = text[end:end + 24]
