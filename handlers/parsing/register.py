@@ -46,7 +46,9 @@ NEED_VERB = re.compile(r"(?:想要|需要|想做|要做|想上|要上|想搞|要
                        r"to replace|replace|want to|quote for|proposal for|demo of)(?![a-z]))\s*(?:做|上|个|一个|一套|套)?",
                        re.I)
 # Where the need stops: 然后 / 嗯 / a deadline / the budget / an English clause that says something else.
-NEED_STOP = re.compile(r"[,;。]|，|然后|嗯|之前|以前|预算|下周|明年|今年|年底|月底|(?<=\S)\s+(?:and|but|so|to replace|hoping|"
+NEED_STOP = re.compile(r"[,;。]|，|然后|嗯|之前|以前|预算|下周|明年|今年|年底|月底|就是|还有|对接人|联系人|电话|手机|(?:一起)?换掉|"
+                       r"(?<=\S)\s+(?:they|he|she|we|talked|met|his|her|decision|to pull|budget|ballpark|"
+                       r"and|but|so|to replace|hoping|"
                        r"by|before|asap|next|budget|ballpark|because|since|which|that|who|as)\s|\s+-\s")
 # A date said as the close: 月底前就想定, sign by EOY, decision expected mid next month, 上会定.
 CLOSE_SAID = re.compile(r"成交|签约|签单|签合同|签|落地|[能想会就前再]定|定下|定标|定了|定$|拍板|决定|出结果|上会|"
@@ -279,7 +281,8 @@ def parse_register(body: str, *, today: date, expect_customer: bool = True, tagg
             need_parts.append(piece)
             if sentence_of.get(original) == need_sentence:
                 need_run_on.append(piece)  # '需求 CRM 系统替换，要支持移动端': the need goes on in its sentence
-    said_need = next((n for n in need_said if n), None)
+    said_need = _said_need(_without(body, [customer] + [p.name for p in persons])) or next((n for n in need_said if n),
+                                                                                        None)
     labelled_need = " ".join([re.sub(r"^(?:是|就是|:)\s*", "", got["need"])] + need_run_on) if got.get("need") else None
     need = labelled_need or said_need or _leftover_need(need_parts, sentence_of) or None
     need = NEED_LEAD.sub("", need).strip(" ,.;:") or None if need else None
@@ -432,6 +435,16 @@ def _need_object(text: str) -> str:
                       text).strip()
     text = NEED_STOP.split(text, maxsplit=1)[0]
     return text.strip(" .,;:") if text else ""
+
+
+def _said_need(text: str) -> str | None:
+    """The first thing the customer is said to want, in the order the message says it: 他们想做食品追溯 / wants MES."""
+    for _, sentence in sentence_spans(text):
+        for m in NEED_VERB.finditer(sentence):
+            obj = _need_object(sentence[m.end():])
+            if len(obj) >= 2 and not prose.looks_like_sentence(obj):
+                return obj
+    return None
 
 
 def _leftover_need(parts: list[str], sentence_of: dict) -> str | None:
