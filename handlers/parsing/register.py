@@ -441,8 +441,10 @@ def _said_need(text: str) -> str | None:
     """The first thing the customer is said to want, in the order the message says it: 他们想做食品追溯 / wants MES."""
     for _, sentence in sentence_spans(text):
         for m in NEED_VERB.finditer(sentence):
+            if m.group(0).startswith(("想把", "要把")) and re.search(r"换掉|替换|换成|淘汰", sentence[m.end():m.end() + 30]):
+                continue  # 想把现在的用友换掉，上一套新的ERP: the need is what replaces it
             obj = _need_object(sentence[m.end():])
-            if len(obj) >= 2 and not prose.looks_like_sentence(obj):
+            if len(obj) >= 2 and not re.search(r"公司名|他说|名字", obj):
                 return obj
     return None
 
@@ -451,7 +453,8 @@ def _leftover_need(parts: list[str], sentence_of: dict) -> str | None:
     """No label and no 想做: the words that were none of the other fields, if they read like a need (one sentence's
     worth, not a narrative): '报备 X 联系人 Y CRM 系统替换'."""
     parts = [p for p in parts if not prose.looks_like_sentence(p) and not re.search(
-        r"公司|客户|见了|聊|今天|昨天|他们|她们|我们|(?<![a-z])(?:talked|met|said|today|yesterday|we|they|he|she)(?![a-z])",
+        r"公司|客户|见了|聊|今天|昨天|他们|她们|我们|(?<![a-z])(?:talked|met|said|today|yesterday|we|they|he|she|for|"
+        r"with|at|sign|award|contract)(?![a-z])",
         p, re.I)]
     if not parts:
         return None
