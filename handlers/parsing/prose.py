@@ -35,7 +35,7 @@ NOT_EN_ORG = {"the expo", "expo", "monday", "tuesday", "wednesday", "thursday", 
               "eom", "eoy", "eoq", "linkedin", "google", "zoom", "teams"}
 # The words just before a name that say it is the customer (or that it is not: 老客户万通 is the referrer).
 EN_ORG_LEAD = re.compile(r"(?:\b(?:at|for|from|with|customer|company|client|account)\b(?:\s+is)?\s*:?\s*)$", re.I)
-NOT_THE_CUSTOMER_BEFORE = re.compile(r"(?:老客户|客户的朋友|我们的|referred by|via|from our|thru|through|by|"
+NOT_THE_CUSTOMER_BEFORE = re.compile(r"(?:老客户|客户的朋友|我们的|对接|集成|integrate with|referred by|via|from our|thru|through|by|"
                                      r"referral from[\w\s]{0,20}?(?:at|from)?|friends at|partner at)\s*$", re.I)
 # 云南白药集团旗下的一个子公司，X: the group is not the customer, the company after it is.
 PARENT_AFTER = re.compile(r"^\s*(?:旗下|下属|下面的|的子公司|的一个子公司|的一家)")
@@ -78,7 +78,7 @@ def organisations(text: str, entities: list[Entity], *, first: bool = False) -> 
     ents = _merge_org(text, entities)
     for e in ents:
         name = _trim_org(e.text)
-        if len(name) >= 2 and CJK.search(name) and not NOT_THE_CUSTOMER_BEFORE.search(text[max(0, e.start - 6):e.start]) \
+        if len(name) >= 2 and CJK.search(name) and not NOT_THE_CUSTOMER_BEFORE.search(text[max(0, e.start - 30):e.start]) \
                 and not PARENT_AFTER.match(text, e.end):
             found.append(Org(name, e.start, cn_org_tail(name)))
     for m in EN_COMPANY.finditer(text):
@@ -88,8 +88,7 @@ def organisations(text: str, entities: list[Entity], *, first: bool = False) -> 
         if name and not NOT_THE_CUSTOMER_BEFORE.search(text[max(0, m.start() - 40):m.start()]):
             found.append(Org(name, m.start(1), True))
     lead = EN_LEAD_NAME.match(text)
-    if first and lead and not found and not _not_a_person(lead.group(1)) and not re.fullmatch(EN_NAME, lead.group(1)) \
-            and lead.group(1).lower() not in NOT_EN_ORG:
+    if first and lead and not found and not _not_a_person(lead.group(1)) and lead.group(1).lower() not in NOT_EN_ORG:
         found.append(Org(lead.group(1), lead.start(1), True))  # 'register: Glenmore Cold Storage — …': named first
     if not found:  # 'talked to their CFO Linda Park at Zebra': a capitalised name after at/for/from, to be asked about
         for m in EN_ORG_AFTER.finditer(text):
@@ -151,9 +150,13 @@ def _trim_en_org(name: str) -> str:
     return " ".join(words)
 
 
+EN_SENTENCE = re.compile(r"(?<![A-Za-z])(?:met|talked|called|named|guy|folks|spoke|said|is|are|was|were|we|they|i|"
+                         r"didn't|don't|catch|yet|tbd)(?![A-Za-z])")
+
+
 def looks_like_sentence(name: str) -> bool:
     """A time word, a verb phrase or a sentence: never stored as a customer (具体公司 is no name either)."""
-    if len(name) > 40 or (CJK.search(name) and len(name) > 26 and not cn_org_tail(name)):
+    if len(name) > 40 or (CJK.search(name) and len(name) > 26 and not cn_org_tail(name)) or EN_SENTENCE.search(name):
         return True
     if cn_org_tail(name):  # 联想(北京)有限公司 holds 想: with a legal form only whole words count (具体公司, 他说公司)
         return any(w in name for w in NOT_A_NAME_WORDS if len(w) >= 2)

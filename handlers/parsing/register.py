@@ -39,8 +39,9 @@ SHORT_FIELDS = ("customer", "close", "budget", "source", "industry", "need")
 # "微信上加的", "展会上认识的": how they met, said without a 来源 label.
 MET_VIA = re.compile(r"(?:加的|认识的?|来的|找来的|过来的|介绍的|聊的|联系的)$")
 CLOSE_WORDS = ("成交", "签约", "签单", "签合同", "落地", "能定", "定下来", "拍板", "close", "sign", "closing")
+NEW_LEAD = re.compile(r"^\s*(?:fyi\s*)?(?:new\s+)?(?:lead|deal|opp(?:ortunity)?|线索)(?:\s*fyi)?(?:\s*[:：\-—–!]+\s*|\s+)", re.I)
 # The need said in a sentence: what follows these verbs (他们想做食品追溯, they want a fleet tracking dashboard).
-NEED_VERB = re.compile(r"(?:想要|需要|想做|要做|想上|要上|想搞|要搞|想换|要换|想把|要把|想找|要找|想买|要买|要采购|采购|想弄|"
+NEED_VERB = re.compile(r"(?:想要|需要|想做|要做|想上|要上|想搞|要搞|想换|要换|想把|要把|想找|要找|想买|要买|要采购|采购(?!经理|部|员|总监|主管|专员|负责人|中心|科|处|的|lead|manager)|想弄|"
                        r"要一套|想搭|要搭|要给|评估|打算做|计划上|准备上|看中了?|关注|需求是|聊下来是想做|产品是|^要(?=\S{2})|"
                        r"(?<![a-z])(?:wants?|needs?|looking for|looking to|interested in|evaluating|asking about|"
                        r"to replace|replace|want to|quote for|proposal for|demo of)(?![a-z]))\s*(?:做|上|个|一个|一套|套)?",
@@ -171,6 +172,7 @@ def parse_register(body: str, *, today: date, expect_customer: bool = True, tagg
     """`expect_customer=False` reads an answer to "still needed: contact or need" (no name comes first).
     `tagger=None` reads with the rules alone."""
     body = spoken_digits(WECHAT_ID.sub(" ", body))  # a WeChat id is how to reach them, not a title or a need
+    body = NEW_LEAD.sub("", body, count=1)  # '报备 new lead：Shopee …' 
     body = re.sub(r"\s+/\s+", ", ", body)  # 'Acme Ltd. / Wei Ling Tan, IT Lead / +65 …' (not 2026/12/28)
     emails, body = _cut_out(EMAIL, body)
     phones, body = _cut_out(PHONE, body)
@@ -193,6 +195,8 @@ def parse_register(body: str, *, today: date, expect_customer: bool = True, tagg
         draft.loose += _pieces(PER_PERIOD.sub(" ", FILLER.sub(" ", _cut(got["budget"], budget.span))))
     close = find_date(got["close"], today=today) if got.get("close") else None
     labelled_customer = _customer_label(got.get("customer"))
+    if labelled_customer and prose.looks_like_sentence(labelled_customer):
+        labelled_customer = None  # 客户 先占个坑: no name was given
     # The tagger reads prose; a message whose customer and contact are labelled has none to read.
     use_tagger = tagger if tagger and CJK.search(body) and not (labelled_customer and got.get("contact")) else None
     orgs, persons = [], []
@@ -281,7 +285,8 @@ def parse_register(body: str, *, today: date, expect_customer: bool = True, tagg
             need_parts.append(piece)
             if sentence_of.get(original) == need_sentence:
                 need_run_on.append(piece)  # '需求 CRM 系统替换，要支持移动端': the need goes on in its sentence
-    said_need = _said_need(_without(body, [customer] + [p.name for p in persons])) or next((n for n in need_said if n),
+    said_need = _said_need(_without(body, [customer] + [p.name for p in persons]
+                                    + [p.title for p in persons if p.title])) or next((n for n in need_said if n),
                                                                                         None)
     labelled_need = " ".join([re.sub(r"^(?:是|就是|:)\s*", "", got["need"])] + need_run_on) if got.get("need") else None
     need = labelled_need or said_need or _leftover_need(need_parts, sentence_of) or None
@@ -391,7 +396,15 @@ def trim_end(text: str) -> str:
 
 def _tidy_customer(name: str) -> str | None:
     """What reps say around the name: X aka Y / X吧 / X有限公司 他们老板陈总… / 客户啊就是X / (the gym chain)."""
-    name = re.split(r"\s+(?:aka|a\.k\.a\.|也叫|简称)\s+", name, maxsplit=1)[0]
+    name = re.sub(r"^(?:(?:for|with|at|its|it's|company is|customer is|client is)\s+)+", "", name, flags=re.I)
+    name = re.sub(r"^[A-Za-z ]{1,12}是(?=[\u4e00-\u9fff])", "", name)  # 'inbound call是X'
+    name = re.split(r"\s+(?:aka|a\.k\.a\.|也叫|简称|um|uh|er)(?:\s+|$)", name, maxsplit=1)[0]
+    unit = re.match(r"(.+?)\s*的?\s*[\w ]{0,12}(?:team|团队|部门|小组)$", name)
+    if unit:  # 'Wanda Sports 的 ticketing team' / 美团到店事业群的BI团队: the company, not the team
+        name = unit.group(1).strip()
+    group = re.match(r"(.+?)(?:[\u4e00-\u9fff]{2,6}(?:事业群|事业部)|\s?[A-Z]{1,3}BG)$", name)
+    if group and known_company(group.group(1).strip()):
+        name = group.group(1).strip()
     tail = re.search(r"(?:有限公司|股份公司|集团|Ltd\.?|Inc\.?|GmbH|LLC)(?=\s+\S)", name)
     if tail:
         name = name[: tail.end()]
