@@ -38,7 +38,7 @@ EN_ORG_LEAD = re.compile(r"(?:\b(?:at|for|from|with|customer|company|client|acco
 NOT_THE_CUSTOMER_BEFORE = re.compile(r"(?:老客户|客户的朋友|我们的|对接|集成|integrate with|referred by|via|from our|thru|through|by|"
                                      r"referral from[\w\s]{0,20}?(?:at|from)?|friends at|partner at)\s*$", re.I)
 # 云南白药集团旗下的一个子公司，X: the group is not the customer, the company after it is.
-PARENT_AFTER = re.compile(r"^\s*(?:旗下|下属|下面的|的子公司|的一个子公司|的一家)")
+PARENT_AFTER = re.compile(r"\s*(?:旗下|下属|下面的|的子公司|的一个子公司|的一家)")
 # Lead-ins said before the customer: 报备 商机：X / 客户是X / 帮忙报备个客户，X / new deal for X.
 LEAD_IN = re.compile(
     r"^(?:(?:嗯+|那个|然后|就是|对|呃|啊|哦|um+|uh+|so|hey|ok|okay|quick one|fyi|pls|please)[\s,，:：-]*)*"
@@ -48,7 +48,7 @@ LEAD_IN = re.compile(
 # A candidate containing these is a sentence about the customer, never its name.
 NOT_A_NAME_WORDS = ("今天", "昨天", "明天", "上周", "下周", "刚", "接到", "加的", "认识", "聊", "拜访", "见了", "说", "想",
                     "要做", "那边", "这边", "客户", "名片", "电话", "微信", "留言", "线索", "报备", "介绍", "他说", "具体",
-                    "公司名", "名字", "回头", "暂时", "保密", "还没", "先占", "对方", "是个", "坑")
+                    "公司名", "名字", "回头", "暂时", "保密", "还没", "先占", "对方", "是个", "坑", "一个", "子公司", "旗下")
 
 
 @dataclass(frozen=True)
@@ -156,7 +156,7 @@ EN_SENTENCE = re.compile(r"(?<![A-Za-z])(?:met|talked|called|named|guy|folks|spo
 
 def looks_like_sentence(name: str) -> bool:
     """A time word, a verb phrase or a sentence: never stored as a customer (具体公司 is no name either)."""
-    if len(name) > 40 or (CJK.search(name) and len(name) > 26 and not cn_org_tail(name)) or EN_SENTENCE.search(name):
+    if len(name) > 64 or (CJK.search(name) and len(name) > 26 and not cn_org_tail(name)) or EN_SENTENCE.search(name):
         return True
     if cn_org_tail(name):  # 联想(北京)有限公司 holds 想: with a legal form only whole words count (具体公司, 他说公司)
         return any(w in name for w in NOT_A_NAME_WORDS if len(w) >= 2)

@@ -410,6 +410,8 @@ def _tidy_customer(name: str) -> str | None:
         name = name[: tail.end()]
     if CJK.search(name[:1] or ""):
         name = prose.CN_FILLER.sub("", name)
+    if name.count("(") > name.count(")"):
+        name = name[: name.rfind("(")]  # 'Okapi Robotics (Series B, ~200 ppl)' 
     name = re.sub(r"\s*\((?:the|a|an)\s[^)]*\)$", "", name)  # 'Orbital Fitness (the gym chain)'
     return re.sub(r"(?<=[\u4e00-\u9fff])(?:吧|啊|呢)$", "", name).strip(" ,;:-") or None
 
@@ -423,7 +425,7 @@ def _customer_label(value: str | None) -> str | None:
     """客户：合肥智联电子有限公司 — the label's value, less what a rep says around a name (是 / 叫 / 的)."""
     if not value:
         return None
-    value = re.sub(r"^(?:是|叫|为|is)\s*", "", value.strip())
+    value = re.sub(r"^(?:是|叫|为|is)\s*(?:the\s+)?", "", value.strip())
     return trim_end(value.removesuffix("的").strip(" ,;:")) or None
 
 
