@@ -144,7 +144,7 @@ SAID_SOURCES = {
     "referral": ("老客户介绍", "老客户转介绍", "转介绍", "朋友推荐", "朋友介绍", "介绍的", "介绍过来", "推荐的", "referred",
                  "referral", "intro from"),
     "partner": ("渠道", "代理商", "合作伙伴", "伙伴", "reseller", "partner", "distributor"),
-    "wechat": ("微信上聊", "微信上加", "加了我微信", "微信群", "公众号", "朋友圈", "wechat group", "wechat"),
+    "wechat": ("微信上聊", "微信聊", "微信上加", "加了我微信", "微信群", "公众号", "朋友圈", "wechat group", "wechat"),
     "phone": ("来电", "打电话进来", "接到一个电话", "接到个电话", "接了个电话", "刚接到", "打进来", "inbound call", "called in",
               "cold call", "电话进来", "phoned in", "rang us"),
     "other": ("知乎", "小红书", "饭局", "linkedin", "webinar", "conference", "summit", "meetup", "seminar", "沙龙",

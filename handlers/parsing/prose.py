@@ -61,7 +61,7 @@ class Org:
 # 上海浦东发展银行股份有限公司信用卡中心: a unit said right after the company is part of the customer.
 CN_UNIT_TAILS = ("中心", "分行", "支行", "分公司", "分所", "事业部", "研究院")
 CN_UNIT_AFTER = re.compile(r"(?:\([^)]{1,10}\))?[\u4e00-\u9fff]{0,6}(?:" + "|".join(CN_UNIT_TAILS) + r")(?![\u4e00-\u9fff])")
-CN_ORG_NAME = re.compile(r"[\u4e00-\u9fff\w()（）]{2,30}?(?:" + "|".join(CN_ORG_TAILS[:14]) + r")")
+CN_ORG_NAME = re.compile(r"[\u4e00-\u9fff\w()（）]{2,30}?(?:" + "|".join(CN_ORG_TAILS[:16]) + r")")
 
 
 def cn_org_tail(name: str) -> bool:
@@ -193,31 +193,37 @@ def clean_title(title: str | None) -> str | None:
     return t.strip(" ,;:") or None
 _UP, _LOW = "A-ZÀ-ÖØ-Þ", "a-zß-öø-ÿ’"
 _WORD = "[" + _UP + "](?:[" + _LOW + "]|'[" + _UP + "])+"  # Jane, O'Neill
-EN_NAME = (r"(?:Dr\.[ \t]+|Mr\.[ \t]+|Ms\.[ \t]+|Mrs\.[ \t]+)?" + _WORD + r"(?:[- \t]" + _WORD + r"){0,2}"
+EN_NAME = (r"(?:Dr\.[ \t]+|Mr\.[ \t]+|Ms\.[ \t]+|Mrs\.[ \t]+)?" + _WORD
+           + r"(?:(?:[ \t](?:de|van|von|der|da|di|du|del|la|le))?[- \t]" + _WORD + r"){0,2}"
            r"|[A-Z]{2,}(?:[ \t][A-Z]{2,}){1,2}")
 EN_TITLE_WORDS = ("ceo", "cto", "cfo", "cio", "coo", "cmo", "ciso", "vp", "svp", "evp", "head", "director", "manager",
                   "mgr", "lead", "officer", "chief", "president", "founder", "owner", "engineer", "architect",
                   "procurement", "buyer", "analyst", "admin", "coordinator", "specialist", "partner", "principal",
                   "supervisor", "controller", "treasurer", "dean", "superintendent", "broker", "gm")
 _EN_TITLE = word_pattern(EN_TITLE_WORDS)
+_T = (r"(?:CEO|CTO|CFO|CIO|COO|CMO|CMIO|VP|SVP|EVP|GM|[Dd]irector|[Mm]anager|[Mm]gr|[Ll]ead|[Oo]wner|[Ff]ounder|[Pp]resident|"
+      r"[Oo]fficer|[Ee]ngineer|[Ss]uperintendent|[Cc]ontroller|[Hh]ead|[Cc]hief [A-Z][a-z]+)")
+_OF = r"(?:[ \t]+of[ \t]+[A-Z][\w&]*(?:[ \t][A-Z][\w&]*){0,2})?"
 EN_PERSON_CUES = [
     # Jane Doe (VP of Operations)
     re.compile(r"(?P<name>" + EN_NAME + r")\s*\((?P<title>[^)]{2,40})\)"),
-    # their CFO Linda Park / ops director Dave Kowalski / her director Tom Becker
-    re.compile(r"(?P<own>their|the|our|her|his|its)?\s*(?P<title>(?:[A-Za-z&/]+[ \t]){0,3}?(?:CEO|CTO|CFO|CIO|COO|CMO|VP|GM|"
-               r"[Dd]irector|[Mm]anager|[Mm]gr|[Ll]ead|[Oo]wner|[Ff]ounder|[Pp]resident|[Oo]fficer|[Ee]ngineer|"
-               r"[Hh]ead of [A-Z][\w&]*(?: [A-Z][\w&]*)?))(?:[ \t]+is)?,?[ \t]+"
-               r"(?P<name>(?!Is\b|Was\b)" + EN_NAME + r")"),
-    # talked to Tom / met Jane Xu / spoke w/ Mads / contact is Olivia Grant / guy named Luis Romero
-    re.compile(r"(?:talked to|talking to|spoke (?:to|with|w/)|met|meeting with|call (?:today )?w/|call with|boss|"
+    # their CFO Linda Park / ops director Dave Kowalski / their GM of Technology, Sophie Kerr
+    re.compile(r"(?P<own>their|the|our|her|his|its)?\s*(?P<title>(?:[A-Za-z&/]+[ \t]){0,3}?" + _T + _OF
+               + r")(?:[ \t]+is)?,?[ \t]+(?P<name>(?!Is\b|Was\b)" + EN_NAME + r")"),
+    # Karin Sjöberg, Head of Project Controls / Mr. Nguyen Van Hai, Factory Director
+    re.compile(r"(?P<name>" + EN_NAME + r"),[ \t]*(?P<title>(?:[A-Z][\w&/-]*[ \t]){0,3}" + _T
+               + r"(?:[ \t]+(?:of[ \t]+)?[A-Z][\w&]*){0,3})(?=[,.;/]|$|\s)"),
+    # talked to Tom / met Jane Xu / Spoke to Dr. Alan Reyes / Champion is Leo Brandt / guy named Luis Romero
+    re.compile(r"(?i:talked to|talking to|spoke (?:to|with|w/)|met|meeting with|call (?:today )?w/|call with|boss|"
                r"contact(?: person)?(?: is|:)?|named|looped in|cc'?d?|and|champion is|guy is|person is|"
-               r"(?:[Tt]heir|[Tt]he) (?:CEO|CTO|CFO|CIO|COO|VP),?|[Cc]ontact(?: person)?(?: is|:)?)\s+(?P<name>"
-               + EN_NAME + r")"),
+               r"(?:their|the) (?:ceo|cto|cfo|cio|coo|vp),?)\s+(?P<name>" + EN_NAME + r")"),
     # Amy 王 / Jason周 / Sunny 李: an English given name and a Chinese surname
     re.compile(r"(?<![A-Za-z])(?P<name>[A-Z][a-z]{1,10}[ \t]?[" + "".join(sorted(SURNAMES)) + r"])(?![\u4e00-\u9fff])"),
     # 仓库主管叫田野 / 姓名：欧阳晓峰
     re.compile(r"(?:叫|名叫|姓名[:：]?)\s*(?P<name>[" + "".join(sorted(SURNAMES)) + r"欧司诸上东][\u4e00-\u9fff]{1,3}?)"
                r"(?=[,，。;；\s]|$|电话|手机|的)"),
+    # 刚接到 Sandra 的电话 / Cathy 说: a Latin given name in Chinese prose
+    re.compile(r"(?<=[\u4e00-\u9fff\s])(?P<name>[A-Z][a-z]{2,10})(?=\s?(?:的电话|说|是|在|他|她|提|负责))"),
 ]
 # He's Head of IT at … / she's the procurement lead at … / X, the CEO
 EN_ROLE_AFTER = re.compile(r"^\s*(?:,\s*)?(?:(?:he|she)['’]?s|(?:he|she) is|who is|is)?\s*(?:their|the|our)?\s*"

@@ -405,7 +405,7 @@ def _tidy_customer(name: str) -> str | None:
     group = re.match(r"(.+?)(?:[\u4e00-\u9fff]{2,6}(?:事业群|事业部)|\s?[A-Z]{1,3}BG)$", name)
     if group and known_company(group.group(1).strip()):
         name = group.group(1).strip()
-    tail = re.search(r"(?:有限公司|股份公司|集团|Ltd\.?|Inc\.?|GmbH|LLC)(?=\s+\S)", name)
+    tail = re.search(r"(?:有限公司|股份公司|集团|Ltd\.?|Inc\.?|GmbH|LLC)(?=\s+[^\s(])", name)
     if tail:
         name = name[: tail.end()]
     if CJK.search(name[:1] or ""):
