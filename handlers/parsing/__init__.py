@@ -76,6 +76,8 @@ def parse(text: str, *, today: date, tagger=DEFAULT_TAGGER) -> i.Intent:
 def as_typed(original: str, value: str) -> str:
     """The customer exactly as the rep typed it (联想（北京）有限公司, not its half-width fold): read on the folded
     text, shown and stored as written. 查重 folds it again for matching."""
+    if value in original:
+        return value
     folded, where = [], []
     for at, ch in enumerate(original):
         for out in unicodedata.normalize("NFKC", ch):

@@ -204,7 +204,7 @@ _EN_TITLE = word_pattern(EN_TITLE_WORDS)
 _T = (r"(?:CEO|CTO|CFO|CIO|COO|CMO|CMIO|VP|SVP|EVP|GM|[Dd]irector|[Mm]anager|[Mm]gr|[Ll]ead|[Oo]wner|[Ff]ounder|[Pp]resident|"
       r"[Oo]fficer|[Ee]ngineer|[Ss]uperintendent|[Cc]ontroller|[Hh]ead|[Cc]hief [A-Z][a-z]+)")
 _OF = r"(?:[ \t]+of[ \t]+[A-Z][\w&]*(?:[ \t][A-Z][\w&]*){0,2})?"
-EN_PERSON_CUES = [
+EN_PERSON_CUES = (
     # Jane Doe (VP of Operations)
     re.compile(r"(?P<name>" + EN_NAME + r")\s*\((?P<title>[^)]{2,40})\)"),
     # their CFO Linda Park / ops director Dave Kowalski / their GM of Technology, Sophie Kerr
@@ -219,12 +219,9 @@ EN_PERSON_CUES = [
                r"(?:their|the) (?:ceo|cto|cfo|cio|coo|vp),?)\s+(?P<name>" + EN_NAME + r")"),
     # Amy 王 / Jason周 / Sunny 李: an English given name and a Chinese surname
     re.compile(r"(?<![A-Za-z])(?P<name>[A-Z][a-z]{1,10}[ \t]?[" + "".join(sorted(SURNAMES)) + r"])(?![\u4e00-\u9fff])"),
-    # 仓库主管叫田野 / 姓名：欧阳晓峰
-    re.compile(r"(?:叫|名叫|姓名[:：]?)\s*(?P<name>[" + "".join(sorted(SURNAMES)) + r"欧司诸上东][\u4e00-\u9fff]{1,3}?)"
-               r"(?=[,，。;；\s]|$|电话|手机|的)"),
     # 刚接到 Sandra 的电话 / Cathy 说: a Latin given name in Chinese prose
     re.compile(r"(?<=[\u4e00-\u9fff\s])(?P<name>[A-Z][a-z]{2,10})(?=\s?(?:的电话|说|是|在|他|她|提|负责))"),
-]
+)
 # He's Head of IT at … / she's the procurement lead at … / X, the CEO
 EN_ROLE_AFTER = re.compile(r"^\s*(?:,\s*)?(?:(?:he|she)['’]?s|(?:he|she) is|who is|is)?\s*(?:their|the|our)?\s*"
                            r"(?P<title>[A-Za-z&/ ]{2,50}?)(?=\s+(?:at|of|for)\s+[A-Z]|\s*[,.;]|$)")
@@ -235,6 +232,13 @@ REFERRER_BEFORE = re.compile(r"(?:老客户|代理商|渠道|渠道商|合作伙
 NOT_NAME_WORDS = {"data", "engineering", "digital", "transformation", "china", "greater", "operations", "sales",
                   "marketing", "finance", "lab", "instruments", "fitness", "tech", "business", "supply", "chain", "procurement", "manufacturing", "services", "solutions", "asia",
                   "pacific", "apac", "emea", "global", "regional", "senior", "junior", "product", "quality", "it"}
+
+
+_LATIN_CAPITAL = re.compile(r"[A-ZÀ-ÖØ-Þ]")
+# 仓库主管叫田野 / 姓名：欧阳晓峰
+CN_NAMED = re.compile(r"(?:叫|名叫|姓名[:：]?)\s*(?P<name>[" + "".join(sorted(SURNAMES)) + r"欧司诸上东][\u4e00-\u9fff]{1,3}?)"
+                      r"(?=[,，。;；\s]|$|电话|手机|的)")
+CARD_NAME_LINE = re.compile(r"\s*(" + EN_NAME + r")(?:\s+[\u4e00-\u9fff]{2,4})?\s*(?:[|/;]\s*([^,;|]{2,40}))?")
 
 
 @dataclass
@@ -270,11 +274,11 @@ def people(text: str, entities: list[Entity]) -> list[Person]:
         for m in CN_HONORIFIC_NAME.finditer(text):
             if not _in_word(text, m.start(), m.end()) and not REFERRER_BEFORE.search(text[max(0, m.start() - 8):m.start()]):
                 add(m.group(0), m.start(), cn_title_around(text, m.start(), m.end(), m.group(0)))
-    card = re.fullmatch(r"\s*(" + EN_NAME + r")(?:\s+[\u4e00-\u9fff]{2,4})?\s*(?:[|/;]\s*([^,;|]{2,40}))?", text)
+    card = CARD_NAME_LINE.fullmatch(text)
     if card and " " in card.group(1).strip() and not _not_a_person(card.group(1)):  # a card's name line
         title = card.group(2)
         add(card.group(1), card.start(1), title.strip() if title and _EN_TITLE.search(title.lower()) else None)
-    for cue in EN_PERSON_CUES:
+    for cue in (EN_PERSON_CUES if _LATIN_CAPITAL.search(text) else ()) + ((CN_NAMED,) if CJK.search(text) else ()):
         for m in cue.finditer(text):
             name = m.group("name")
             if _not_a_person(name) or text[m.end("name"):m.end("name") + 1] == ")":
@@ -326,29 +330,37 @@ def _in_word(text: str, start: int, end: int) -> bool:
         "小时", "小程", "老客", "老板", "高工", "余总")
 
 
+_CN_TITLE_ALT = "|".join(map(re.escape, _CN_TITLES))
+_TITLE_BEFORE = re.compile(r"((?:[A-Za-z]{2,6}\s?)?[\u4e00-\u9fffA-Za-z]{0,10}(?:" + _CN_TITLE_ALT
+                           + r"|HRBP|CTO|CEO|CFO|CIO|COO|TL|VP|IT经理|lead|Lead|leader|Director|Manager|Head of \w+)"
+                           r"(?:\s?助理)?\s?)$")
+_TITLE_IN_BRACKETS = re.compile(r"\s*[(（]([^)）]{2,16})[)）]")
+_TITLE_AFTER = re.compile(r"\s*[,，]?\s*(?:(?:他|她)(?:是|们的)?|是)?\s*([\u4e00-\u9fffA-Za-z]{0,8}(?:" + _CN_TITLE_ALT
+                          + r"|HRBP|CTO|CEO|CFO|CIO|COO))(?![\u4e00-\u9fff]{0,1}[说讲])")
+_COMMA_FIRST = re.compile(r"\s*[,，]")
+_COMMA_HE = re.compile(r"\s*[,，]\s*(?:他|她)")
+_DEPT_BEFORE = re.compile(r"([\u4e00-\u9fff]{2,8}?(?:部|科|处|中心|办公室|室|组))(?:的|\s)?[,，\s]*$")
+_HONORIFIC_END = re.compile(r"(?:" + "|".join(HONORIFICS) + r")$")
+
+
 def cn_title_around(text: str, start: int, end: int, name: str) -> str | None:
     """The title said just before the name (财务总监邓丽, 信息科的张主任 → 信息科主任) or just after it (王磊 技术总监,
     李娜(采购经理), 李娜，她是采购经理)."""
     before = text[max(0, start - 16):start]
-    m = re.search(r"((?:[A-Za-z]{2,6}\s?)?[\u4e00-\u9fffA-Za-z]{0,10}(?:" + "|".join(map(re.escape, _CN_TITLES))
-                  + r"|HRBP|CTO|CEO|CFO|CIO|COO|TL|VP|IT经理|lead|Lead|leader|Director|Manager|Head of \w+)"
-                  r"(?:\s?助理)?\s?)$", before)
+    m = _TITLE_BEFORE.search(before)
     if m and clean_title(m.group(1)):
         return clean_title(m.group(1))
     after = text[end:end + 24]
-    m = re.match(r"\s*[(（]([^)）]{2,16})[)）]", after)
+    m = _TITLE_IN_BRACKETS.match(after)
     if m:
         return m.group(1).strip()
-    m = re.match(r"\s*[,，]?\s*(?:(?:他|她)(?:是|们的)?|是)?\s*([\u4e00-\u9fffA-Za-z]{0,8}(?:"
-                 + "|".join(map(re.escape, _CN_TITLES)) + r"|HRBP|CTO|CEO|CFO|CIO|COO))(?![\u4e00-\u9fff]{0,1}[说讲])",
-                 after)
-    if m and not re.match(r"\s*[,，]", after[: m.start(1)] or "x") or m and re.match(r"\s*[,，]\s*(?:他|她)", after):
+    m = _TITLE_AFTER.match(after)
+    if m and not _COMMA_FIRST.match(after[: m.start(1)] or "x") or m and _COMMA_HE.match(after):
         return m.group(1).strip()
-    dept = re.search(r"([\u4e00-\u9fff]{2,8}?(?:部|科|处|中心|办公室|室|组))(?:的|\s)?[,，\s]*$", before)
-    if dept and re.search(r"(?:" + "|".join(HONORIFICS) + r")$", name) and len(name) <= 4:
-        honor = re.search(r"(?:" + "|".join(HONORIFICS) + r")$", name).group(0)
-        if honor not in ("总", "工", "姐", "哥", "老师"):
-            return clean_title(dept.group(1)) + honor
+    dept = _DEPT_BEFORE.search(before)
+    honor = _HONORIFIC_END.search(name) if dept and len(name) <= 4 else None
+    if honor and honor.group(0) not in ("总", "工", "姐", "哥", "老师"):
+        return clean_title(dept.group(1)) + honor.group(0)
     return None
 
 
@@ -374,12 +386,16 @@ def _clean_en_title(title: str) -> str:
     return title.strip()
 
 
+_EN_LEGAL_WORDS = word_pattern(tuple(m.lower() for m in EN_LEGAL))
+_EN_TITLE_SET = frozenset(EN_TITLE_WORDS)
+
+
 def _not_a_person(name: str) -> bool:
     low = name.lower()
     words = low.split()
     return (not words or words[0] in ("the", "their", "our", "head", "new", "budget", "need", "close", "contact",
                                       "customer", "company", "they", "he", "she", "we", "it", "this", "next",
                                       "register", "q1", "q2", "q3", "q4", "eoy", "eom", "it")
-            or any(w in EN_TITLE_WORDS or w in NOT_NAME_WORDS
+            or any(w in _EN_TITLE_SET or w in NOT_NAME_WORDS
                    or w.rstrip(",.") in ("inc", "ltd", "llc", "gmbh", "corp", "co", "group", "bank") for w in words)
-            or bool(word_pattern(tuple(m.lower() for m in EN_LEGAL)).search(low)))
+            or bool(_EN_LEGAL_WORDS.search(low)))
