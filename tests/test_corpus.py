@@ -23,8 +23,8 @@ CORPUS = Path(__file__).parent / "data" / "messages.jsonl"
 HOLDOUT = Path(__file__).parent / "data" / "holdout.jsonl"  # measured blind once (90.5%), then tuned against
 HOLDOUT2 = Path(__file__).parent / "data" / "holdout2.jsonl"  # written after that tuning, measured blind
 TZ = ZoneInfo("Asia/Shanghai")
-THRESHOLD = 0.98
-HOLDOUT_THRESHOLD = 0.90
+THRESHOLD = 0.99
+HOLDOUT_THRESHOLD = 0.97
 MIN_LINES = 150
 
 INTENTS = ("register", "follow_up", "advance", "won", "lost", "invalid", "claim", "approve", "reject", "query",
@@ -237,19 +237,22 @@ def test_corpus_is_well_formed():
     assert seen == set(INTENTS), f"intents never used: {sorted(set(INTENTS) - seen)}"
 
 
-# Blind set 1 (tests/data/blind1_*.jsonl): written without seeing the parser in the styles reps use in chat
-# (narrative, cards, voice-to-text, several people, casual English); measured first (33.4% / 44.6%), then tuned
-# against. These floors are what this parser reads today: a regression floor, not the honest figure.
-BLIND1 = {"blind1_register": 0.75, "blind1_follow_up": 0.80}
+# The blind sets (tests/data/blind*.jsonl) were written without seeing the parser, in the styles reps use in chat
+# (narrative, cards, voice-to-text, several people, casual English). Set 1 was measured first (33.4% / 44.6%) and set 2
+# on first contact after the prose reader (72.2%); both were tuned against afterwards. These floors are what this
+# parser reads today on them: regression floors, not the honest figure (that is each new set's first contact).
+# Per set: (fields right, wrong customers stored without a question).
+BLIND = {"blind1_register": (0.89, 3), "blind1_follow_up": (0.91, 0), "blind2": (0.86, 1)}
 
 
-@pytest.mark.parametrize("name", sorted(BLIND1))
-def test_parser_reads_the_first_blind_set(name, capsys, request):
+@pytest.mark.parametrize("name", sorted(BLIND))
+def test_parser_reads_the_blind_sets(name, capsys, request):
     from field_score import report as blind_report, score_file
     from handlers.parsing import parse
     tally = score_file(Path(__file__).parent / "data" / f"{name}.jsonl", parse)
     print(blind_report(tally, name))
     with capsys.disabled():
         print("\n" + tally.figure(name))
-    assert tally.fields_right / tally.fields_total >= BLIND1[name], tally.figure(name)
-    assert tally.customer["wrong_stored"] <= 30, tally.figure(name)  # today's count; the target is 0
+    floor, wrong_stored = BLIND[name]
+    assert tally.fields_right / tally.fields_total >= floor, tally.figure(name)
+    assert tally.customer["wrong_stored"] <= wrong_stored, tally.figure(name)  # the target is 0
