@@ -347,6 +347,8 @@ def cn_title_around(text: str, start: int, end: int, name: str) -> str | None:
     """The title said just before the name (财务总监邓丽, 信息科的张主任 → 信息科主任) or just after it (王磊 技术总监,
     李娜(采购经理), 李娜，她是采购经理)."""
     before = text[max(0, start - 16):start]
+    while len(before) < start and before[:1].isascii() and before[:1].isalpha() and text[start - len(before) - 1].isalpha():
+        before = text[start - len(before) - 1:start]  # 'product VP 刘畅': the word whole, not 'roduct'
     m = _TITLE_BEFORE.search(before)
     if m and clean_title(m.group(1)):
         return clean_title(m.group(1))
@@ -368,7 +370,13 @@ def en_title_after(text: str, end: int) -> str | None:
     m = EN_ROLE_AFTER.match(text[end:end + 70])
     if m and _EN_TITLE.search(m.group("title").lower()):
         return with_of(_clean_en_title(m.group("title")), text[end + m.end("title"):])
+    m = SHE_IS.search(text, end, end + 90)  # 'met Priya at the FinTech Festival, she's Head of Compliance'
+    if m and _EN_TITLE.search(m.group("title").lower()):
+        return with_of(_clean_en_title(m.group("title")), text[m.end("title"):])
     return None
+
+
+SHE_IS = re.compile(r"(?:he|she)['’]s\s+(?:the\s+|their\s+|a\s+)?(?P<title>[A-Za-z&/ ]{2,40}?)(?=\s+(?:at|of|for|and)\s|[,.;]|$)")
 
 
 def with_of(title: str, after: str) -> str:

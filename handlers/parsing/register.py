@@ -63,7 +63,7 @@ INDUSTRY_IN_PROSE = re.compile(r"(?<![想要在])(?:他们|她们|对方|公司|
                                r"(?:经理|总|主任|负责人|方案|系统|项目|人))"
                                r"|(?<![a-z])(?:they're|they are|it's|is)\s+an?\s+(?:[A-Z]{2,}\s+)?([a-z][a-z -]{2,30}?"
                                r"(?:chain|maker|manufacturer|firm|startup|provider|retailer|utility|insurer|fintech|"
-                               r"distributor|operator))(?![a-z])")
+                               r"distributor|operator|law firm|miner|utility))(?![a-z])")
 # Dates that are not the close: a quote, a visit, a demo, a tender, a go-live.
 NOT_CLOSE = re.compile(r"报价|拜访|演示|方案|招标|挂网|上线|启动|过去|见面|demo|quote|proposal|visit|rfp|go-live|go live|"
                        r"kick ?off|call back", re.I)
@@ -341,7 +341,7 @@ def _said_budget(text: str):
 
 def _said_industry(text: str) -> str | None:
     m = INDUSTRY_IN_PROSE.search(text)
-    return (m.group(1) or m.group(2)).strip() if m else None
+    return next(g for g in m.groups() if g).strip() if m else None
 
 
 def _cut_out(pattern: re.Pattern, text: str) -> tuple[list[tuple[int, str]], str]:
