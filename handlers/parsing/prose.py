@@ -48,7 +48,7 @@ LEAD_IN = re.compile(
 # A candidate containing these is a sentence about the customer, never its name.
 NOT_A_NAME_WORDS = ("今天", "昨天", "明天", "上周", "下周", "刚", "接到", "加的", "认识", "聊", "拜访", "见了", "说", "想",
                     "要做", "那边", "这边", "客户", "名片", "电话", "微信", "留言", "线索", "报备", "介绍", "他说", "具体",
-                    "公司名", "名字", "回头", "暂时", "保密", "还没", "先占", "对方", "是个", "坑", "一个", "子公司", "旗下")
+                    "公司名", "名字", "回头", "暂时", "保密", "还没", "先占", "对方", "是个", "坑", "一个", "子公司", "旗下", "他把", "他们集团", "上市公司", "一家", "某")
 
 
 @dataclass(frozen=True)
@@ -151,7 +151,7 @@ def _trim_en_org(name: str) -> str:
 
 
 EN_SENTENCE = re.compile(r"(?<![A-Za-z])(?:met|talked|called|named|guy|folks|spoke|said|is|are|was|were|we|they|i|"
-                         r"didn't|don't|catch|yet|tbd)(?![A-Za-z])")
+                         r"didn't|don't|catch|yet|tbd|me|my|us|dm'd|in)(?![A-Za-z])|^(?:an?|some|one)\s")
 
 
 def looks_like_sentence(name: str) -> bool:
@@ -231,7 +231,11 @@ REFERRER_BEFORE = re.compile(r"(?:老客户|代理商|渠道|渠道商|合作伙
 # Words of departments and places, never of a person's name: 'Director, Data Engineering', 'GM, Greater China'.
 NOT_NAME_WORDS = {"data", "engineering", "digital", "transformation", "china", "greater", "operations", "sales",
                   "marketing", "finance", "lab", "instruments", "fitness", "tech", "business", "supply", "chain", "procurement", "manufacturing", "services", "solutions", "asia",
-                  "pacific", "apac", "emea", "global", "regional", "senior", "junior", "product", "quality", "it"}
+                  "pacific", "apac", "emea", "global", "regional", "senior", "junior", "product", "quality", "it",
+                  "spend", "indirect", "production", "projects", "project", "services", "revenue", "controls",
+                  "strategy", "development", "technology", "information", "infrastructure", "security",
+                  "facilities", "member", "clinical", "network", "met", "talked", "spoke", "call", "with",
+                  "contact", "champion", "logistics", "public", "library", "county"}
 
 
 _LATIN_CAPITAL = re.compile(r"[A-ZÀ-ÖØ-Þ]")
@@ -304,6 +308,9 @@ def distinct(persons: list[Person]) -> list[Person]:
     for p in persons:
         if len(p.name) >= 3 and p.name[0] == p.name[1] and CJK.search(p.name):
             p.name = p.name[1:]  # 姓罗罗总: the voice engine doubled the surname
+        p.name = re.sub(r"^([\u4e00-\u9fff])\s+(?=\1)", "", p.name)  # 老板姓蔡 蔡总
+        if len(p.name) == 3 and CJK.search(p.name) and p.name[2] == p.name[0]:
+            p.name = p.name[:2]  # 唐婧唐经理: 唐婧, said again as 唐经理
         if any(q.start < p.start <= q.start + len(q.name) + 2 and not CJK.search(q.name) and CJK.search(p.name)
                for q in out):
             continue  # 'Linda Chen 陈琳': one person, two scripts
@@ -320,6 +327,8 @@ def _real_cn_person(name: str, text: str, start: int) -> bool:
     name = name.strip()
     if not name or not CJK.search(name) or len(name) > 4:
         return False  # a Latin name: the English rules read it whole (Michael Wang, not Michael)
+    if name in HONORIFICS or name in _CN_TITLES:
+        return False  # 联系人是厂长: a title, the person is 叶厂长
     return not any(w in name for w in ("公司", "客户", "老板娘")) and not text[start + len(name):].startswith(("公司", "集团"))
 
 

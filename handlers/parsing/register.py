@@ -137,8 +137,9 @@ def _read(body: str) -> _Draft:
             continue
         if m.group(1).lower() == "by" and not _close_by(body, m):
             continue
-        if _FIELD[m.group(1).lower()] == "customer" and m.group(1).isascii() and m.start() > 0 \
-                and not re.search(r"[=:]", m.group(2) or ""):
+        if m.group(1).isascii() and m.start() > 0 and not re.search(r"[=:]", m.group(2) or "") and (
+                _FIELD[m.group(1).lower()] in ("customer", "industry") or m.group(1).lower() in ("title", "position",
+                                                                                                  "project", "amount")):
             continue  # 'digital account opening' is no customer label; 'customer: X' and a leading 'Client X' are
         if marks and m.start() == marks[-1].end() and _FIELD[marks[-1].group(1).lower()] == "source":
             continue  # 来源 电话: a label word right after 来源 is its value
@@ -371,7 +372,10 @@ def _contacts(name, title, persons, phones, emails, label_at: int) -> tuple[Cont
 
 def _said_title(title: str | None) -> str | None:
     """她是采购部经理 / 是测试部门的负责人: the title, not the words that introduce it."""
-    return re.sub(r"^(?:他|她)?是\s*", "", title).strip() or None if title else None
+    if not title:
+        return None
+    title = re.sub(r"^(?:他|她)?是\s*", "", title).strip()
+    return (prose.clean_title(title) if not CJK.search(title) else title) or None
 
 
 def _title_piece(piece: str) -> str:
