@@ -25,6 +25,7 @@ TAKEN_BY = re.compile(r"被\s*([^\s,;:]{2,10}?)\s*(?:低价|以低价)?(?:截胡
 COMPETITOR_LABEL = re.compile(r"(?:(?:竞品|竞争对手|对手|competitor|lost to|went with|chose|picked|signed with)\s*"
                               r"(?:[=:]\s*|\s+)|(?:输给|选了|选择了|改用|转投|用了)了?\s*)", re.I)
 ALIAS = re.compile(r"(.+?)\s*(?:=|:|也叫|又叫|即|\baka\b|\bis\b)\s*(.+)", re.I)  # 腾讯 = Tencent
+NEWS_OF = re.compile(r"^((?:[A-Z][\w&'.-]*)(?:\s[A-Z][\w&'.-]*){0,3}|[\u4e00-\u9fff]{2,10})\s*(?::|\s[-—–]\s)\s*(.+)$", re.S)
 REASON_LABEL = re.compile(r"(?:原因|理由|reason|because)\s*[=:]?\s*", re.I)
 
 
@@ -147,11 +148,11 @@ def _without_verb(text: str, *, today: date, tagger) -> i.Intent:
             return i.Show(ref=m.group(1).upper())
         found = split_verb(rest)
         # '2026-SH-015 电话跟进…' has its verb near the front; a short '公海里的 ID 我认领了' anywhere
-        within = 8 if m.start() == 0 and len(rest) > 20 else len(rest)
+        within = 8 if len(rest) > 30 else len(rest)  # a verb deep in a long update is prose ('wants to pause')
         kind, after = found if found[0] else (verb_inside(rest, within=within) or (None, rest))
         if kind and kind not in ("register", "help", "cancel", "mine", "due_this_week", "funnel", "forecast"):
             return _parse(clean(f"{rest_verb(kind)} {m.group(1)} {after}"), today=today, tagger=tagger)
-        if m.start() == 0 and len(rest) >= 6 and not kind:  # '2026-SZ-003 电话沟通了一下，客户说…': news of it
+        if m.start() <= 4 and len(rest) >= 6 and not kind:  # '2026-SZ-003 电话沟通了一下，客户说…' / 're ID …': news of it
             return parse_follow_up(m.group(1).upper(), rest, today=today, tagger=tagger)
     if _KV_CUSTOMER.match(text):
         return parse_register(text, today=today, tagger=tagger)
@@ -162,6 +163,9 @@ def _without_verb(text: str, *, today: date, tagger) -> i.Intent:
             return _parse(text[start:], today=today, tagger=tagger)
     if looks_like_registration(text):  # a card, or a new customer described without 报备: in a DM, a registration
         return parse_register(text, today=today, tagger=tagger)
+    named = NEWS_OF.match(text)  # 'Atlas Cold Storage: Pieter confirmed the pilot…' — news of a deal, by its name
+    if named and len(named.group(2)) >= 12:
+        return parse_follow_up(named.group(1).strip(), named.group(2), today=today, tagger=tagger)
     return i.NotUnderstood()
 
 

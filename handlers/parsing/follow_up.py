@@ -9,7 +9,7 @@ from handlers.parsing.amounts import find_amount
 from handlers.parsing.dates import find_date, find_dates
 from handlers.parsing import prose
 from handlers.intents import ContactInfo
-from handlers.parsing.fields import BUDGET_APPROVED, CJK, IN_ANNUAL_PLAN, NEED_FIT, channel_of, risks_in
+from handlers.parsing.fields import is_title, BUDGET_APPROVED, CJK, IN_ANNUAL_PLAN, NEED_FIT, channel_of, risks_in
 
 NEXT_MARKER = re.compile(r"(?:下一步|下步|下次|后续|next (?:steps?|actions?)|next)\s*(?:是|:|：|-|,)?\s*", re.I)
 CLAUSE = re.compile(r"[,;.!?，；。！？\n]")
@@ -20,6 +20,8 @@ NEXT_STEP = re.compile(r"再|约|去|来|之前|前|给|发|出|见|签|聊|演�
                        r"schedule|back|by|before|due|next)(?![a-z])", re.I)
 BUDGET_CHANGE = re.compile(r"(?:从|from)\s*[^,;，。]{1,12}?(?:提|调|涨|加|增|砍|降|减|压|改|变|up|down|increased|cut|"
                            r"raised|reduced|moved)?\S{0,3}\s*(?:到|至|to)\s*([^,;，。]{1,14})", re.I)
+NEW_PERSON = re.compile(r"新来的|新上任|新加入|新认识|新对接人|新接手|第一次|见到了|见了|认识了|拉进来|引荐|介绍了|(?<![a-z])(?:new|joined|"
+                        r"looped in|introduced|first time|brought in|pulled in)(?![a-z])", re.I)
 # Someone newly met in a follow-up: a title word or an honorific is said near them.
 PERSON_CUE = re.compile(r"总|工|经理|主任|总监|老师|科长|处长|部长|负责人|厂长|[A-Z][a-z]+ [A-Z][a-z]+|CEO|CTO|CFO|CIO|COO|VP|"
                         r"Head|Director|Manager|Lead")
@@ -85,4 +87,7 @@ def _people(text: str, tagger) -> tuple[ContactInfo, ...]:
     if not PERSON_CUE.search(text):
         return ()
     entities = tagger(text) if tagger and CJK.search(text) else []
-    return tuple(ContactInfo(name=p.name, title=p.title) for p in prose.distinct(prose.people(text, entities)))
+    # Someone the deal already knows is named bare (沈经理说…, emailed Daniel); someone new comes with a title or a
+    # word that says so (新来的 CIO 贾东升, new stakeholder Lisa Wong).
+    return tuple(ContactInfo(name=p.name, title=p.title) for p in prose.distinct(prose.people(text, entities))
+                 if (p.title and is_title(p.title)) or NEW_PERSON.search(text[max(0, p.start - 24):p.start]))

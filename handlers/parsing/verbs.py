@@ -8,7 +8,7 @@ VERBS: dict[str, tuple[str, ...]] = {
                  "报个单", "报单", "登记一下", "报备一个", "报备", "登记", "新商机", "reg", "新建商机", "新增商机", "录入商机", "new opportunity", "new opp", "new deal",
                  "new registration", "registering", "register", "new lead", "opp"),
     "follow_up": ("记录跟进", "跟进记录", "跟进", "跟踪", "follow-up", "follow up", "followup", "quick f/u", "f/u",
-                  "quick update on", "update on", "logged", "log"),
+                  "quick update on", "update on", "quick note on", "logged", "log"),
     "advance": ("推进到", "推进", "推到", "推一下", "晋级", "升阶段", "advance", "move stage", "move"),
     "won": ("赢单", "成交", "签单", "签约了", "签了", "closed won", "close won", "won", "win"),
     "lost": ("输单", "丢单了", "丢单", "这单丢了", "丢了", "closed lost", "close lost", "lost"),
