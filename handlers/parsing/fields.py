@@ -146,7 +146,7 @@ SAID_SOURCES = {
                  "referral", "intro from"),
     "partner": ("渠道", "代理商", "合作伙伴", "伙伴", "reseller", "partner", "distributor"),
     "wechat": ("微信上聊", "微信聊", "微信上加", "加了我微信", "微信群", "公众号", "朋友圈", "wechat group", "wechat"),
-    "phone": ("来电", "打电话进来", "接到一个电话", "接到个电话", "接了个电话", "刚接到", "打进来", "inbound call", "called in",
+    "phone": ("来电", "打电话进来", "打给我们", "打电话给我们", "打过来", "接到一个电话", "接到个电话", "接了个电话", "刚接到", "打进来", "inbound call", "called in",
               "cold call", "电话进来", "phoned in", "rang us"),
     "other": ("知乎", "小红书", "饭局", "linkedin", "webinar", "conference", "summit", "meetup", "seminar", "沙龙",
               "论坛"),
@@ -154,7 +154,9 @@ SAID_SOURCES = {
 
 
 def said_source(text: str) -> str | None:
-    return first_word_hit(SAID_SOURCES, text)
+    """The first way in said; a partner named anywhere wins over its referral ('a warm intro from our partner')."""
+    hit = first_word_hit(SAID_SOURCES, text)
+    return "partner" if hit == "referral" and first_word_hit({"partner": SAID_SOURCES["partner"]}, text) else hit
 
 
 def channel_of(text: str) -> str | None:

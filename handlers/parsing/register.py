@@ -47,10 +47,10 @@ NEED_VERB = re.compile(r"(?:想要|需要|想做|要做|想上|要上|想搞|要
                        r"to replace|replace|want to|quote for|proposal for|demo of)(?![a-z]))\s*(?:做|上|个|一个|一套|套)?",
                        re.I)
 # Where the need stops: 然后 / 嗯 / a deadline / the budget / an English clause that says something else.
-NEED_STOP = re.compile(r"[,;。]|，|然后|嗯|之前|以前|预算|下周|明年|今年|年底|月底|就是|还有|对接人|联系人|电话|手机|(?:一起)?换掉|"
+NEED_STOP = re.compile(r"[,;。]|，|然后|嗯|next step|\s~|\s\((?![^)]*\))|之前|以前|预算|下周|明年|今年|年底|月底|就是|还有|对接人|联系人|电话|手机|(?:一起)?换掉|"
                        r"(?<=\S)\s+(?:they|he|she|we|talked|met|his|her|decision|to pull|budget|ballpark|"
                        r"and|but|so|to replace|hoping|"
-                       r"by|before|asap|next|budget|ballpark|because|since|which|that|who|as)\s|\s+-\s")
+                       r"by|before|asap|next|budget|ballpark|because|since|which|that|who|as)\s|\s+-\s", re.I)
 # A date said as the close: 月底前就想定, sign by EOY, decision expected mid next month, 上会定.
 CLOSE_SAID = re.compile(r"成交|签约|签单|签合同|签|落地|[能想会就前再]定|定下|定标|定了|定$|拍板|决定|出结果|上会|"
                         r"(?<![a-z])(?:close|closing|sign|signed|decide|decision|pick|contract|award)", re.I)
@@ -473,7 +473,7 @@ def _leftover_need(parts: list[str], sentence_of: dict) -> str | None:
     worth, not a narrative): '报备 X 联系人 Y CRM 系统替换'."""
     parts = [p for p in parts if not prose.looks_like_sentence(p) and not re.search(
         r"公司|客户|见了|聊|今天|昨天|他们|她们|我们|(?<![a-z])(?:talked|met|said|today|yesterday|we|they|he|she|for|"
-        r"with|at|sign|award|contract)(?![a-z])",
+        r"with|at|sign|award|contract|decide|decision|fwd|card|pls|please)(?![a-z])|^\(|\($",
         p, re.I)]
     if not parts:
         return None
