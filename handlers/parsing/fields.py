@@ -100,12 +100,6 @@ def normalize_phone(raw: str) -> str:
     return digits
 
 
-def take_all(pattern: re.Pattern, text: str) -> tuple[list[str], str]:
-    """The matches, and the text with each cut out (replaced by a space)."""
-    found = [m.group(0) for m in pattern.finditer(text)]
-    return found, pattern.sub(" ", text)
-
-
 @lru_cache(maxsize=None)
 def word_pattern(words: tuple[str, ...]) -> re.Pattern:
     """One regex for a word list: Latin words on word bounds ('ad' is not inside 'lead'), Chinese anywhere."""

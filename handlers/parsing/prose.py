@@ -33,8 +33,7 @@ EN_LEAD_NAME = re.compile(r"^\s*((?:[A-Z][\w&'’.-]*)(?:[ \t]+(?:[A-Z][\w&'’.
 EN_ORG_AFTER = re.compile(r"(?<![\w])(?:at|from|for|with)\s+((?:[A-Z][\w&'’.-]*)(?:\s+[A-Z][\w&'’.-]*){0,3})")
 NOT_EN_ORG = {"the expo", "expo", "monday", "tuesday", "wednesday", "thursday", "friday", "q1", "q2", "q3", "q4",
               "eom", "eoy", "eoq", "linkedin", "google", "zoom", "teams"}
-# The words just before a name that say it is the customer (or that it is not: 老客户万通 is the referrer).
-EN_ORG_LEAD = re.compile(r"(?:\b(?:at|for|from|with|customer|company|client|account)\b(?:\s+is)?\s*:?\s*)$", re.I)
+# The words just before a name that say it is not the customer (老客户万通 is the referrer).
 NOT_THE_CUSTOMER_BEFORE = re.compile(r"(?:老客户|客户的朋友|我们的|对接|集成|integrate with|referred by|via|from our|thru|through|by|"
                                      r"referral from[\w\s]{0,20}?(?:at|from)?|friends at|partner at)\s*$", re.I)
 # 云南白药集团旗下的一个子公司，X: the group is not the customer, the company after it is.

@@ -36,8 +36,6 @@ FILLER = re.compile(r"大概|大约|左右|差不多|上下|约|about|around|app
 PER_PERIOD = re.compile(r"^\s*(?:/|每|per\s*)(?:月|年|季度?|month|year|quarter|yr|mo)\b", re.I)  # 3.5k/月
 # Values that end at a comma; what follows is read as unlabelled text. A Chinese need may hold commas.
 SHORT_FIELDS = ("customer", "close", "budget", "source", "industry", "need")
-# "微信上加的", "展会上认识的": how they met, said without a 来源 label.
-MET_VIA = re.compile(r"(?:加的|认识的?|来的|找来的|过来的|介绍的|聊的|联系的)$")
 CLOSE_WORDS = ("成交", "签约", "签单", "签合同", "落地", "能定", "定下来", "拍板", "close", "sign", "closing")
 NEW_LEAD = re.compile(r"^\s*(?:fyi\s*)?(?:new\s+)?(?:lead|deal|opp(?:ortunity)?|线索)(?:\s*fyi)?(?:\s*[:：\-—–!]+\s*|\s+)", re.I)
 # The need said in a sentence: what follows these verbs (他们想做食品追溯, they want a fleet tracking dashboard).
