@@ -17,14 +17,14 @@ CN_ORG_TAILS = ("股份有限公司", "有限责任公司", "有限公司", "集
                 "保健院", "幼儿园", "商行", "酒店", "超市", "药业", "制药", "电力", "物流", "股份", "厂", "院",
                 "基金会", "协会", "合作社", "卫生院", "分行", "支行", "分公司")
 EN_LEGAL = ("Co., Ltd.", "Co.,Ltd.", "Co. Ltd.", "Co., Ltd", "Pte. Ltd.", "Pte Ltd", "Pty Ltd", "Sdn Bhd", "Ltd.", "Ltd",
-            "Co.", "AB", "AS", "ASA", "Oy", "BV", "B.V.", "NV", "N.V.", "SpA", "S.p.A.", "SE", "KK", "Pty", "SAS",
+            "Co.", "LLP", "AB", "AS", "ASA", "Oy", "BV", "B.V.", "NV", "N.V.", "SpA", "S.p.A.", "SE", "KK", "Pty", "SAS",
             "S.r.l.", "Council", "Authority", "Trust", "Services", "Brewing", "Storage", "Living", "Retail",
             "Limited", "Inc.", "Inc", "LLC", "LLP", "LP", "GmbH", "AG", "A/S", "S.A.", "SA", "PLC", "plc", "Corp.",
             "Corp", "Corporation", "Company", "Group", "Holdings", "Bank", "Hospital", "University", "District",
             "Partners", "Union", "Labs", "Technologies", "Systems", "Solutions", "Industries", "Airlines", "Hotels",
             "Logistics", "Telecom", "Insurance", "Capital", "Realty", "Energy", "Media", "Health", "Foods",
             "Electronics", "Manufacturing", "Pharma", "Motors", "Clinic", "School", "College", "Agency")
-_EN_LEGAL = "|".join(re.escape(x) for x in sorted(EN_LEGAL, key=len, reverse=True))
+_EN_LEGAL = "|".join(re.escape(x) for x in sorted(EN_LEGAL, key=len, reverse=True)) + "|inc\\.?|ltd\\.?|llc|llp"
 _CAP = r"(?:[A-Z][\w&'’.-]*|\([A-Z][\w ]+\)|&|of|and|the|de|do|da|du|von|van|for)"
 # 'Acme Robotics (Suzhou) Co., Ltd.', 'Pacific Harbour Logistics Pte. Ltd.', 'Kestrel Aerospace Components, Inc.'
 EN_COMPANY = re.compile(r"(?<![\w])((?:[A-Z][\w&'’.-]*)(?:[ \t]+" + _CAP + r"){0,6}(?:[ \t]*\([A-Z][\w ]+\))?,?[ \t]+"

@@ -302,7 +302,8 @@ def parse_register(body: str, *, today: date, expect_customer: bool = True, tagg
     close = close or _said_close(rest, today)
     budget = budget or _said_budget(rest)
     source = source or said_source(rest)
-    industry = industry or _said_industry(rest)
+    # 'Arcadia Fitness Clubs (gym franchise, 12 sites)' / X有限公司（做电池包壳体的） / 'X LLP, a law firm'
+    industry = industry or (_described(body, customer) if customer else None) or _said_industry(rest)
     unread = tuple((f, got[f]) for f, found in (("budget", budget), ("close", close)) if got.get(f) and not found)
     customer = _tidy_customer(customer) if customer else None
     contacts = _contacts(name, title, persons, phones, emails, body.find(label) if label else -1)
@@ -336,6 +337,25 @@ def _said_budget(text: str):
         if amount and (BUDGET_SAID.search(clause) or _money_marked(_amount_text(clause), amount)):
             return amount
     return None
+
+
+DESCRIBED = re.compile(r"\s*[(（]\s*(?:做(?P<cn>[\u4e00-\u9fff]{2,10})的|(?:an?\s+)?(?:[A-Z]{2,}\s+)?(?P<en>[a-z][a-z -]{2,28}?))"
+                       r"\s*(?:[,，;][^)）]*)?[)）]")
+APPOSITION = re.compile(r"^,?\s+an?\s+(?:[a-z-]+\s+)?(?P<en>[a-z][a-z -]{2,24}?(?:firm|company|co-op|chain|maker|shop|startup|"
+                        r"provider|operator|franchise|trust|brand|retailer|distributor|insurer|utility))(?![a-z])")
+
+
+def _described(body: str, customer: str) -> str | None:
+    """The customer's trade, said right after its name."""
+    at = body.find(customer)
+    if at < 0:
+        return None
+    after = body[at + len(customer):]
+    m = DESCRIBED.match(after) or APPOSITION.match(after)
+    if not m:
+        return None
+    industry = (m.groupdict().get("cn") or m.group("en") or "").strip()
+    return industry if industry and not re.search(r"\d|series|~", industry, re.I) else None
 
 
 def _said_industry(text: str) -> str | None:
