@@ -267,16 +267,16 @@ def people(text: str, entities: list[Entity]) -> list[Person]:
         found[key] = Person(name, title, start)
         spans.append((start, start + len(name)))
 
-    for e in entities:
-        if REFERRER_BEFORE.search(text[max(0, e.start - 8):e.start]):
-            continue  # 老客户刘总介绍的 / 代理商老陈: who brought the lead, not who buys
-        if e.kind == "PER" and _real_cn_person(e.text, text, e.start):
-            name = e.text.strip()
-            add(name, e.start, cn_title_around(text, e.start, e.start + len(name), name))
     if CJK.search(text):
         for m in CN_HONORIFIC_NAME.finditer(text):
             if not _in_word(text, m.start(), m.end()) and not REFERRER_BEFORE.search(text[max(0, m.start() - 8):m.start()]):
                 add(m.group(0), m.start(), cn_title_around(text, m.start(), m.end(), m.group(0)))
+    for e in entities:
+        if REFERRER_BEFORE.search(text[max(0, e.start - 8):e.start]):
+            continue  # 老客户刘总介绍的 / 代理商老陈: who brought the lead, not who buys
+        if e.kind == "PER" and len(e.text.strip()) >= 2 and _real_cn_person(e.text, text, e.start):
+            name = e.text.strip()
+            add(name, e.start, cn_title_around(text, e.start, e.start + len(name), name))
     card = CARD_NAME_LINE.fullmatch(text)
     if card and " " in card.group(1).strip() and not _not_a_person(card.group(1)):  # a card's name line
         title = card.group(2)

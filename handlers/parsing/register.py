@@ -220,7 +220,11 @@ def parse_register(body: str, *, today: date, expect_customer: bool = True, tagg
     name, title = None, got.get("title")
     label = _contact_label(got["contact"]) if got.get("contact") else ""
     if label and len(label) <= 40:  # 联系人 王磊 技术总监 / contact: John Smith, Head of IT — the label's reading wins
-        name, title = split_title(label)
+        words = label.split()
+        if len(words) == 2 and is_title(words[0]) and looks_like_person(words[1]):
+            name, title = words[1], words[0]  # 联系人 研发总监 覃明: the title first
+        else:
+            name, title = split_title(label)
         title = title or got.get("title")
         same = next((p for p in persons if name and (p.name == name or p.name in name)), None)
         if same is not None:
@@ -440,7 +444,8 @@ def _tidy_customer(name: str) -> str | None:
 
 def _contact_label(value: str) -> str:
     """联系人是李娜 / Contact is Olivia Grant: the words between the label and the name."""
-    return re.sub(r"^(?:是|叫|为|is|are|:)\s*", "", value.strip(), flags=re.I)
+    value = re.sub(r"^(?:是|叫|为|is|are|:)\s*", "", value.strip(), flags=re.I)
+    return re.sub(r"[,;\s]*(?:邮箱|电话|手机|微信|email|e-mail|phone|tel|mobile)?[,;\s]*$", "", value, flags=re.I)
 
 
 def _customer_label(value: str | None) -> str | None:
