@@ -109,6 +109,20 @@ def organisations(text: str, entities: list[Entity], *, first: bool = False) -> 
     return found
 
 
+def without_narrative(org: Org) -> Org:
+    """今天下午去拜访了南京鼓楼康复医院: the organisation after the last verb or particle of the sentence before it."""
+    if not (CJK.search(org.name) and looks_like_sentence(org.name)):
+        return org
+    for m in reversed(list(NARRATIVE_CUT.finditer(org.name))):
+        rest = org.name[m.end():]
+        if cn_org_tail(rest) and not looks_like_sentence(rest):
+            return Org(rest, org.start + m.end(), org.sure)
+    return org
+
+
+NARRATIVE_CUT = re.compile(r"了|拜访|去|到|在|是|跟|和|给|叫|的|见")
+
+
 def _merge_org(text: str, entities: list[Entity]) -> list[Entity]:
     """LAC splits 联想(北京)有限公司 into ORG 联想 + LOC 北京)有限公司, and 成都 + 天府软件园: join touching pieces."""
     out: list[Entity] = []

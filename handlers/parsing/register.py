@@ -205,7 +205,7 @@ def parse_register(body: str, *, today: date, expect_customer: bool = True, tagg
         local = [replace(e, start=e.start - at, end=e.end - at) for e in entities]
         orgs += [replace(o, start=o.start + at) for o in prose.organisations(sentence, local, first=not orgs and at <= 2)]
         persons += [replace(p, start=p.start + at) for p in prose.people(sentence, local)]
-    orgs = [o for o in orgs if not prose.looks_like_sentence(o.name)]
+    orgs = [o for o in map(prose.without_narrative, orgs) if not prose.looks_like_sentence(o.name)]
     customer, unsure, customer_sure = labelled_customer, (), labelled_customer is not None
     if expect_customer and customer is None and orgs:
         best = next((o for o in orgs if o.sure), orgs[0])
@@ -431,11 +431,12 @@ def _tidy_customer(name: str) -> str | None:
     group = re.match(r"(.+?)(?:[\u4e00-\u9fff]{2,6}(?:事业群|事业部)|\s?[A-Z]{1,3}BG)$", name)
     if group and known_company(group.group(1).strip()):
         name = group.group(1).strip()
-    tail = re.search(r"(?:有限公司|股份公司|集团|Ltd\.?|Inc\.?|GmbH|LLC)(?=\s+[^\s(])", name)
+    tail = re.search(r"(?:有限公司|股份公司|集团|医院|大学|学院|银行|教育局|Ltd\.?|Inc\.?|GmbH|LLC)(?=\s+[^\s(])", name)
     if tail:
         name = name[: tail.end()]
     if CJK.search(name[:1] or ""):
         name = prose.CN_FILLER.sub("", name)
+    name = re.sub(r"\s*[(（](?:做|[a-z])[^)）]*[)）]$", "", name)  # X有限公司（做电池包壳体的）: a description, not the name
     if name.count("(") > name.count(")"):
         name = name[: name.rfind("(")]  # 'Okapi Robotics (Series B, ~200 ppl)' 
     name = re.sub(r"\s*\((?:the|a|an)\s[^)]*\)$", "", name)  # 'Orbital Fitness (the gym chain)'
