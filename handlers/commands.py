@@ -14,7 +14,8 @@ from domain import protection
 from domain.scoring import Score, score
 from domain.stages import OPEN_STAGES, REQUIRED_TO_ENTER, STAGES, gate, next_stage
 from domain.matching import normalize_company, read_name
-from handlers import dedupe, dialog, queries
+from handlers import dedupe, dialog
+from storage import reports as queries
 from handlers.parsing.fields import LOST_REASON_WORDS, first_word_hit
 from handlers import intents as i
 from handlers.render import (LOST_REASON_NAMES, STATUS_NAMES, card_text, decision_actions, follow_up_card, money,

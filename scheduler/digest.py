@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session, aliased
 
 from domain.config import Config, Team
 from domain.stages import OPEN_STAGES
-from handlers import queries
-from handlers.render import money, say, stage_name
+from storage import reports as queries
+from domain.wording import money, say, stage_name
 from scheduler.chart import funnel_png
 from storage import models as m
 from storage import repo

@@ -8,7 +8,7 @@ from sqlalchemy import and_, func, or_, select, update
 
 from domain import protection
 from domain.messages import Deps, Notice
-from handlers.render import say, stage_name
+from domain.wording import say, stage_name
 from domain.stages import (ARCHIVE_WORKING_DAYS, DEFAULT_DWELL_DAYS, DWELL_MIN_SAMPLES, DWELL_RISK_FACTOR,
                            SUGGESTED_ACTION)
 from scheduler.calendar import in_working_hours, is_working_day, team_today, working_days_after

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from domain.config import Config
 from domain.stages import DEFAULT_WIN_PERCENT, OPEN_STAGES
-from handlers.render import money, say, stage_name
+from domain.wording import money, say, stage_name
 from storage import models as m
 from storage import repo
 

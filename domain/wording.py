@@ -1,0 +1,185 @@
+"""The text catalogue and the words for money and stages: pure, so chat replies and the scheduler's digest and
+reminders say things the same way (ARCHITECTURE: wording sits below handlers and scheduler)."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from domain.stages import STAGE_ZH
+
+TEXT = {
+    "empty": ("消息是空的。试试：帮助", "The message is empty. Try: help"),
+    "too_long": ("消息太长（{n} 字），最多 {max} 字。请分几条发送。",
+                 "The message is too long ({n} characters, at most {max}). Please split it."),
+    "not_text": ("我只读得懂文字消息（这条是 {kind}）。请直接打字，例如：帮助",
+                 "I can only read text messages (this one is {kind}). Please type it, e.g.: help"),
+    "unknown_user": ("不认识你（{user}）。请让管理员把你加入 oppbot 配置。",
+                     "I don't know you ({user}). Ask your admin to add you to the oppbot config."),
+    "not_understood": ("没看懂这条消息。例如：报备 深圳市腾讯计算机系统有限公司 联系人 王磊 13800138000 需求 CRM 替换；发送“帮助”查看全部命令。",
+                       "I didn't understand that. For example: register Acme Corp, contact Jane Doe (CTO) jane@acme.com, need: data platform. Send \"help\" for all commands."),
+    "missing_alias": ("请这样写：别名 腾讯 = Tencent", "Write it like: alias Tencent = 腾讯"),
+    "missing_ref": ("缺少商机编号或客户名。例如：{example}", "Which opportunity? Give its ID or customer. For example: {example}"),
+    "missing_content": ("缺少跟进内容。例如：{example}", "What happened? For example: {example}"),
+    "ex_follow_up": ("跟进 2026-SH-007 电话沟通，客户确认预算，下一步：下周二现场演示",
+                     "follow up 2026-SH-007 demo went well, next: send proposal Friday"),
+    "ex_show": ("查看 2026-SH-007", "show 2026-SH-007"),
+    "missing_customer": ("客户名称", "the customer (company) name"),
+    "missing_detail": ("联系人、电话/邮箱或需求中的至少一项", "at least one of contact, phone/email or need"),
+    "registered": ("已报备 {id}，保护期至 {until}。", "Registered {id}, protected until {until}."),
+    "mine_exists": ("你已经报备过这个客户：{id}（{customer}）。请直接跟进：跟进 {id} …",
+                    "You already own this customer: {id} ({customer}). Log a follow-up instead: follow up {id} …"),
+    "conflict": ("撞单：该客户已由 {owner} 报备，保护期至 {until}。如需接手请联系主管。",
+                 "Conflict: this customer is registered by {owner}, protected until {until}. Ask your manager if you need it."),
+    "conflict_owner": ("{user} 尝试报备你的客户 {customer}（{id}），已被拦截。",
+                       "{user} tried to register your customer {customer} ({id}); it was blocked."),
+    "conflict_manager": ("撞单：{user} 尝试报备 {customer}，已由 {owner} 报备（{id}，保护期至 {until}；{reason}）。如需转给 {user}，等其申请后回复 同意 {id}（或 同意 {id} 共享）。",
+                         "Conflict: {user} tried to register {customer}, owned by {owner} ({id}, protected until {until}; {reason}). If {user} asks to take it over, reply approve {id} (or approve {id} share)."),
+    "possible_rep": ("⚠ 与已有商机相似，已标记为疑似重复，主管会确认。", "⚠ This looks like an existing registration: flagged as a possible duplicate for your manager to confirm."),
+    "possible_manager": ("疑似重复：{rep} 报备 {id}（{customer}），与 {owner} 的 {other}（{other_customer}）相似（{reason}）。回复 同意 {id}（不是重复，保留）或 驳回 {id}（是重复，作废）。",
+                         "Possible duplicate: {rep} registered {id} ({customer}), similar to {owner}'s {other} ({other_customer}; {reason}). Reply approve {id} (not a duplicate, keep it) or reject {id} (a duplicate, void it)."),
+    "duplicate_dismissed": ("已确认 {id} 不是重复，标记已清除。", "{id} is not a duplicate: the flag is cleared."),
+    "duplicate_dismissed_rep": ("{manager} 确认 {id} 不是重复，请继续跟进。", "{manager} confirmed {id} is not a duplicate; carry on."),
+    "duplicate_confirmed": ("已确认 {id} 是重复报备，已作废。", "{id} is a duplicate registration: voided."),
+    "duplicate_confirmed_rep": ("{manager} 确认 {id} 与 {other} 重复，已作废。", "{manager} found {id} duplicates {other}; it is voided."),
+    "no_conflict": ("你最近没有被拦截的报备，无需申请。", "You have no blocked registration to ask about."),
+    "override_sent": ("已向主管申请接手 {owner} 的客户，等待审批。", "Asked the managers to let you take over {owner}'s customer; waiting for their answer."),
+    "override_manager": ("接手申请：{rep} 申请接手 {owner} 的 {id}（{customer}），理由：{note}。回复 同意 {id}（转给 {rep}）、同意 {id} 共享，或 驳回 {id}。",
+                         "Override request: {rep} asks to take over {owner}'s {id} ({customer}); why: {note}. Reply approve {id} (hand it to {rep}), approve {id} share, or reject {id}."),
+    "override_rejected": ("{manager} 驳回了你对 {id} 的接手申请。", "{manager} turned down your request for {id}."),
+    "override_done_rejected": ("已驳回 {rep} 对 {id} 的接手申请。", "Turned down {rep}'s request for {id}."),
+    "override_reassigned": ("{manager} 已将 {id} 从 {owner} 转给 {rep}。", "{manager} moved {id} from {owner} to {rep}."),
+    "override_shared": ("{manager} 已让 {rep} 与 {owner} 共同跟进 {id}。", "{manager} shared {id}: {rep} now works it with {owner}."),
+    "alias_added": ("已为 {customer} 添加别名“{alias}”，查重会一并比对。", "Added \"{alias}\" as another name of {customer}; duplicate checks use it."),
+    "alias_known": ("“{alias}”已是 {customer} 的名称或别名。", "\"{alias}\" is already a name of {customer}."),
+    "alias_empty": ("别名不能为空。例如：别名 腾讯 = Tencent", "The alias is empty. For example: alias Tencent = 腾讯"),
+    "release_owner": ("{id}（{customer}）保护期已到，已释放到公海，其他同事可以认领。", "{id} ({customer}) reached the end of its protection and went to the public pool."),
+    "release_group": ("公海新增：{id}（{customer}），回复“认领 {id}”即可接手。", "New in the public pool: {id} ({customer}). Reply \"claim {id}\" to take it."),
+    "protection_warning": ("{id}（{customer}）的保护期将于 {until} 到期，跟进一次可延长 30 天。", "{id} ({customer}) stops being protected on {until}; a follow-up extends it by 30 days."),
+    "unknown_opp": ("找不到你可以查看的商机“{ref}”。发送“我的商机”查看列表。",
+                    "No opportunity \"{ref}\" that you can see. Send \"my opportunities\" for your list."),
+    "ambiguous": ("“{ref}”对应多个商机：{ids}。请用编号。", "\"{ref}\" matches several opportunities: {ids}. Use the ID."),
+    "followed_up": ("已记录跟进 {id}。", "Follow-up logged for {id}."),
+    "contacts_added": ("新联系人：{names}", "New contacts: {names}"),
+    "no_opps": ("你还没有进行中的商机。报备一个：报备 客户名 联系人 … 需求 …",
+                "You have no open opportunities. Register one: register <company>, contact …, need: …"),
+    "my_opps": ("你的商机（{n}）：", "Your opportunities ({n}):"),
+    "reminder": ("跟进提醒：{id}（{customer}）应在 {due} 前跟进。回复：跟进 {id} …",
+                 "Follow-up due: {id} ({customer}) by {due}. Reply: follow up {id} …"),
+    "second_reminder": ("第二次提醒：{id}（{customer}）应在 {due} 跟进，已逾期 3 天。回复：跟进 {id} …，或 暂停 {id} 到 日期 原因 …",
+                        "Second reminder: {id} ({customer}) was due {due}, 3 days ago. Reply: follow up {id} …, or snooze {id} until <date> because …"),
+    "reminders_head": ("跟进提醒：你有 {n} 个商机到了跟进日。回复：跟进 ID …，或 暂停 ID 到 日期 原因 …",
+                       "Follow-ups due: {n} of your opportunities. Reply: follow up ID …, or snooze ID until <date> because …"),
+    "reminders_line": ("• {id} {customer} 应在 {due} 跟进", "• {id} {customer} due {due}"),
+    "reminders_line_late": ("• {id} {customer} 应在 {due} 跟进，已逾期 {days} 天", "• {id} {customer} due {due}, {days} days ago"),
+    "risks_head": ("⚠ 你有 {n} 个高风险商机（在阶段停留超过团队平均 1.5 倍）：", "⚠ {n} of your opportunities are high risk (over 1.5× the team's average time in stage):"),
+    "risks_advice": ("{stage}建议：{action}", "At {stage}: {action}"),
+    "escalation_head": ("僵尸商机提醒（{team} 团队，{n} 个逾期 7 天以上未跟进）：", "Stalled opportunities (team {team}: {n} not followed up for 7+ days past due):"),
+    "escalation_line": ("• {id} {customer} @{owner} 逾期 {days} 天", "• {id} {customer} @{owner} {days} days overdue"),
+    "escalation_more": ("…另有 {n} 个", "…and {n} more"),
+    "dwell_risk": ("⚠ 高风险：{id}（{customer}）已在“{stage}”{days} 天，团队平均 {avg} 天。建议：{action}。",
+                   "⚠ High risk: {id} ({customer}) has been at {stage} for {days} days; the team averages {avg}. Suggested: {action}."),
+    "risk_head": ("高风险商机（{team} 团队，{n} 个在阶段停留超过团队平均 1.5 倍）：", "High-risk opportunities (team {team}: {n} over 1.5× the team's average time in stage):"),
+    "risk_line": ("• {id} {customer} @{owner} {stage} {days} 天", "• {id} {customer} @{owner} {stage} {days} days"),
+    "archive_reminder": ("请为 {id}（{customer}）做复盘（应在 {due} 前完成）：复盘 {id} 成功要点/输单原因、竞品、真实原因、我方不足",
+                         "Please review {id} ({customer}), due {due}: review {id} <what worked, or why it was lost, the competitor, our weakness>"),
+    "archive_escalation": ("{owner} 的 {id}（{customer}）已结单但未在 {due} 前复盘。", "{owner}'s {id} ({customer}) closed but was not reviewed by {due}."),
+    "reviewed": ("已记录 {id} 的复盘。", "Review of {id} recorded."),
+    "review_not_closed": ("{id} 还没有结单（赢单/输单）后才能复盘。", "{id} is not closed yet: review it after it is won or lost."),
+    "snoozed": ("已暂停 {id} 的跟进提醒至 {until}（{reason}）。到期后恢复提醒；保护期至 {protected}。",
+                "Reminders for {id} paused until {until} ({reason}); they resume then. Protected until {protected}."),
+    "snooze_missing": ("暂停到哪天？例如：暂停 {id} 到 12月1日 原因 客户预算冻结", "Until when? For example: snooze {id} until Dec 1 because budget frozen"),
+    "snooze_past": ("{until} 已经过去了，请给一个以后的日期。", "{until} has passed; give a later date."),
+    "digest_head": ("【日报】{team} 团队 {day}", "Daily digest: team {team}, {day}"),
+    "digest_new": ("今日新报备 {n} 个：", "New today ({n}): "),
+    "digest_conflicts": ("今日撞单/疑似重复 {n} 次：", "Conflicts and possible duplicates today ({n}): "),
+    "digest_conversion": ("阶段转化：", "Stage conversion: "),
+    "digest_overdue": ("逾期未跟进：", "Overdue follow-ups: "),
+    "digest_risk": ("高风险（周期延长信号）：", "High risk (cycle-extension signals): "),
+    "digest_won": ("今日赢单：", "Won today: "),
+    "digest_lost": ("今日输单：", "Lost today: "),
+    "digest_snoozed": ("暂停提醒中：", "Snoozed: "),
+    "digest_chart": ("{team} 销售漏斗 {day}", "{team} funnel {day}"),
+    "error": ("出错了，这条消息没有保存任何内容。请稍后再试。", "Something went wrong; nothing was saved. Please try again."),
+    "help": (
+        "我能做的：\n"
+        "• 报备 客户 联系人 姓名 职位 电话 需求 … 预算 50万 预计 12月底成交 来源 展会\n"
+        "• 跟进 2026-SH-007 电话沟通，…，下一步：下周二现场演示\n"
+        "• 推进 2026-SH-007 到 方案推进 · 赢单 ID 金额 48万 · 输单 ID 原因 竞品低价 竞品 销售易 · 无效 ID\n"
+        "• 查看 ID · 我的商机 · 本周到期 · 漏斗 · 预测 本季度 · 认领 ID\n"
+        "• 主管：同意 ID / 驳回 ID 原因 …\n"
+        "• 取消（放弃正在填写的报备）· 帮助",
+        "What I can do:\n"
+        "• register <company>, contact <name> (<title>) <phone/email>, need: …, budget $120k, close by end of Q1\n"
+        "• follow up 2026-SH-007 <what happened>, next: <action> <date>\n"
+        "• advance ID to proposal · won ID amount 480k · lost ID reason price competitor X · invalid ID\n"
+        "• show ID · my pipeline · due this week · funnel · forecast this quarter · claim ID\n"
+        "• managers: approve ID / reject ID <reason>\n"
+        "• cancel (drop the registration you are filling in) · help",
+    ),
+    "ask_more": ("还差{missing}。请直接回复，例如：{example}（30 分钟内有效，回复“取消”放弃）",
+                 "Still needed: {missing}. Just reply, e.g.: {example} (kept for 30 minutes; say \"cancel\" to drop it)"),
+    "ex_customer": ("深圳市腾讯计算机系统有限公司", "Acme Corp"),
+    "ex_detail": ("王磊 技术总监 13800138000，或 需求 CRM 系统替换", "Jane Doe (CTO) jane@acme.com, or need: data platform"),
+    "unread": ("没看懂{field}“{text}”，未记录。例如：{example}", "Couldn't read the {field} \"{text}\"; not recorded. For example: {example}"),
+    "unread_budget": ("预算", "budget"), "unread_close": ("预计成交日期", "close date"),
+    "ex_unread_budget": ("预算 50万", "budget $120k"), "ex_unread_close": ("预计 12月底成交", "close by Dec 20"),
+    "draft_title": ("报备草稿", "Draft registration"),
+    "confirm_customer": ("客户是「{customer}」吗？回复 是，或直接发正确的客户名（30 分钟内有效，回复“取消”放弃）",
+                         'Is the customer "{customer}"? Reply yes, or send the right name (within 30 minutes; '
+                         '"cancel" drops it)'),
+    "cancelled": ("已取消报备草稿{customer}。", "Dropped the draft registration{customer}."),
+    "nothing_to_cancel": ("没有正在填写的内容。", "Nothing to cancel."),
+    "draft_dropped": ("（之前的报备草稿已放弃）", "(The draft registration was dropped.)"),
+    "not_open": ("{id} 已是“{status}”状态，不能再{action}。", "{id} is {status}; it can't be {action}."),
+    "no_permission": ("你没有权限{action} {id}。", "You may not {action} {id}."),
+    "stage_backwards": ("{id} 已在“{stage}”，只能向后推进。", "{id} is already at {stage}; stages only move forward."),
+    "stage_last": ("{id} 已在最后一个阶段，请用“赢单”或“输单”结束。", "{id} is at the last stage; close it with won or lost."),
+    "stage_missing": ("还不能推进 {id} 到“{stage}”：缺少{missing}。", "Can't advance {id} to {stage} yet: missing {missing}."),
+    "stage_refused": ("健康度 {score} 分，低于 60，暂不能推进 {id}。可以补充：{hints}",
+                      "Health score {score} is below 60, so {id} can't advance yet. What would help: {hints}"),
+    "stage_sent": ("健康度 {score} 分（60–80），已提交主管 {manager} 审批推进到“{stage}”。",
+                   "Health score {score} (60–80): sent to {manager} to approve moving to {stage}."),
+    "stage_done": ("{id} 已推进到“{stage}”（健康度 {score}）。", "{id} advanced to {stage} (health score {score})."),
+    "approval_request": ("审批：{rep} 申请把 {id}（{customer}）推进到“{stage}”，健康度 {breakdown}。回复：同意 {id} 或 驳回 {id} 原因 …",
+                         "Approval: {rep} asks to move {id} ({customer}) to {stage}, health score {breakdown}. Reply: approve {id} or reject {id} <reason>"),
+    "nothing_pending": ("{id} 没有等待你审批的申请。", "Nothing on {id} is waiting for your approval."),
+    "approved": ("已同意：{id} 推进到“{stage}”。", "Approved: {id} moves to {stage}."),
+    "rejected": ("已驳回 {id} 的推进申请。", "Rejected the request on {id}."),
+    "approved_rep": ("{manager} 同意了 {id} 推进到“{stage}”。", "{manager} approved moving {id} to {stage}."),
+    "rejected_rep": ("{manager} 驳回了 {id} 的推进申请{note}。", "{manager} rejected moving {id}{note}."),
+    "won_missing": ("请告诉我赢单金额，例如：赢单 {id} 金额 48万", "What was the final amount? For example: won {id} amount 480k"),
+    "won": ("恭喜！{id} 赢单 {amount}，成交日期 {day}。请在 7 个工作日内完成复盘（成功要点）。",
+            "Congratulations! {id} won at {amount}, closed {day}. Please write the review (success points) within 7 working days."),
+    "lost_missing": ("请告诉我输单原因（竞品低价 / 需求变更 / 决策人更换 / 资源不足 / 其他），例如：输单 {id} 原因 竞品低价 竞品 销售易",
+                     "Why was it lost (competitor price / need changed / decision maker changed / internal resources / other)? For example: lost {id} reason price competitor Acme"),
+    "lost": ("已记录输单 {id}：{reason}{competitor}。主管会收到输单复盘提醒。", "Recorded {id} as lost: {reason}{competitor}. Your manager will be asked to review it."),
+    "lost_manager": ("输单复盘：{rep} 的 {id}（{customer}）输单，原因 {reason}{competitor}。", "Lost-deal review: {rep}'s {id} ({customer}) was lost: {reason}{competitor}."),
+    "invalid": ("已将 {id} 标为无效{reason}。", "Marked {id} invalid{reason}."),
+    "not_public": ("{id} 不在公海中，不能认领（负责人 {owner}）。", "{id} is not in the public pool, so it can't be claimed (owner: {owner})."),
+    "claimed": ("已认领 {id}（{customer}），保护期至 {until}。", "You claimed {id} ({customer}); protected until {until}."),
+    "claim_cooldown": ("你刚释放了 {id}，{until} 之后才能重新认领。", "You released {id} recently; you can claim it again after {until}."),
+    "due_none": ("本周没有到期的跟进。", "No follow-ups due this week."),
+    "due_head": ("本周到期的跟进（截至 {end}）：", "Follow-ups due this week (through {end}):"),
+    "funnel_head": ("漏斗（{scope}，进行中 {n} 个）：", "Funnel ({scope}, {n} open):"),
+    "funnel_none": ("漏斗是空的：还没有进行中的商机。", "The funnel is empty: no open opportunities."),
+    "forecast_head": ("加权预测（Σ 金额 × 阶段赢率，{scope}）：", "Weighted forecast (Σ amount × stage win %, {scope}):"),
+    "forecast_line": ("{period}（{start} 至 {end}）：{amount}，{n} 个商机", "{period} ({start} to {end}): {amount} from {n} opportunities"),
+    "scope_own": ("我的", "mine"), "scope_team": ("{team} 团队", "team {team}"), "scope_all": ("全公司", "everyone"),
+    "period_month": ("本月", "This month"), "period_quarter": ("本季度", "This quarter"), "period_year": ("今年", "This year"),
+}
+
+
+def say(key: str, lang: str, **values) -> str:
+    zh, en = TEXT[key]
+    return (zh if lang == "zh" else en).format(**values)
+
+
+def money(value: Decimal | None, currency: str | None, lang: str) -> str | None:
+    if value is None:
+        return None
+    if lang == "zh" and currency in (None, "CNY"):
+        return f"{float(value) / 10000:g}万" if value >= 10000 else f"{value:,.0f}元"
+    return f"{value:,.0f} {currency or 'CNY'}"
+
+
+def stage_name(stage: str, lang: str) -> str:
+    return STAGE_ZH.get(stage, stage) if lang == "zh" else stage
