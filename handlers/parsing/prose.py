@@ -193,6 +193,7 @@ def clean_title(title: str | None) -> str | None:
         return None
     t = title.strip(" ,;:")
     if CJK.search(t):
+        t = re.sub(r"^(?:(?:their|the|our|her|his|its|met|and|with|is|contact|new|新?lead|fyi)\b\s*)+", "", t, flags=re.I)
         cut = TITLE_STOP.match(t)
         if cut and cut.end() < len(t):
             t = t[cut.end():]
@@ -206,30 +207,47 @@ def clean_title(title: str | None) -> str | None:
     return t.strip(" ,;:") or None
 _UP, _LOW = "A-ZÀ-ÖØ-Þ", "a-zß-öø-ÿ’"
 _WORD = "[" + _UP + "](?:[" + _LOW + "]|'[" + _UP + "])+"  # Jane, O'Neill
-EN_NAME = (r"(?:Dr\.[ \t]+|Mr\.[ \t]+|Ms\.[ \t]+|Mrs\.[ \t]+)?" + _WORD
+EN_NAME = (r"(?:(?:Dr|Mr|Ms|Mrs|Prof)\.?[ \t]+)?" + _WORD
            + r"(?:(?:[ \t](?:de|van|von|der|da|di|du|del|la|le))?[- \t]" + _WORD + r"){0,2}"
            r"|[A-Z]{2,}(?:[ \t][A-Z]{2,}){1,2}")
+# Jason 王 / Eric黄: an English given name with a Chinese surname is one name.
+EN_NAME_CN = ("(?:" + EN_NAME + r")(?:[ \t]?[" + "".join(sorted(SURNAMES - set("和与及也说是在的把向对跟给让叫")))
+              + r"](?![\u4e00-\u9fff]))?")
 EN_TITLE_WORDS = ("ceo", "cto", "cfo", "cio", "coo", "cmo", "ciso", "vp", "svp", "evp", "head", "director", "manager",
                   "mgr", "lead", "officer", "chief", "president", "founder", "owner", "engineer", "architect",
                   "procurement", "buyer", "analyst", "admin", "coordinator", "specialist", "partner", "principal",
                   "supervisor", "controller", "treasurer", "dean", "superintendent", "broker", "gm")
 _EN_TITLE = word_pattern(EN_TITLE_WORDS)
-_T = (r"(?:CEO|CTO|CFO|CIO|COO|CMO|CMIO|VP|SVP|EVP|GM|[Dd]irector|[Mm]anager|[Mm]gr|[Ll]ead|[Oo]wner|[Ff]ounder|[Pp]resident|"
+_T = (r"(?:CEO|CTO|CFO|CIO|COO|CMO|CMIO|CISO|CDO|CPO|CRO|CHRO|CSO|CCO|VP|SVP|EVP|GM|[Dd]irector|[Mm]anager|[Mm]gr|[Ll]ead|[Oo]wner|[Ff]ounder|[Pp]resident|"
       r"[Oo]fficer|[Ee]ngineer|[Ss]uperintendent|[Cc]ontroller|[Hh]ead|[Cc]hief [A-Z][a-z]+)")
 _OF = r"(?:[ \t]+of[ \t]+[A-Z][\w&]*(?:[ \t][A-Z][\w&]*){0,2})?"
+# A title whose last word says it is one: the words before it may be anything but these.
+_NOT_TITLE_WORDS = (r"(?i:is|are|was|their|the|our|her|his|its|contact|met|with|and|to|a|an|from|at|by|new|wants|"
+                    r"want|call|inbound|lead|deal|opp|for|of|who|he|she|they|we|said|says)\b")
+_TITLE_CORE = (r"(?:CEO|CTO|CFO|CIO|COO|CMO|CMIO|CISO|CDO|CPO|CRO|CHRO|CSO|CCO|VP|SVP|EVP|GM|"
+               r"(?i:director|manager|mgr|head|owner|founder|co-founder|president|officer|superintendent|controller|"
+               r"engineer|architect|buyer|coordinator|supervisor|principal|dean|chair|managing partner))\b")
+# Words that start a department, never a name: 'VP of Clinical Ops Rachel', 'VP Eng, Marcus Lee'.
+_DEPT_WORD = r"(?i:ops|eng|engineering|management|operations|it|hr|qa|r&d|finance|sales|marketing|data|product)\b"
 EN_PERSON_CUES = (
     # Jane Doe (VP of Operations)
     re.compile(r"(?P<name>" + EN_NAME + r")\s*\((?P<title>[^)]{2,40})\)"),
     # their CFO Linda Park / ops director Dave Kowalski / their GM of Technology, Sophie Kerr
     re.compile(r"(?P<own>their|the|our|her|his|its)?\s*(?P<title>(?:[A-Za-z&/]+[ \t]){0,3}?" + _T + _OF
-               + r")(?:[ \t]+is)?,?[ \t]+(?P<name>(?!Is\b|Was\b)" + EN_NAME + r")"),
+               + r")(?:[ \t]+is)?,?[ \t]+(?P<name>(?!Is\b|Was\b)" + EN_NAME_CN + r")"),
+    # facilities manager Dev Patel / office mgr Tess / head of guest experience Sofia Rinaldi / CISO Omar Haddad
+    re.compile(r"(?<![\w])(?P<title>(?:(?!" + _NOT_TITLE_WORDS + r")[A-Za-z&/-]+[ \t]){0,3}?" + _TITLE_CORE
+               + r"(?:[ \t]+of[ \t]+[A-Za-z&]+(?:[ \t][A-Za-z&]+){0,2}?)?),?[ \t]+(?P<name>(?!Is\b|Was\b|" + _DEPT_WORD + r")"
+               + EN_NAME_CN + ")"),
+    # Dr. Nina Alvarez is the owner/medical director / Prof. Helen Marsh wants …
+    re.compile(r"(?P<name>(?:Dr|Prof|Mr|Ms|Mrs)\.?[ \t]+" + _WORD + r"(?:[ \t]" + _WORD + r"){0,2})"),
     # Karin Sjöberg, Head of Project Controls / Mr. Nguyen Van Hai, Factory Director
     re.compile(r"(?P<name>" + EN_NAME + r"),[ \t]*(?P<title>(?:[A-Z][\w&/-]*[ \t]){0,3}" + _T
                + r"(?:[ \t]+(?:of[ \t]+)?[A-Z][\w&]*){0,3})(?=[,.;/]|$|\s)"),
     # talked to Tom / met Jane Xu / Spoke to Dr. Alan Reyes / Champion is Leo Brandt / guy named Luis Romero
     re.compile(r"(?i:talked to|talking to|spoke (?:to|with|w/)|met|meeting with|call (?:today )?w/|call with|boss|"
                r"contact(?: person)?(?: is|:)?|named|looped in|cc'?d?|and|champion is|guy is|person is|"
-               r"(?:their|the) (?:ceo|cto|cfo|cio|coo|vp),?)\s+(?P<name>" + EN_NAME + r")"),
+               r"(?:their|the) (?:ceo|cto|cfo|cio|coo|vp),?)\s+(?P<name>" + EN_NAME_CN + r")"),
     # Amy 王 / Jason周 / Sunny 李: an English given name and a Chinese surname
     re.compile(r"(?<![A-Za-z])(?P<name>[A-Z][a-z]{1,10}[ \t]?[" + "".join(sorted(SURNAMES)) + r"])(?![\u4e00-\u9fff])"),
     # 刚接到 Sandra 的电话 / Cathy 说: a Latin given name in Chinese prose
@@ -237,10 +255,12 @@ EN_PERSON_CUES = (
 )
 # He's Head of IT at … / she's the procurement lead at … / X, the CEO
 EN_ROLE_AFTER = re.compile(r"^\s*(?:,\s*)?(?:(?:he|she)['’]?s|(?:he|she) is|who is|is)?\s*(?:their|the|our)?\s*"
-                           r"(?P<title>[A-Za-z&/ ]{2,50}?)(?=\s+(?:at|of|for)\s+[A-Z]|\s*[,.;]|$)")
+                           r"(?P<title>[A-Za-z&/]+(?: (?!(?i:their|the|our|in|brought|wants|joined|said|and|with|to)\b)[A-Za-z&/]+){0,5}?)"
+                           r"(?=\s+(?:at|of|for)\s+[A-Z]|\s*[,.;]|$)")
 
 
-REFERRER_BEFORE = re.compile(r"(?:老客户|代理商|渠道|渠道商|合作伙伴|伙伴|朋友)[\u4e00-\u9fff]{0,4}?的?$")
+REFERRER_BEFORE = re.compile(r"(?:老客户|代理商|渠道|渠道商|合作伙伴|伙伴|朋友)[\u4e00-\u9fff]{0,4}?的?$"
+                             r"|(?i:referred by|referral from|intro from|introduced by|partner|reseller|via)\s+$")
 # Words of departments and places, never of a person's name: 'Director, Data Engineering', 'GM, Greater China'.
 NOT_NAME_WORDS = {"data", "engineering", "digital", "transformation", "china", "greater", "operations", "sales",
                   "marketing", "finance", "lab", "instruments", "fitness", "tech", "business", "supply", "chain", "procurement", "manufacturing", "services", "solutions", "asia",
@@ -300,6 +320,8 @@ def people(text: str, entities: list[Entity]) -> list[Person]:
             name = m.group("name")
             if _not_a_person(name) or text[m.end("name"):m.end("name") + 1] == ")":
                 continue  # 'VP Ops)' is a title in brackets
+            if REFERRER_BEFORE.search(text[max(0, m.start("name") - 16):m.start("name")]):
+                continue  # 'referred by Dr. Lim', 'our partner Averis': who brought the lead
             if "own" in m.groupdict() and not m.group("own") and " " not in name.strip():
                 continue  # 'Head of Procurement Kevin Lim' must not give 'Lim'; 'their CFO Linda' may be one word
             title = m.groupdict().get("title")
@@ -354,7 +376,8 @@ def _in_word(text: str, start: int, end: int) -> bool:
 
 _CN_TITLE_ALT = "|".join(map(re.escape, _CN_TITLES))
 _TITLE_BEFORE = re.compile(r"((?:[A-Za-z]{2,6}\s?)?[\u4e00-\u9fffA-Za-z]{0,10}(?:" + _CN_TITLE_ALT
-                           + r"|HRBP|CTO|CEO|CFO|CIO|COO|TL|VP|IT经理|lead|Lead|leader|Director|Manager|Head of \w+)"
+                           + r"|HRBP|CTO|CEO|CFO|CIO|COO|TL|VP|IT经理|lead|Lead|leader|head|Head|Manager|"
+                           r"(?:Director|Head|VP|Manager) of [A-Za-z&]+(?: [A-Za-z&]+){0,2}?|Director)"
                            r"(?:\s?助理)?\s?)$")
 _TITLE_IN_BRACKETS = re.compile(r"\s*[(（]([^)）]{2,16})[)）]")
 _TITLE_AFTER = re.compile(r"\s*[,，]?\s*(?:(?:他|她)(?:是|们的)?|是)?\s*([\u4e00-\u9fffA-Za-z]{0,8}(?:" + _CN_TITLE_ALT

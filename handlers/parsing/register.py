@@ -45,7 +45,8 @@ NEED_VERB = re.compile(r"(?:想要|需要|想做|要做|想上|要上|想搞|要
                        r"to replace|replace|want to|quote for|proposal for|demo of)(?![a-z]))\s*(?:做|上|个|一个|一套|套)?",
                        re.I)
 # Where the need stops: 然后 / 嗯 / a deadline / the budget / an English clause that says something else.
-NEED_STOP = re.compile(r"[,;。]|，|然后|嗯|next step|\s~|\s\((?![^)]*\))|之前|以前|预算|下周|明年|今年|年底|月底|就是|还有|对接人|联系人|电话|手机|(?:一起)?换掉|"
+NEED_STOP = re.compile(r"[,;。]|，|然后|嗯|next step|(?<=\S{2})(?:他们|她们|对方)|(?<=\S{2})\s?前要|"
+                       r"\s(?:for|across|in)\s+(?:~|\d|their|the|our|its|all|each|every|about|around|approx)|\s~|\s\((?![^)]*\))|之前|以前|预算|下周|明年|今年|年底|月底|就是|还有|对接人|联系人|电话|手机|(?:一起)?换掉|"
                        r"(?<=\S)\s+(?:they|he|she|we|talked|met|his|her|decision|to pull|budget|ballpark|"
                        r"and|but|so|to replace|hoping|"
                        r"by|before|asap|next|budget|ballpark|because|since|which|that|who|as)\s|\s+-\s", re.I)
@@ -67,7 +68,7 @@ NOT_CLOSE = re.compile(r"报价|拜访|演示|方案|招标|挂网|上线|启动
                        r"kick ?off|call back", re.I)
 CHATTER = re.compile(r"(?:好的|谢谢|thx|thanks|ok|pls|please|fyi|asap|先这样|辛苦|麻烦了|哈+|嗯+|那个|然后|🙏|[()\s]|"
                      r"talked to|talking to|spoke (?:to|with|w/)|met|met with|call with|today|yesterday|this morning|"
-                     r"and|also|too|见了|见到了|聊了|他们|对接|对接人是|联系人是)+")
+                     r"and|also|too|见了|见到了|聊了|他们|对接|对接人是|联系人是|新lead|新线索|新商机|new lead|new deal|new opp)+")
 # 八十来万 / 三五万 / 30-50万: about, a pair of numbers, a range — the budget is the upper figure.
 _ABOUT = re.compile(r"(?<=[一二两三四五六七八九十百千0-9])(?:来|多)(?=[万亿千kw])")
 _PAIR = re.compile(r"(?<![一二两三四五六七八九十])([一二两三四五六七八])([二三四五六七八九])(?=[十百千万])")
@@ -265,7 +266,7 @@ def parse_register(body: str, *, today: date, expect_customer: bool = True, tagg
             name, title = split_title(piece)  # 'Sarah Kim (CIO)' without a contact label
         elif DEPARTMENT.match(piece) and (name or not found_people):
             title = title or piece
-        elif is_title(piece) and (lacking := _first_without_title(name, title, persons)) is not None \
+        elif is_title(piece) and not _chatter(piece) and (lacking := _first_without_title(name, title, persons)) is not None \
                 and (name or persons or not need_parts):
             line = sentence_text.get(sentence_of.get(original), "")
             said = line if len(line) <= 50 and is_title(line) and not CJK.search(line) else _title_piece(piece)
@@ -476,7 +477,10 @@ def _need_object(text: str) -> str:
     for _ in range(3):
         text = re.sub(r"^(?:一套|一个|一批|一下|个|套|那个|这个|我们的|你们的|我们|把|做|上|的|嗯|就是|some |to )\s*", "",
                       text).strip()
+    text = re.sub(r"^(?:is|are|a need for|an? (?:quote|proposal|demo|pricing) (?:for|of|on))\s+(?=\S)", "", text)
+    text = re.sub(r"^给[\u4e00-\u9fff\w]{2,12}?(?:做|上|搞)(?=\S{2})", "", text)  # 要给辖区32所学校做智慧教室改造
     text = NEED_STOP.split(text, maxsplit=1)[0]
+    text = re.sub(r"(?:\s+(?:for|to|at|with|and|of)|(?<=\S{2})说)$", "", text.strip())
     return text.strip(" .,;:") if text else ""
 
 
