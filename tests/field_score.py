@@ -161,8 +161,9 @@ def score_entry(t: Tally, entry: dict, intent) -> None:
         value = got.get(name)
         if name == "customer":
             ok = _exact_customer(expected, value, accept.get("customer", []))
-            asked = got["customer_asked"]
-            t.customer[("right_asked" if asked else "right") if ok else ("wrong_asked" if asked else "wrong_stored")] += 1
+            asked = got["customer_asked"] or value is None  # no customer read: the bot asks for it (slot filling)
+            t.customer[("right_asked" if asked and value is not None else "right") if ok
+                       else ("wrong_asked" if asked else "wrong_stored")] += 1
             t.add(name, ok, line=line, expected=expected, got=value, text=text)
         elif name == "risk":
             t.add(name, bool(expected) == bool(value), line=line, expected=expected, got=value, text=text)

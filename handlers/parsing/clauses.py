@@ -8,7 +8,8 @@ from functools import lru_cache
 # Where a sentence ends: a line break, 。！？；, an English full stop before the next sentence (not the dot of
 # Ltd. / Inc. / Dr. / approx.), or a dash between spaces ('register - met Tom …', 'fyi new lead — Acme').
 _ABBREVIATIONS = ("ltd", "inc", "co", "corp", "dr", "mr", "ms", "mrs", "st", "no", "vs", "approx", "est", "e.g",
-                  "i.e", "pte", "jr", "sr", "dept", "mgr", "u.s", "a.m", "p.m", "etc")
+                  "i.e", "pte", "jr", "sr", "dept", "mgr", "u.s", "a.m", "p.m", "etc", "s.r.o", "a.s", "o.o",
+                  "s.l", "k.k", "s.a", "s.a.s", "pvt", "kft", "ltda", "prof")
 _END = re.compile(r"\n+|[。！？!?；;]+|(?<=[\w)\]])\.(?=\s+\S)|\s+[-—–]+\s+|—+|\s*…+\s*")
 CN_DIGITS = {"零": "0", "〇": "0", "幺": "1", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5", "六": "6",
              "七": "7", "八": "8", "九": "9"}

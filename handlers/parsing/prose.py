@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from domain.matching import CITIES, PLACE_SUFFIXES, PROVINCES
 from handlers.parsing.fields import CJK, SURNAMES, TITLE_WORDS, word_pattern
 from handlers.parsing.tagger import Entity
 
@@ -18,7 +19,8 @@ CN_ORG_TAILS = ("股份有限公司", "有限责任公司", "有限公司", "集
                 "基金会", "协会", "合作社", "卫生院", "分行", "支行", "分公司")
 EN_LEGAL = ("Co., Ltd.", "Co.,Ltd.", "Co. Ltd.", "Co., Ltd", "Pte. Ltd.", "Pte Ltd", "Pty Ltd", "Sdn Bhd", "Ltd.", "Ltd",
             "Co.", "LLP", "AB", "AS", "ASA", "Oy", "BV", "B.V.", "NV", "N.V.", "SpA", "S.p.A.", "SE", "KK", "Pty", "SAS",
-            "S.r.l.", "Council", "Authority", "Trust", "Services", "Brewing", "Storage", "Living", "Retail",
+            "S.r.l.", "s.r.o.", "a.s.", "Sp. z o.o.", "S.L.", "SARL", "S.A.S.", "K.K.", "Pvt. Ltd.", "Pvt Ltd", "Kft.",
+            "Ltda.", "Oyj", "ApS", "Council", "Authority", "Trust", "Services", "Brewing", "Storage", "Living", "Retail",
             "Limited", "Inc.", "Inc", "LLC", "LLP", "LP", "GmbH", "AG", "A/S", "S.A.", "SA", "PLC", "plc", "Corp.",
             "Corp", "Corporation", "Company", "Group", "Holdings", "Bank", "Hospital", "University", "District",
             "Partners", "Union", "Labs", "Technologies", "Systems", "Solutions", "Industries", "Airlines", "Hotels",
@@ -63,6 +65,22 @@ CN_UNIT_AFTER = re.compile(r"(?:\([^)]{1,10}\))?[\u4e00-\u9fff]{0,6}(?:" + "|".j
 CN_ORG_NAME = re.compile(r"[\u4e00-\u9fff\w()（）]{2,30}?(?:" + "|".join(CN_ORG_TAILS[:16]) + r")")
 
 
+GENERIC_CHILD = re.compile(r"(?!的?(?:一个|一家))的?[\u4e00-\u9fff]{0,4}(?:子公司|分公司|公司|工厂|厂)(?![\u4e00-\u9fff]{0,4}(?:有限|股份))")
+LEGAL_AFTER = re.compile(r"(?:股份有限公司|有限责任公司|有限公司)")
+LATIN_BEFORE = re.compile(r"((?:[A-Z][\w&'’.-]*[ \t])+)$")
+EN_TITLE_SET_CASED = ("Director", "Head", "Manager", "VP", "CEO", "CTO", "CFO", "CIO", "COO", "GM")
+_PARTICLE = re.compile(r"(?:是|啊|呀|了|在|给|跟|和|叫)")
+
+
+def _after_particle(name: str) -> str:
+    """那个商机啊是南通市第一人民医院 → 南通市第一人民医院: a name does not run back over 是 / 啊 / 了."""
+    for m in reversed(list(_PARTICLE.finditer(name))):
+        rest = name[m.end():]
+        if cn_org_tail(rest) and len(rest) >= 4:
+            return rest
+    return name
+
+
 def cn_org_tail(name: str) -> bool:
     """Ends in an organisation word, with a name before it (集团股份有限公司 alone is no name)."""
     core = name
@@ -77,8 +95,9 @@ def organisations(text: str, entities: list[Entity], *, first: bool = False) -> 
     ents = _merge_org(text, entities)
     for e in ents:
         name = _trim_org(e.text)
+        parent = PARENT_AFTER.match(text, e.end)
         if len(name) >= 2 and CJK.search(name) and not NOT_THE_CUSTOMER_BEFORE.search(text[max(0, e.start - 30):e.start]) \
-                and not PARENT_AFTER.match(text, e.end):
+                and not (parent and not GENERIC_CHILD.match(text, parent.end())):
             found.append(Org(name, e.start, cn_org_tail(name)))
     for m in EN_COMPANY.finditer(text):
         name = _trim_en_org(m.group(1))
@@ -96,13 +115,18 @@ def organisations(text: str, entities: list[Entity], *, first: bool = False) -> 
             if not _not_a_person(name) and name.lower() not in NOT_EN_ORG and not person:
                 found.append(Org(name, m.start(1), False))
     for m in CN_ORG_NAME.finditer(text):
-        name = _trim_org(m.group(0) + (CN_UNIT_AFTER.match(text, m.end()) or [""])[0])
+        end = m.end() + len((LEGAL_AFTER.match(text, m.end()) or [""])[0])  # 集团 + 有限公司: the name goes on
+        name = _trim_org(_after_particle(text[m.start():end] + (CN_UNIT_AFTER.match(text, end) or [""])[0]))
         if not cn_org_tail(name) and not name.endswith(CN_UNIT_TAILS):
             continue
         start = m.start() + m.group(0).find(name[:2]) if name[:2] in m.group(0) else m.start()
+        latin = LATIN_BEFORE.search(text, 0, start) if name[:1].isascii() else None
+        if latin and latin.group(1).split()[0] not in EN_TITLE_SET_CASED:
+            name, start = latin.group(1) + name, latin.start(1)  # 'Helix Biotech（苏州）有限公司': the Latin words are its name
+        m_end = end
         inside = [o for o in found if start <= o.start < start + len(name) or o.start <= start < o.start + len(o.name)]
-        if PARENT_AFTER.match(text, m.end()):
-            continue
+        if PARENT_AFTER.match(text, m_end) and not GENERIC_CHILD.match(text, PARENT_AFTER.match(text, m_end).end()):
+            continue  # X集团旗下的Y科技有限公司: Y is the customer; X集团下面的物流公司: X is
         if all(o.name in name and len(name) > len(o.name) for o in inside):
             found = [o for o in found if o not in inside] + [Org(name, start, True)]
     found.sort(key=lambda o: o.start)
@@ -140,12 +164,15 @@ def _merge_org(text: str, entities: list[Entity]) -> list[Entity]:
     return [e for e in out if e.kind == "ORG" or cn_org_tail(e.text)]
 
 
-CN_FILLER = re.compile(r"^(?:嗯|那个|这个|就是|啊|呃|喂|客户|是|的|叫|一个|一家|个|我|报备|报个|报一个|报一下|一下|下|帮我|帮忙|还有|然后|"
+CN_FILLER = re.compile(r"^(?:下面的|旗下的|下属的|面的|嗯|那个|这个|就是|啊|呃|喂|客户|是|的|叫|一个|一家|个|我|报备|报个|报一个|报一下|一下|下|帮我|帮忙|还有|然后|"
                        r"对|call是|call)+")
 
 
 def _trim_org(name: str) -> str:
+    opened = re.match(r"\s*([(（][\u4e00-\u9fff]{2,4}[)）])", name)  # （杭州）云栖跨境电商有限公司 keeps its bracket
     name = CN_FILLER.sub("", name.strip(" ,.;:!?-—()（）\n")) if CJK.search(name[:1]) else name.strip(" ,.;:!?-—()（）\n")
+    if opened and name.startswith(opened.group(1)[1:]):
+        name = opened.group(1)[0] + name
     if name.count("(") > name.count(")"):
         name = name[: name.rfind("(")].strip()
     m = re.search(r"^.{1,12}?(?:那边|这边)?的(?=.{4,})", name)  # 宁波海曙区的甬达物流有限公司 → 甬达物流有限公司
@@ -164,13 +191,17 @@ def _trim_en_org(name: str) -> str:
 
 
 EN_SENTENCE = re.compile(r"(?<![A-Za-z])(?:met|talked|called|named|guy|folks|spoke|said|is|are|was|were|we|they|i|"
-                         r"didn't|don't|catch|yet|tbd|me|my|us|dm'd|in)(?![A-Za-z])|^(?:an?|some|one)\s")
+                         r"didn't|don't|catch|yet|tbd|me|my|us|dm'd|in|pipeline)(?![A-Za-z])|^(?:an?|some|one|the|this|that|our|your|their)\s")
+_PLACE_ONLY = re.compile("(?:" + "|".join(PROVINCES + CITIES) + ")(?:" + "|".join(PLACE_SUFFIXES) + ")?(?:"
+                         + "|".join(CN_UNIT_TAILS) + ")?")
 
 
 def looks_like_sentence(name: str) -> bool:
     """A time word, a verb phrase or a sentence: never stored as a customer (具体公司 is no name either)."""
     if len(name) > 64 or (CJK.search(name) and len(name) > 26 and not cn_org_tail(name)) or EN_SENTENCE.search(name):
         return True
+    if _PLACE_ONLY.fullmatch(name.strip()):
+        return True  # 厦门 / 上海分公司: a place, or a branch of nobody named
     if cn_org_tail(name):  # 联想(北京)有限公司 holds 想: with a legal form only whole words count (具体公司, 他说公司)
         return any(w in name for w in NOT_A_NAME_WORDS if len(w) >= 2)
     return any(w in name for w in NOT_A_NAME_WORDS)

@@ -150,6 +150,10 @@ def _read(body: str) -> _Draft:
         value, *more = _SPLIT.split(body[m.end():end].strip(" ,;"))
         name = _FIELD[m.group(1).lower()]
         value = value.strip(" ,;")
+        stop = CUSTOMER_STOP.search(value, 2) if name == "customer" else None
+        if stop:  # 客户是 Lumen光学 他们 CTO Frank 说… / 客户 Wanda Sports 的 ticketing team: the name ends there
+            draft.loose += _pieces(value[stop.start():])
+            value = value[:stop.start()]
         if name in draft.labelled or not value:
             draft.loose += _pieces(value)
         elif name in SHORT_FIELDS and len(COMMA.split(value)) > 1 and (name != "need" or not CJK.search(value)):
@@ -161,6 +165,10 @@ def _read(body: str) -> _Draft:
         for extra in more:
             draft.loose += _pieces(extra)
     return draft
+
+
+# Where a labelled customer's name ends when the rep goes on talking after it, with no comma.
+CUSTOMER_STOP = re.compile(r"\s*的\s(?![\u4e00-\u9fff()（）]{2,24}(?:有限公司|有限责任公司|集团|医院|大学))|\s(?:他们|她们|他|她|想|要|说|对接|联系人)|\s(?:they|their|who|wants?|needs?)\b")
 
 
 def _close_by(body: str, m: re.Match) -> bool:
@@ -455,6 +463,9 @@ def _customer_label(value: str | None) -> str | None:
     if not value:
         return None
     value = re.sub(r"^(?:是|叫|为|is)\s*(?:the\s+)?", "", value.strip())
+    place = re.match(r"^[\u4e00-\u9fff]{2,12}?的\s*(?=\S{6,})", value)  # 武汉光谷生物城的 楚天基因检测技术有限公司
+    if place and re.search(r"(?:有限公司|有限责任公司|集团)$", value) and cn_org_tail_sure(value[place.end():]):
+        value = value[place.end():]
     return trim_end(value.removesuffix("的").strip(" ,;:")) or None
 
 
