@@ -197,6 +197,10 @@ def split_title(text: str) -> tuple[str | None, str | None]:
     name, comma, after = text.partition(",")
     if comma and is_title(after.strip()):  # 'Laura Callahan, Inside Sales Coordinator'
         return name.strip() or None, after.strip()
+    m = re.fullmatch(r"([\u4e00-\u9fff]{0,6}(?:" + "|".join(w for w in TITLE_WORDS if not w.isascii()) + r"))\s*"
+                     r"([A-Z][a-z]+(?:\s[A-Z][a-z]+)?(?:\s?[\u4e00-\u9fff])?)", text)
+    if m:  # 运营总监Amy Zhou
+        return m.group(2), m.group(1)
     words = text.split()
     if len(words) == 2 and looks_like_person(words[0]) and len(words[1]) <= 12:
         return words[0], words[1]  # '施琪 HRBP': a name, then whatever they are called

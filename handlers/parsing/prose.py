@@ -228,7 +228,9 @@ def clean_title(title: str | None) -> str | None:
         cut = TITLE_STOP.match(t)
         if cut and cut.end() < len(t):
             t = t[cut.end():]
-        t = re.split(r"[,，。;；]|叫|电话|手机|\s(?=[\u4e00-\u9fff]{2,}[^\u4e00-\u9fff]*$)", t, maxsplit=1)[0]
+        t = re.sub(r"^(?:客户那边的?|客户的|客户(?=[A-Za-z])|对方的?|他们的?|她们的?|他们那个|那个)", "", t) or t
+        keep = re.match(r"[A-Za-z]{2,6}\s(?=[\u4e00-\u9fff]{2,4}$)", t)  # 'IT 总监', 'HR 负责人' are one title
+        t = t if keep else re.split(r"[,，。;；]|叫|电话|手机|\s(?=[\u4e00-\u9fff]{2,}[^\u4e00-\u9fff]*$)", t, maxsplit=1)[0]
         parts = t.split()
         if len(parts) > 1 and not re.fullmatch(r"[A-Za-z]{2,6}", parts[-2]):
             t = parts[-1]  # '今天 项目经理' → 项目经理; 'IT 负责人' stays
@@ -244,6 +246,7 @@ EN_NAME = (r"(?:(?:Dr|Mr|Ms|Mrs|Prof)\.?[ \t]+)?" + _WORD
 # Jason 王 / Eric黄: an English given name with a Chinese surname is one name.
 EN_NAME_CN = ("(?:" + EN_NAME + r")(?:[ \t]?[" + "".join(sorted(SURNAMES - set("和与及也说是在的把向对跟给让叫")))
               + r"](?![\u4e00-\u9fff]))?")
+_CN_TITLES_BY_LENGTH = sorted((w for w in TITLE_WORDS if not w.isascii() and len(w) >= 2), key=len, reverse=True)
 EN_TITLE_WORDS = ("ceo", "cto", "cfo", "cio", "coo", "cmo", "ciso", "vp", "svp", "evp", "head", "director", "manager",
                   "mgr", "lead", "officer", "chief", "president", "founder", "owner", "engineer", "architect",
                   "procurement", "buyer", "analyst", "admin", "coordinator", "specialist", "partner", "principal",
@@ -270,6 +273,10 @@ EN_PERSON_CUES = (
     re.compile(r"(?<![\w])(?P<title>(?:(?!" + _NOT_TITLE_WORDS + r")[A-Za-z&/-]+[ \t]){0,3}?" + _TITLE_CORE
                + r"(?:[ \t]+of[ \t]+[A-Za-z&]+(?:[ \t][A-Za-z&]+){0,2}?)?),?[ \t]+(?P<name>(?!Is\b|Was\b|" + _DEPT_WORD + r")"
                + EN_NAME_CN + ")"),
+    # 运营总监Amy Zhou / 市场总监 Cindy Luo: a Latin name after a Chinese title
+    re.compile(r"(?P<title>[\u4e00-\u9fff]{0,6}?(?:[A-Za-z]{2,6}[ \t]?)?[\u4e00-\u9fff]{0,6}(?:"
+               + "|".join(map(re.escape, _CN_TITLES_BY_LENGTH))
+               + r"))[ \t]?(?P<name>" + EN_NAME_CN + ")"),
     # Dr. Nina Alvarez is the owner/medical director / Prof. Helen Marsh wants …
     re.compile(r"(?P<name>(?:Dr|Prof|Mr|Ms|Mrs)\.?[ \t]+" + _WORD + r"(?:[ \t]" + _WORD + r"){0,2})"),
     # Karin Sjöberg, Head of Project Controls / Mr. Nguyen Van Hai, Factory Director
@@ -406,7 +413,7 @@ def _in_word(text: str, start: int, end: int) -> bool:
 
 
 _CN_TITLE_ALT = "|".join(map(re.escape, _CN_TITLES))
-_TITLE_BEFORE = re.compile(r"((?:[A-Za-z]{2,6}\s?)?[\u4e00-\u9fffA-Za-z]{0,10}(?:" + _CN_TITLE_ALT
+_TITLE_BEFORE = re.compile(r"((?<![A-Za-z])(?:[A-Za-z]{2,12}\s?)?[\u4e00-\u9fffA-Za-z]{0,10}(?:" + _CN_TITLE_ALT
                            + r"|HRBP|CTO|CEO|CFO|CIO|COO|TL|VP|IT经理|lead|Lead|leader|head|Head|Manager|"
                            r"(?:Director|Head|VP|Manager) of [A-Za-z&]+(?: [A-Za-z&]+){0,2}?|Director)"
                            r"(?:\s?助理)?\s?)$")
@@ -466,6 +473,7 @@ def with_of(title: str, after: str) -> str:
 
 def _clean_en_title(title: str) -> str:
     title = re.sub(r"^.*?\b(?:their|the|our|her|his|its)\s+", "", title.strip(" ,;:"), flags=re.I)
+    title = re.sub(r"^[’']?s\s+", "", title)  # "the group's finance head"
     title = re.sub(r"^(?:talked to|spoke to|spoke with|met|with|and|a|an)\s+", "", title, flags=re.I)
     return title.strip()
 

@@ -277,7 +277,7 @@ def parse_register(body: str, *, today: date, expect_customer: bool = True, tagg
         elif is_title(piece) and not _chatter(piece) and (lacking := _first_without_title(name, title, persons)) is not None \
                 and (name or persons or not need_parts):
             line = sentence_text.get(sentence_of.get(original), "")
-            said = line if len(line) <= 50 and is_title(line) and not CJK.search(line) else _title_piece(piece)
+            said = _title_line(line, [p.name for p in persons] + [name or ""]) or _title_piece(piece)
             if lacking == "label":
                 title = said
             else:
@@ -405,8 +405,22 @@ def _said_title(title: str | None) -> str | None:
     """她是采购部经理 / 是测试部门的负责人: the title, not the words that introduce it."""
     if not title:
         return None
-    title = re.sub(r"^(?:他|她)?是\s*", "", title).strip()
+    title = re.sub(r"^(?:(?:他|她)?是\s*)?(?:他们的|她们的|客户那边的?|客户的)?", "", title).strip()
+    title = re.split(r"(?<=\S)姓[\u4e00-\u9fff]", title, maxsplit=1)[0]  # 生产副总姓钱 → 生产副总
     return (prose.clean_title(title) if not CJK.search(title) else title) or None
+
+
+def _title_line(line: str, names: list[str]) -> str | None:
+    """A card's title line read whole: 'Manager, Production Engineering', '研发中心 主任' → 研发中心主任."""
+    for n in names:
+        line = line.replace(n, " ").strip() if n else line
+    if not line or len(line) > 50 or not is_title(line) or re.search(r"\d|[:：@]", line):
+        return None
+    if CJK.search(line):
+        if len(line) > 20 or re.search(r"[,，。的是叫]", line):
+            return None
+        return re.sub(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", "", line)
+    return line
 
 
 def _title_piece(piece: str) -> str:
@@ -452,9 +466,13 @@ def _tidy_customer(name: str) -> str | None:
     return re.sub(r"(?<=[\u4e00-\u9fff])(?:吧|啊|呢)$", "", name).strip(" ,;:-") or None
 
 
+CONTACT_STOP = re.compile(r"\s*[,，;；]\s*(?=他|她|最后|还有|另外|拍板|决策|老板|(?i:and|he|she|his|her|who|reports)\b)")
+
+
 def _contact_label(value: str) -> str:
     """联系人是李娜 / Contact is Olivia Grant: the words between the label and the name."""
     value = re.sub(r"^(?:是|叫|为|is|are|:)\s*", "", value.strip(), flags=re.I)
+    value = CONTACT_STOP.split(value, maxsplit=1)[0]  # 王工（IT主管），他上面是CIO孙浩…: the next person is prose
     return re.sub(r"[,;\s]*(?:邮箱|电话|手机|微信|email|e-mail|phone|tel|mobile)?[,;\s]*$", "", value, flags=re.I)
 
 
