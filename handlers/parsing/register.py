@@ -47,6 +47,7 @@ NEED_VERB = re.compile(r"(?:想要|需要|想做|要做|想上|要上|想搞|要
 # Where the need stops: 然后 / 嗯 / a deadline / the budget / an English clause that says something else.
 NEED_STOP = re.compile(r"[,;。]|，|然后|嗯|next step|(?<=\S{2})(?:他们|她们|对方)|(?<=\S{2})\s?前要|"
                        r"\s(?:for|across|in)\s+(?:~|\d|their|the|our|its|all|each|every|about|around|approx)|\s~|\s\((?![^)]*\))|之前|以前|预算|下周|明年|今年|年底|月底|就是|还有|对接人|联系人|电话|手机|(?:一起)?换掉|"
+                       r"(?<=\S)\s+(?:they|he|she|we)(?:['’]\w+)?\s|\s(?:met|thru|through|via)\s|\s\.\s|在对比|展会上|感兴趣|有兴趣|"
                        r"(?<=\S)\s+(?:they|he|she|we|talked|met|his|her|decision|to pull|budget|ballpark|"
                        r"and|but|so|to replace|hoping|"
                        r"by|before|asap|next|budget|ballpark|because|since|which|that|who|as)\s|\s+-\s", re.I)
@@ -500,6 +501,12 @@ def _without(piece: str, names: list) -> str:
     return re.sub(r"^(?:[\s,;:的]|他们|她们|their|the)+|[\s,;:的]+$", "", piece).strip()
 
 
+# For whom the thing is done, said before it: 给辖区32所学校做 / 区里三十多所学校上 / 码头做一套.
+FOR_WHOM = re.compile(r"^(?:给)?(?:[^做上搞，,。]{0,10}?(?:\d+|[一二三四五六七八九十几多]+)(?:所|家|个|座|台)[\u4e00-\u9fff]{0,5}|"
+                      r"[^做上搞，,。]{0,6}(?:码头|园区|工厂|门店|仓库|学校|中小学|医院|院内|厂区|总部)|(?:全区|全市|全省|辖区|区里)[^做上搞，,。]{0,6})(?:做|上|搞)(?:一套|一个|个|套)?"
+                      r"(?=\S{2})")
+
+
 def _need_object(text: str) -> str:
     """What follows 想做 / wants, to the end of what was said about it."""
     text = text.strip(" ,.;:")
@@ -507,7 +514,8 @@ def _need_object(text: str) -> str:
         text = re.sub(r"^(?:一套|一个|一批|一下|个|套|那个|这个|我们的|你们的|我们|把|做|上|的|嗯|就是|some |to )\s*", "",
                       text).strip()
     text = re.sub(r"^(?:is|are|a need for|an? (?:quote|proposal|demo|pricing) (?:for|of|on))\s+(?=\S)", "", text)
-    text = re.sub(r"^给[\u4e00-\u9fff\w]{2,12}?(?:做|上|搞)(?=\S{2})", "", text)  # 要给辖区32所学校做智慧教室改造
+    text = FOR_WHOM.sub("", text)  # 要给辖区32所学校做智慧教室改造 / 想给码头做一套视频安防 → what is done
+    text = re.sub(r"^(?:roll out|set up|build|get|buy|implement|deploy)\s+(?=\S)", "", text, flags=re.I)
     text = NEED_STOP.split(text, maxsplit=1)[0]
     text = re.sub(r"(?:\s+(?:for|to|at|with|and|of)|(?<=\S{2})说)$", "", text.strip())
     return text.strip(" .,;:") if text else ""
@@ -531,11 +539,21 @@ def _leftover_need(parts: list[str], sentence_of: dict) -> str | None:
     parts = [p for p in parts if not prose.looks_like_sentence(p) and not re.search(
         r"公司|客户|见了|聊|今天|昨天|他们|她们|我们|(?<![a-z])(?:talked|met|said|today|yesterday|we|they|he|she|for|"
         r"with|at|sign|award|contract|decide|decision|fwd|card|pls|please)(?![a-z])|^\(|\($",
-        p, re.I)]
+        p, re.I) and not _not_a_need(p)]
     if not parts:
         return None
     first = sentence_of.get(parts[0])
     return " ".join(p for p in parts if sentence_of.get(p) == first)
+
+
+def _not_a_need(piece: str) -> bool:
+    """A left-over word that is some other field gone unread: a title, a name, a phone, a company, a label, a verb."""
+    bare = piece.strip(" ()~,.")
+    return (is_title(bare) or looks_like_person(bare) or len(re.findall(r"[\d一二三四五六七八九零〇幺]", bare)) >= 4
+            or looks_like_company(bare) or bool(prose.EN_COMPANY.fullmatch(bare)) or bool(re.fullmatch(
+                r"(?:联系人|对接人|电话|手机|邮箱|签约|签|定|(?i:decide|sign|close|contact|target|multi-year)|"
+                r"[A-Z][A-Za-z-]+(?: [A-Z][A-Za-z-]+){1,3})",
+                bare)) or bool(re.search(r"[:：]\s*\S", bare)))
 
 
 def _chatter(piece: str) -> bool:
