@@ -8,7 +8,8 @@ from datetime import date
 
 from handlers import intents as i
 from handlers.parsing.amounts import find_amount
-from handlers.parsing.dates import find_date
+from handlers.parsing.clauses import sentence_spans
+from handlers.parsing.dates import candidates as date_candidates, find_date
 from handlers.parsing.fields import OPP_ID, lost_reason_of, stage_of
 from handlers.parsing.follow_up import parse_follow_up
 from handlers.parsing.register import LABELS, looks_like_registration, parse_register
@@ -64,6 +65,12 @@ def split_ref(body: str) -> tuple[str | None, str]:
             name, rest = f"{name} {word}", rest[len(word):].strip(" ,;:-")
             more = re.match(r"([A-Z][\w&.-]*)(?=[\s,;:-]|$)", rest)
     return name, rest
+
+
+def forget_messages() -> None:
+    """Drop the per-message caches (sentence cuts, date candidates): a bench's passes must not reuse each other's."""
+    sentence_spans.cache_clear()
+    date_candidates.cache_clear()
 
 
 def parse(text: str, *, today: date, tagger=DEFAULT_TAGGER) -> i.Intent:

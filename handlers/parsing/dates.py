@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Callable
@@ -158,7 +159,7 @@ def find_dates(text: str, *, today: date):
     if not isinstance(text, str) or not text:
         return
     taken: list[tuple[int, int]] = []
-    for start, end, resolve, m in _candidates(text):
+    for start, end, resolve, m in candidates(text):
         if any(start < e and s < end for s, e in taken):
             continue  # inside a longer expression already tried ("13月底" must not become "月底")
         taken.append((start, end))
@@ -167,17 +168,19 @@ def find_dates(text: str, *, today: date):
             yield FoundDate(value=value, span=(start, end), vague=resolve in _VAGUE)
 
 
-def _candidates(text: str) -> list[tuple[int, int, Callable, re.Match]]:
-    """Every rule's matches, earliest first, then longest, then in rule order."""
+@lru_cache(maxsize=512)
+def candidates(text: str) -> tuple[tuple[int, int, Callable, re.Match], ...]:
+    """Every rule's matches, earliest first, then longest, then in rule order. Cached: a message's pieces are
+    looked at for dates several times (close, next step, budget's neighbour)."""
     if not _MAYBE_A_DATE.search(text):
-        return []  # most pieces of a message hold no date: one cheap look instead of every rule
+        return ()  # most pieces of a message hold no date: one cheap look instead of every rule
     found = []
     for order, (pattern, resolve) in enumerate(_RULES):
         for m in pattern.finditer(text):
             if m.end() > m.start():
                 found.append((m.start(), -(m.end() - m.start()), order, resolve, m))
     found.sort(key=lambda c: c[:3])
-    return [(start, start - neg_len, resolve, m) for start, neg_len, _, resolve, m in found]
+    return tuple((start, start - neg_len, resolve, m) for start, neg_len, _, resolve, m in found)
 
 
 def _safely(resolve: Callable, m: re.Match, today: date) -> date | None:

@@ -267,16 +267,12 @@ EN_PERSON_CUES = (
     # Jane Doe (VP of Operations)
     re.compile(r"(?P<name>" + EN_NAME + r")\s*\((?P<title>[^)]{2,40})\)"),
     # their CFO Linda Park / ops director Dave Kowalski / their GM of Technology, Sophie Kerr
-    re.compile(r"(?P<own>their|the|our|her|his|its)?\s*(?P<title>(?:[A-Za-z&/]+[ \t]){0,3}?" + _T + _OF
+    re.compile(r"(?<![A-Za-z])(?P<own>their|the|our|her|his|its)?\s*(?P<title>(?:[A-Za-z&/]+[ \t]){0,3}?" + _T + _OF
                + r")(?:[ \t]+is)?,?[ \t]+(?P<name>(?!Is\b|Was\b)" + EN_NAME_CN + r")"),
     # facilities manager Dev Patel / office mgr Tess / head of guest experience Sofia Rinaldi / CISO Omar Haddad
     re.compile(r"(?<![\w])(?P<title>(?:(?!" + _NOT_TITLE_WORDS + r")[A-Za-z&/-]+[ \t]){0,3}?" + _TITLE_CORE
                + r"(?:[ \t]+of[ \t]+[A-Za-z&]+(?:[ \t][A-Za-z&]+){0,2}?)?),?[ \t]+(?P<name>(?!Is\b|Was\b|" + _DEPT_WORD + r")"
                + EN_NAME_CN + ")"),
-    # 运营总监Amy Zhou / 市场总监 Cindy Luo: a Latin name after a Chinese title
-    re.compile(r"(?P<title>[\u4e00-\u9fff]{0,6}?(?:[A-Za-z]{2,6}[ \t]?)?[\u4e00-\u9fff]{0,6}(?:"
-               + "|".join(map(re.escape, _CN_TITLES_BY_LENGTH))
-               + r"))[ \t]?(?P<name>" + EN_NAME_CN + ")"),
     # Dr. Nina Alvarez is the owner/medical director / Prof. Helen Marsh wants …
     re.compile(r"(?P<name>(?:Dr|Prof|Mr|Ms|Mrs)\.?[ \t]+" + _WORD + r"(?:[ \t]" + _WORD + r"){0,2})"),
     # Karin Sjöberg, Head of Project Controls / Mr. Nguyen Van Hai, Factory Director
@@ -291,6 +287,10 @@ EN_PERSON_CUES = (
     # 刚接到 Sandra 的电话 / Cathy 说: a Latin given name in Chinese prose
     re.compile(r"(?<=[\u4e00-\u9fff\s])(?P<name>[A-Z][a-z]{2,10})(?=\s?(?:的电话|说|是|在|他|她|提|负责))"),
 )
+# 运营总监Amy Zhou / 市场总监 Cindy Luo: a Latin name after a Chinese title (only where both scripts are)
+CN_TITLE_LATIN_NAME = re.compile(r"(?P<title>[\u4e00-\u9fff]{0,6}?(?:[A-Za-z]{2,6}[ \t]?)?[\u4e00-\u9fff]{0,6}(?:"
+           + "|".join(map(re.escape, _CN_TITLES_BY_LENGTH))
+           + r"))[ \t]?(?P<name>" + EN_NAME_CN + ")")
 # He's Head of IT at … / she's the procurement lead at … / X, the CEO
 EN_ROLE_AFTER = re.compile(r"^\s*(?:,\s*)?(?:(?:he|she)['’]?s|(?:he|she) is|who is|is)?\s*(?:their|the|our)?\s*"
                            r"(?P<title>[A-Za-z&/]+(?: (?!(?i:their|the|our|in|brought|wants|joined|said|and|with|to)\b)[A-Za-z&/]+){0,5}?)"
@@ -353,7 +353,9 @@ def people(text: str, entities: list[Entity]) -> list[Person]:
     if card and " " in card.group(1).strip() and not _not_a_person(card.group(1)):  # a card's name line
         title = card.group(2)
         add(card.group(1), card.start(1), title.strip() if title and _EN_TITLE.search(title.lower()) else None)
-    for cue in (EN_PERSON_CUES if _LATIN_CAPITAL.search(text) else ()) + ((CN_NAMED,) if CJK.search(text) else ()):
+    latin, cjk = bool(_LATIN_CAPITAL.search(text)), bool(CJK.search(text))
+    english = (EN_PERSON_CUES[:3] + ((CN_TITLE_LATIN_NAME,) if cjk else ()) + EN_PERSON_CUES[3:]) if latin else ()
+    for cue in english + ((CN_NAMED,) if cjk else ()):
         for m in cue.finditer(text):
             name = m.group("name")
             if _not_a_person(name) or text[m.end("name"):m.end("name") + 1] == ")":
