@@ -50,3 +50,22 @@ def spoken_digits(text: str) -> str:
     text = _CN_RUN.sub(lambda m: "".join(CN_DIGITS.get(c, "") for c in m.group(0)), text)
     return _EN_RUN.sub(lambda m: "".join(EN_DIGITS[w.lower()] for w in re.findall(r"[a-z]+", m.group(0), re.I)),
                        text)
+
+
+# A rep correcting themself: '预算１．２亿？？不是，是1200万', '客户是华东理工，不对，是华东政法大学', '$50k, sorry I mean $80k'.
+_CORRECTION = re.compile(r"[？?!！。\s]*[，,]?\s*(?:不对|不是|哦不|说错了|口误)\s*[，,]\s*(?:应该是|是)\s*"
+                         r"|[\s,;]*(?i:sorry|oops|wait)[,\s]+(?i:i mean|i meant|no|make that)[,:\s]+")
+_AMOUNT_BEFORE = re.compile(r"[$¥￥€£]?[\d.,０-９．]+\s*(?:万|亿|千|w|W|k|K|m|M)?\s*$")
+_WORD_BEFORE_MARK = re.compile(r"[^\s，,。:：是;；]{2,24}\s*$")
+
+
+def corrected(text: str) -> str:
+    """What the rep meant: the word before a correction marker is dropped with the marker."""
+    for _ in range(3):
+        m = _CORRECTION.search(text)
+        if not m:
+            return text
+        said = _AMOUNT_BEFORE.search(text, 0, m.start()) or _WORD_BEFORE_MARK.search(text, 0, m.start())
+        start = said.start() if said else m.start()
+        text = text[:start] + text[m.end():]
+    return text

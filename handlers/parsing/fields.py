@@ -19,13 +19,14 @@ PHONE = re.compile(
 CJK = re.compile(r"[\u3400-\u9fff]")
 
 SOURCE_WORDS = {
-    "exhibition": ("展会", "会展", "展览", "展上", "trade show", "tradeshow", "exhibition", "expo", "conference booth"),
+    "exhibition": ("展会", "会展", "展览", "展上", "博会", "交会", "展位", "trade show", "tradeshow", "exhibition", "expo",
+                   "conference booth", "booth"),
     "website": ("官网", "网站", "网页", "website", "web form", "inbound form"),
     "referral": ("转介绍", "推荐", "介绍", "referral", "referred"),
     "wechat": ("微信", "公众号", "朋友圈", "视频号", "wechat"),
     "phone": ("电话", "来电", "cold call", "phone", "call", "cold call"),
-    "ad": ("广告", "投放", "百度推广", "advert", "ads", "ad", "google ads"),
-    "partner": ("合作伙伴", "渠道商", "代理商", "伙伴", "partner", "reseller"),
+    "ad": ("广告", "投放", "百度推广", "抖音", "advert", "ads", "ad", "google ads"),
+    "partner": ("合作伙伴", "渠道商", "代理商", "渠道", "伙伴", "partner", "reseller", "distributor"),
 }
 # Without a 来源/source label only these count: 电话 or 微信 in free text is usually how to reach someone.
 STRONG_SOURCES = ("exhibition", "website", "referral", "ad", "partner")
@@ -127,20 +128,27 @@ def first_word_hit(table: dict[str, tuple[str, ...]], text: str) -> str | None:
 
 def source_of(text: str, *, labelled: bool = True) -> str | None:
     """A source channel; a labelled value naming none we know is 'other'."""
-    hit = first_word_hit(SOURCE_WORDS if labelled else {k: SOURCE_WORDS[k] for k in STRONG_SOURCES}, text)
+    words = SOURCE_WORDS if labelled else {k: SOURCE_WORDS[k] for k in STRONG_SOURCES}
+    hit = _partner_over_referral(first_word_hit(words, text), words["partner"], text)
     return hit or ("other" if labelled and text.strip() else None)
+
+
+def _partner_over_referral(hit: str | None, partner_words: tuple[str, ...], text: str) -> str | None:
+    """渠道推荐 / a warm intro from our partner: a partner named anywhere wins over its referral."""
+    return "partner" if hit == "referral" and first_word_hit({"partner": partner_words}, text) else hit
 
 
 # How the lead came in, said in passing (no 来源 label): 微信上聊来的, 抖音广告来的, found us thru google ads.
 SAID_SOURCES = {
     "ad": ("抖音", "百度推广", "百度上搜", "广告", "投放", "google ads", "google ad", "adwords", "linkedin ad", "ads"),
-    "exhibition": ("展会", "展上", "博会", "会展", "交会", "展位", "trade show", "expo", "booth", "exhibition", "festival"),
+    "exhibition": ("展会", "展上", "博会", "会展", "交会", "展位", "展台", "trade show", "expo", "booth", "exhibition",
+                   "festival", "conf", "trade fair", "our stand"),
     "website": ("官网", "网站留言", "网页", "website", "web form", "web chat", "website chat", "contact form",
                 "pricing page", "filled in the form"),
     "referral": ("老客户介绍", "老客户转介绍", "转介绍", "朋友推荐", "朋友介绍", "介绍的", "介绍过来", "推荐的", "referred",
-                 "referral", "intro from"),
+                 "referral", "intro from", "介绍给我", "介绍了"),
     "partner": ("渠道", "代理商", "合作伙伴", "伙伴", "reseller", "partner", "distributor"),
-    "wechat": ("微信上聊", "微信聊", "微信上加", "加了我微信", "微信群", "公众号", "朋友圈", "wechat group", "wechat"),
+    "wechat": ("微信上聊", "微信聊", "微信上加", "微信上找", "微信找", "加的微信", "加了我微信", "微信群", "公众号", "朋友圈", "wechat group", "wechat"),
     "phone": ("来电", "打电话进来", "打给我们", "打电话给我们", "打过来", "接到一个电话", "接到个电话", "接了个电话", "刚接到", "打进来", "inbound call", "called in",
               "cold call", "电话进来", "phoned in", "rang us"),
     "other": ("知乎", "小红书", "饭局", "linkedin", "webinar", "conference", "summit", "meetup", "seminar", "沙龙",
@@ -150,8 +158,7 @@ SAID_SOURCES = {
 
 def said_source(text: str) -> str | None:
     """The first way in said; a partner named anywhere wins over its referral ('a warm intro from our partner')."""
-    hit = first_word_hit(SAID_SOURCES, text)
-    return "partner" if hit == "referral" and first_word_hit({"partner": SAID_SOURCES["partner"]}, text) else hit
+    return _partner_over_referral(first_word_hit(SAID_SOURCES, text), SAID_SOURCES["partner"], text)
 
 
 def channel_of(text: str) -> str | None:

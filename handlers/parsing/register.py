@@ -10,7 +10,7 @@ from handlers.intents import ContactInfo, Register
 from handlers.parsing import prose
 from handlers.parsing.prose import cn_org_tail as cn_org_tail_sure
 from handlers.parsing.amounts import find_amount
-from handlers.parsing.clauses import sentence_spans, sentences, spoken_digits
+from handlers.parsing.clauses import corrected, sentence_spans, sentences, spoken_digits
 from handlers.parsing.dates import find_date, find_dates
 from handlers.parsing.fields import (CJK, EMAIL, PHONE, is_title, looks_like_company, looks_like_person,
                                      normalize_phone, said_source, source_of, split_title)
@@ -41,7 +41,7 @@ NEW_LEAD = re.compile(r"^\s*(?:fyi\s*)?(?:new\s+)?(?:lead|deal|opp(?:ortunity)?|
 # The need said in a sentence: what follows these verbs (他们想做食品追溯, they want a fleet tracking dashboard).
 NEED_VERB = re.compile(r"(?:想要|需要|想做|要做|想上|要上|想搞|要搞|想换|要换|想把|要把|想找|要找|想买|要买|要采购|采购(?!经理|部|员|总监|主管|专员|负责人|中心|科|处|的|lead|manager)|想弄|"
                        r"要一套|想搭|要搭|要给|评估|打算做|计划上|准备上|看中了?|关注|需求是|聊下来是想做|产品是|^要(?=\S{2})|"
-                       r"(?<![a-z])(?:wants?|needs?|looking for|looking to|interested in|evaluating|asking about|"
+                       r"(?<![a-z])(?:wants?|needs?|looking for|looking to|looking at|considering|exploring|interested in|evaluating|asking about|"
                        r"to replace|replace|want to|quote for|proposal for|demo of)(?![a-z]))\s*(?:做|上|个|一个|一套|套)?",
                        re.I)
 # Where the need stops: 然后 / 嗯 / a deadline / the budget / an English clause that says something else.
@@ -180,7 +180,7 @@ def _close_by(body: str, m: re.Match) -> bool:
 def parse_register(body: str, *, today: date, expect_customer: bool = True, tagger=DEFAULT_TAGGER) -> Register:
     """`expect_customer=False` reads an answer to "still needed: contact or need" (no name comes first).
     `tagger=None` reads with the rules alone."""
-    body = spoken_digits(WECHAT_ID.sub(" ", body))  # a WeChat id is how to reach them, not a title or a need
+    body = corrected(spoken_digits(WECHAT_ID.sub(" ", body)))  # a WeChat id is how to reach them, not a title or a need
     body = NEW_LEAD.sub("", body, count=1)  # '报备 new lead：Shopee …' 
     body = re.sub(r"\s+/\s+", ", ", body)  # 'Acme Ltd. / Wei Ling Tan, IT Lead / +65 …' (not 2026/12/28)
     emails, body = _cut_out(EMAIL, body)
@@ -317,9 +317,9 @@ def parse_register(body: str, *, today: date, expect_customer: bool = True, tagg
     budget = budget or _said_budget(rest)
     source = source or said_source(rest)
     # 'Arcadia Fitness Clubs (gym franchise, 12 sites)' / X有限公司（做电池包壳体的） / 'X LLP, a law firm'
-    industry = industry or (_described(body, customer) if customer else None) or _said_industry(rest)
     unread = tuple((f, got[f]) for f, found in (("budget", budget), ("close", close)) if got.get(f) and not found)
     customer = _tidy_customer(customer) if customer else None
+    industry = industry or (_described(body, customer) if customer else None) or _said_industry(rest)
     contacts = _contacts(name, title, persons, phones, emails, body.find(label) if label else -1)
     return Register(
         customer=customer, contacts=contacts,
@@ -576,11 +576,19 @@ REGISTRATION_CUE = re.compile(r"名片|新线索|线索|新客户|客户是|报�
                               r"lead|registering|registered|new opp|new deal)(?![a-z])", re.I)
 
 
+# How a rep opens the news of a new lead without 报备: it is one when a customer and what they want follow.
+NEW_LEAD_CUE = re.compile(r"heads up|inbound call|刚接到|接到.{0,8}电话|quick one|cards? from|客户是|new customer|prospect")
+
+
 def looks_like_registration(text: str) -> bool:
     """A sure organisation name with a way to reach someone, a person or a need; or a card's cue words."""
     low = text.lower()
     org = prose.EN_COMPANY.search(text) or prose.CN_ORG_NAME.search(text)
     if REGISTRATION_CUE.search(low[:40]) and (org or EMAIL.search(text) or PHONE.search(text)):
         return True
+    if NEW_LEAD_CUE.search(low[:40]) and (org or prose.CN_HONORIFIC_NAME.search(text) or prose.EN_ORG_AFTER.search(text)) \
+            and (NEED_VERB.search(text) or PHONE.search(text) or EMAIL.search(text)):
+        return True  # 'heads up, inbound call this morning from Northgate Property Group — … wants …'
+
     return bool(org) and bool(EMAIL.search(text) or PHONE.search(text) or NEED_VERB.search(text)
                               or prose.CN_HONORIFIC_NAME.search(text))
