@@ -27,6 +27,7 @@ COMPETITOR_LABEL = re.compile(r"(?:(?:竞品|竞争对手|对手|competitor|lost
                               r"(?:[=:]\s*|\s+)|(?:输给|选了|选择了|改用|转投|用了)了?\s*)", re.I)
 ALIAS = re.compile(r"(.+?)\s*(?:=|:|也叫|又叫|即|\baka\b|\bis\b)\s*(.+)", re.I)  # 腾讯 = Tencent
 NEWS_OF = re.compile(r"^((?:[A-Z][\w&'.-]*)(?:\s[A-Z][\w&'.-]*){0,3}|[\u4e00-\u9fff]{2,10})\s*(?::|\s[-—–]\s)\s*(.+)$", re.S)
+REPLY_ON = re.compile(r"^\s*(?:re|回复|update on|updates? re)\s*[:：]\s*", re.I)
 REASON_LABEL = re.compile(r"(?:原因|理由|reason|because)\s*[=:]?\s*", re.I)
 
 
@@ -168,6 +169,9 @@ def _without_verb(text: str, *, today: date, tagger) -> i.Intent:
         start = text.lower().find(next(w for w in VERBS[chatter[0]] if w in text.lower()))
         if start > 0 and split_verb(text[start:])[0]:
             return _parse(text[start:], today=today, tagger=tagger)
+    reply = REPLY_ON.match(text)  # 'Re: Northgate Property Group — did the site survey…': news of a deal, not a new one
+    if reply and (named := NEWS_OF.match(text[reply.end():])) and len(named.group(2)) >= 12:
+        return parse_follow_up(named.group(1).strip(), named.group(2), today=today, tagger=tagger)
     if looks_like_registration(text):  # a card, or a new customer described without 报备: in a DM, a registration
         return parse_register(text, today=today, tagger=tagger)
     named = NEWS_OF.match(text)  # 'Atlas Cold Storage: Pieter confirmed the pilot…' — news of a deal, by its name

@@ -70,16 +70,23 @@ def _without(text: str, span: tuple[int, int]) -> str:
     return DEADLINE_WORDS.sub("", DEADLINE_WORDS.sub("", rest).strip()).strip(" ,;.:")
 
 
+# What the customer moved, not when we act: 招标推迟到明年三月 / decision delayed to Q1.
+POSTPONED_TO = re.compile(r"(?:推迟|推到|延到|延期到|拖到|要到|改到|delay(?:ed|ing)?(?: \w+){0,3} (?:to|until)|pushed (?:to|out to)|"
+                          r"until)\s*(?:可能|大概)?[^,，。;；]{0,4}$", re.I)
+
+
 def _next_step_date(text: str, today: date):
     """The coming date of the next step: the first said with an action near it, else the first still ahead."""
-    found = [d for d in find_dates(text, today=today) if d.value > today]
+    found = [d for d in find_dates(text, today=today)
+             if d.value > today and not POSTPONED_TO.search(text[max(0, d.span[0] - 8):d.span[0]])]
     ahead = [d for d in found if not d.vague] + [d for d in found if d.vague]  # a day before a quarter
     for d in ahead:
         start = max((m.end() for m in CLAUSE.finditer(text, 0, d.span[0])), default=0)
         end = next((m.start() for m in CLAUSE.finditer(text, d.span[1])), len(text))
         if NEXT_STEP.search(text[start:end].replace(text[d.span[0]:d.span[1]], " ")):
             return d
-    return ahead[0] if ahead else None
+    sure = [d for d in ahead if not d.vague]  # '明年一季度再看' names no next step
+    return sure[0] if sure else None
 
 
 def _people(text: str, tagger) -> tuple[ContactInfo, ...]:

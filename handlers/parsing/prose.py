@@ -425,6 +425,8 @@ _TITLE_AFTER = re.compile(r"\s*[,，]?\s*(?:(?:他|她)(?:是|们的)?|是)?\s*(
 _COMMA_FIRST = re.compile(r"\s*[,，]")
 _COMMA_HE = re.compile(r"\s*[,，]\s*(?:他|她)")
 _DEPT_BEFORE = re.compile(r"([\u4e00-\u9fff]{2,8}?(?:部|科|处|中心|办公室|室|组))(?:的|\s)?[,，\s]*$")
+_DEPT_OF_TITLE = re.compile(r"((?<![A-Za-z])[A-Za-z]{2,6}|[\u4e00-\u9fff]{1,12}?(?:部|科|处|中心|组|办))的\s?("
+                            + _CN_TITLE_ALT + r"|leader|lead|head|VP)\s?[,，]?\s?(?:叫\s?)?$")
 _HONORIFIC_END = re.compile(r"(?:" + "|".join(HONORIFICS) + r")$")
 
 
@@ -444,6 +446,11 @@ def cn_title_around(text: str, start: int, end: int, name: str) -> str | None:
     m = _TITLE_AFTER.match(after)
     if m and not _COMMA_FIRST.match(after[: m.start(1)] or "x") or m and _COMMA_HE.match(after):
         return m.group(1).strip()
+    m = _DEPT_OF_TITLE.search(before)  # IT的负责人邓凯 / 数据平台组的leader高翔 → IT负责人, 数据平台组leader
+    if m:
+        dept = re.sub(r"^.*(?:是|的|他们|她们|对方|把|了|和|跟|见|有|一位|一个|那个|这个)", "", m.group(1))
+        if len(dept) >= 2:
+            return dept + m.group(2)
     dept = _DEPT_BEFORE.search(before)
     honor = _HONORIFIC_END.search(name) if dept and len(name) <= 4 else None
     if honor and honor.group(0) not in ("总", "工", "姐", "哥", "老师"):
