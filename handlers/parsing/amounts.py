@@ -68,7 +68,7 @@ def _alternation(words) -> str:
 
 _ARABIC = r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?"
 _MONEY = re.compile(
-    r"(?:(?<![a-z])(?P<pre>" + _alternation(PREFIX_CURRENCIES) + r")\s{0,2}|(?<![a-z0-9./\-~～_#])(?<!\d,))"
+    r"(?:(?<![a-z])(?P<pre>" + _alternation(PREFIX_CURRENCIES) + r")\s{0,2}|(?<![a-z0-9./\-_#])(?<!\d,))"
     r"(?:(?P<num>" + _ARABIC + r")(?:\s?(?P<unit>" + _alternation(UNITS) + r"))?"
     r"|(?P<cn>[" + CHINESE_DIGITS + r"]+))"
     r"(?:\s{0,2}(?P<suf>" + _alternation(SUFFIX_CURRENCIES) + r"))?",

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from text_to_num import alpha2digit
+
 # Where a sentence ends: a line break, 。！？；, an English full stop before the next sentence (not the dot of
 # Ltd. / Inc. / Dr. / approx.), or a dash between spaces ('register - met Tom …', 'fyi new lead — Acme').
 _ABBREVIATIONS = ("ltd", "inc", "co", "corp", "dr", "mr", "ms", "mrs", "st", "no", "vs", "approx", "est", "e.g",
@@ -43,6 +45,22 @@ _WORD_BEFORE = re.compile(r"([A-Za-z.]+)$")
 def _abbreviation_before(text: str, dot: int) -> bool:
     word = _WORD_BEFORE.search(text[max(0, dot - 8):dot])
     return bool(word) and (word.group(1).lower().strip(".") in _ABBREVIATIONS or len(word.group(1)) == 1)
+
+
+_EN_NUMBER_WORD = (r"(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+                   r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|"
+                   r"and|a)")
+# 'ninety thousand dollars', 'two hundred and fifty thousand': only runs that end in a scale word, so a name
+# like 'Seven Eleven' or 'one guy' is never touched.
+_EN_AMOUNT_WORDS = re.compile(r"(?<![a-z])(?:" + _EN_NUMBER_WORD + r"[\s-]+){0,5}?" + _EN_NUMBER_WORD
+                              + r"[\s-]+(?:thousand|million|billion)(?![a-z])", re.I)
+
+
+def spoken_amounts(text: str) -> str:
+    """An amount said in English words, as digits: what voice-to-text writes for 'ninety thousand dollars'."""
+    if not _EN_AMOUNT_WORDS.search(text):
+        return text
+    return _EN_AMOUNT_WORDS.sub(lambda m: alpha2digit(m.group(0), "en"), text)
 
 
 def spoken_digits(text: str) -> str:

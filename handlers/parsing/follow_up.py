@@ -6,6 +6,7 @@ from datetime import date
 
 from handlers.intents import FollowUp
 from handlers.parsing.amounts import find_amount
+from handlers.parsing.clauses import spoken_amounts
 from handlers.parsing.dates import find_date, find_dates
 from handlers.parsing import prose
 from handlers.intents import ContactInfo
@@ -47,7 +48,7 @@ def parse_follow_up(ref: str, text: str, *, today: date, tagger=None) -> FollowU
             next_action = _without(text[start:end], (found.span[0] - start, found.span[1] - start)) or None
             content = (text[:start] + text[end:]).strip(" ,;.") or text
     change = BUDGET_CHANGE.search(text)  # 预算从50万提到了80万: the new figure
-    amount = find_amount(change.group(1)) if change else find_amount(content)
+    amount = find_amount(spoken_amounts(change.group(1) if change else content))
     fit = NEED_FIT.search(text)
     fit_value = int(fit.group(1) or fit.group(2)) if fit else None
     contacts = _people(text, tagger)

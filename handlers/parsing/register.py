@@ -10,7 +10,7 @@ from handlers.intents import ContactInfo, Register
 from handlers.parsing import prose
 from handlers.parsing.prose import cn_org_tail as cn_org_tail_sure
 from handlers.parsing.amounts import find_amount
-from handlers.parsing.clauses import corrected, sentence_spans, sentences, spoken_digits
+from handlers.parsing.clauses import corrected, sentence_spans, sentences, spoken_amounts, spoken_digits
 from handlers.parsing.dates import find_date, find_dates
 from handlers.parsing.fields import (CJK, EMAIL, PHONE, is_title, looks_like_company, looks_like_person,
                                      normalize_phone, said_source, source_of, split_title)
@@ -180,7 +180,7 @@ def _close_by(body: str, m: re.Match) -> bool:
 def parse_register(body: str, *, today: date, expect_customer: bool = True, tagger=DEFAULT_TAGGER) -> Register:
     """`expect_customer=False` reads an answer to "still needed: contact or need" (no name comes first).
     `tagger=None` reads with the rules alone."""
-    body = corrected(spoken_digits(WECHAT_ID.sub(" ", body)))  # a WeChat id is how to reach them, not a title or a need
+    body = corrected(spoken_amounts(spoken_digits(WECHAT_ID.sub(" ", body))))  # a WeChat id is how to reach them, not a title or a need
     body = NEW_LEAD.sub("", body, count=1)  # '报备 new lead：Shopee …' 
     body = re.sub(r"\s+/\s+", ", ", body)  # 'Acme Ltd. / Wei Ling Tan, IT Lead / +65 …' (not 2026/12/28)
     emails, body = _cut_out(EMAIL, body)
