@@ -303,7 +303,7 @@ def parse_register(body: str, *, today: date, expect_customer: bool = True, tagg
                                                                                         None)
     labelled_need = " ".join([re.sub(r"^(?:是|就是|:)\s*", "", got["need"])] + need_run_on) if got.get("need") else None
     need = labelled_need or said_need or _leftover_need(need_parts, sentence_of) or None
-    need = NEED_LEAD.sub("", need).strip(" ,.;:") or None if need else None
+    need = _tidy_need(NEED_LEAD.sub("", need)) if need else None
     if need and not budget:  # "需求 CRM 50万" without a budget label
         amount = find_amount(need)
         if amount:
@@ -505,6 +505,20 @@ def _without(piece: str, names: list) -> str:
 FOR_WHOM = re.compile(r"^(?:给)?(?:[^做上搞，,。]{0,10}?(?:\d+|[一二三四五六七八九十几多]+)(?:所|家|个|座|台)[\u4e00-\u9fff]{0,5}|"
                       r"[^做上搞，,。]{0,6}(?:码头|园区|工厂|门店|仓库|学校|中小学|医院|院内|厂区|总部)|(?:全区|全市|全省|辖区|区里)[^做上搞，,。]{0,6})(?:做|上|搞)(?:一套|一个|个|套)?"
                       r"(?=\S{2})")
+
+
+# Where a need read from a label or left-over words still runs on (no comma to stop it): the same stops as a need
+# said after a verb, less the commas a Chinese need may hold, and a pronoun or filler left at either end.
+NEED_RUN_ON = re.compile(NEED_STOP.pattern.replace(r"[,;。]|，|", "", 1) + r"|[,，;；]\s*(?=next step|下一步|展会|展上|微信|老客户|"
+                         r"朋友|渠道|来源|预算|电话|手机|联系|对接|决策|拍板|签|[A-Z][a-z]+ [A-Z][a-z]+)", re.I)
+NEED_ENDS = re.compile(r"^(?:um|uh|like|so|is|are)\s+|\s+(?:they|he|she|her|his|it|we|second|also)$|[,，\s]+$", re.I)
+
+
+def _tidy_need(need: str) -> str | None:
+    need = NEED_RUN_ON.split(need.strip(" ,.;:"), maxsplit=1)[0]
+    for _ in range(2):
+        need = NEED_ENDS.sub("", need.strip(" ,.;:"))
+    return need.strip(" ,.;:") or None
 
 
 def _need_object(text: str) -> str:
