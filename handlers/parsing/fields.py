@@ -73,10 +73,11 @@ NEED_FIT = re.compile(r"(?:需求)?匹配度?\s*[:=]?\s*(\d{1,2})\s*(?:分|/10)?
 TITLE_WORDS = (
     "总经理", "副总经理", "副总", "总裁", "董事长", "董事", "总监", "经理", "主管", "主任", "负责人", "工程师", "专员",
     "老板", "厂长", "架构师", "组长", "助理", "秘书", "顾问", "采购", "局长", "处长", "科长", "院长", "校长", "部长",
-    "合伙人", "会计师", "律师", "医生", "教授",
+    "合伙人", "会计师", "律师", "医生", "教授", "执行官", "技术官", "信息官", "财务官", "运营官", "部長",
     "ceo", "cto", "cfo", "cio", "coo", "vp", "director", "manager", "head", "engineer", "lead", "buyer",
     "procurement", "founder", "owner", "president", "architect", "officer", "chief", "analyst", "coordinator",
-    "specialist", "partner", "hrbp", "hr", "admin", "consultant",
+    "specialist", "partner", "hrbp", "hr", "admin", "consultant", "administrator", "superintendent", "controller",
+    "treasurer", "supervisor", "ciso", "cmo", "cmio", "dpo",
 )
 # Common surnames: a 2–3 character token starting with one of these, next to a phone, is a contact's name.
 SURNAMES = set(
@@ -179,8 +180,8 @@ def risks_in(text: str) -> tuple[str, ...]:
     return tuple(w for w in found if not any(w != o and w in o for o in found))  # 竞品 inside 竞品低价: once
 
 
-def is_title(token: str) -> bool:
-    return len(token) <= 30 and word_pattern(TITLE_WORDS).search(token.lower().strip("()")) is not None
+def is_title(token: str, *, longest: int = 30) -> bool:
+    return len(token) <= longest and word_pattern(TITLE_WORDS).search(token.lower().strip("()")) is not None
 
 
 def looks_like_company(token: str) -> bool:

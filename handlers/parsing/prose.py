@@ -269,6 +269,9 @@ EN_PERSON_CUES = (
     # their CFO Linda Park / ops director Dave Kowalski / their GM of Technology, Sophie Kerr
     re.compile(r"(?<![A-Za-z])(?P<own>their|the|our|her|his|its)?\s*(?P<title>(?:[A-Za-z&/]+[ \t]){0,3}?" + _T + _OF
                + r")(?:[ \t]+is)?,?[ \t]+(?P<name>(?!Is\b|Was\b)" + EN_NAME_CN + r")"),
+    # met their VP Engineering, Raj Menon / their CISO, Greg Lindahl: the title, a comma, then who
+    re.compile(r"(?<![A-Za-z])(?:their|the|our|her|his|its)[ \t]+(?P<title>(?:[A-Za-z&/-]+[ \t]){0,3}?" + _TITLE_CORE
+               + r"(?:[ \t]+[A-Za-z&]+){0,3}?),[ \t]*(?P<name>" + EN_NAME_CN + ")"),
     # facilities manager Dev Patel / office mgr Tess / head of guest experience Sofia Rinaldi / CISO Omar Haddad
     re.compile(r"(?<![\w])(?P<title>(?:(?!" + _NOT_TITLE_WORDS + r")[A-Za-z&/-]+[ \t]){0,3}?" + _TITLE_CORE
                + r"(?:[ \t]+of[ \t]+[A-Za-z&]+(?:[ \t][A-Za-z&]+){0,2}?)?),?[ \t]+(?P<name>(?!Is\b|Was\b|" + _DEPT_WORD + r")"

@@ -320,6 +320,9 @@ def parse_register(body: str, *, today: date, expect_customer: bool = True, tagg
     unread = tuple((f, got[f]) for f, found in (("budget", budget), ("close", close)) if got.get(f) and not found)
     customer = _tidy_customer(customer) if customer else None
     industry = industry or (_described(body, customer) if customer else None) or _said_industry(rest)
+    _card_titles(body, persons)
+    if name and not title:
+        title = _card_title_of(body, name)
     contacts = _contacts(name, title, persons, phones, emails, body.find(label) if label else -1)
     return Register(
         customer=customer, contacts=contacts,
@@ -408,14 +411,35 @@ def _said_title(title: str | None) -> str | None:
         return None
     title = re.sub(r"^(?:(?:他|她)?是\s*)?(?:他们的|她们的|客户那边的?|客户的)?", "", title).strip()
     title = re.split(r"(?<=\S)姓[\u4e00-\u9fff]", title, maxsplit=1)[0]  # 生产副总姓钱 → 生产副总
+    if CJK.search(title):
+        title = re.split(r"\s*[,，;；]", title, maxsplit=1)[0]  # 数据产品经理,想要一套自助BI → 数据产品经理
     return (prose.clean_title(title) if not CJK.search(title) else title) or None
+
+
+def _card_titles(body: str, persons: list) -> None:
+    """A card puts the title on the line next to the name: 'SAMUEL OKAFOR⏎Director of Manufacturing Engineering'."""
+    for p in persons:
+        if not p.title:
+            p.title = _card_title_of(body, p.name)
+
+
+def _card_title_of(body: str, name: str) -> str | None:
+    lines = [line.strip() for line in body.splitlines()]
+    if len(lines) < 3:
+        return None
+    for i, line in enumerate(lines):
+        if line == name or (line.startswith(name) and len(line) - len(name) <= 5):  # 'David Zhang 张大卫'
+            for j in (i + 1, i - 1):
+                if 0 <= j < len(lines) and (said := _title_line(lines[j], [])) and not looks_like_company(lines[j]):
+                    return said
+    return None
 
 
 def _title_line(line: str, names: list[str]) -> str | None:
     """A card's title line read whole: 'Manager, Production Engineering', '研发中心 主任' → 研发中心主任."""
     for n in names:
         line = line.replace(n, " ").strip() if n else line
-    if not line or len(line) > 50 or not is_title(line) or re.search(r"\d|[:：@]", line):
+    if not line or not is_title(line, longest=50) or re.search(r"\d|[:：@]", line):
         return None
     if CJK.search(line):
         if len(line) > 20 or re.search(r"[,，。的是叫]", line):
