@@ -71,7 +71,7 @@ _MONEY = re.compile(
     r"(?:(?<![a-z])(?P<pre>" + _alternation(PREFIX_CURRENCIES) + r")\s{0,2}|(?<![a-z0-9./\-_#])(?<!\d,))"
     r"(?:(?P<num>" + _ARABIC + r")(?:\s?(?P<unit>" + _alternation(UNITS) + r"))?"
     r"|(?P<cn>[" + CHINESE_DIGITS + r"]+))"
-    r"(?:\s{0,2}(?P<suf>" + _alternation(SUFFIX_CURRENCIES) + r"))?",
+    r"(?:(?:-?ish|/yr|/year|/mo|/month)*\s{0,2}(?P<suf>" + _alternation(SUFFIX_CURRENCIES) + r"))?",  # 30k-ish/yr USD
     re.I,
 )
 _COUNTED_AFTER = re.compile(r"\s?" + _alternation(COUNTED_NOUNS), re.I)

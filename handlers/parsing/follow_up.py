@@ -23,6 +23,9 @@ BUDGET_CHANGE = re.compile(r"(?:从|from)\s*[^,;，。]{1,12}?(?:提|调|涨|加
                            r"raised|reduced|moved)?\S{0,3}\s*(?:到|至|to)\s*([^,;，。]{1,14})", re.I)
 NEW_PERSON = re.compile(r"新来的|新上任|新加入|新认识|新对接人|新接手|第一次|见到了|见了|认识了|拉进来|引荐|介绍了|(?<![a-z])(?:new|joined|"
                         r"looped in|introduced|first time|brought in|pulled in)(?![a-z])", re.I)
+# Said right after a name: that person is talking to us, so already known.
+SPEAKS = re.compile(r"\s?(?:[(（][^)）]{1,12}[)）])?\s?(?:说|反馈|表示|回复|回话|确认|那边说|电话里说|微信说|微信上说|邮件说|发邮件说|发微信说|"
+                    r"(?i:says|said|told|emailed|replied|confirmed|mentioned))")
 # Someone newly met in a follow-up: a title word or an honorific is said near them.
 PERSON_CUE = re.compile(r"总|工|经理|主任|总监|老师|科长|处长|部长|负责人|厂长|[A-Z][a-z]+ [A-Z][a-z]+|CEO|CTO|CFO|CIO|COO|VP|"
                         r"Head|Director|Manager|Lead")
@@ -97,5 +100,11 @@ def _people(text: str, tagger) -> tuple[ContactInfo, ...]:
     entities = tagger(text) if tagger and CJK.search(text) else []
     # Someone the deal already knows is named bare (沈经理说…, emailed Daniel); someone new comes with a title or a
     # word that says so (新来的 CIO 贾东升, new stakeholder Lisa Wong).
-    return tuple(ContactInfo(name=p.name, title=p.title) for p in prose.distinct(prose.people(text, entities))
-                 if (p.title and is_title(p.title)) or NEW_PERSON.search(text[max(0, p.start - 24):p.start]))
+    found = []
+    for p in prose.distinct(prose.people(text, entities)):
+        new = NEW_PERSON.search(text[max(0, p.start - 24):p.start])
+        if not new and SPEAKS.match(text, p.start + len(p.name)):
+            continue  # 沈经理说… / 傅经理电话里说… / Mark says…: the contact the deal already has, speaking
+        if new or (p.title and is_title(p.title)):
+            found.append(ContactInfo(name=p.name, title=p.title))
+    return tuple(found)
