@@ -109,3 +109,48 @@ def test_the_rules_alone_still_read_a_labelled_registration():
     with_tagger, rules = parse(text, today=date(2026, 11, 16)), parse(text, today=date(2026, 11, 16), tagger=None)
     assert with_tagger == rules
     assert rules.customer == "深圳市腾讯计算机系统有限公司" and rules.contacts[0].title == "技术总监"
+
+
+def test_a_rep_correcting_themself_is_read_as_meant(bot):
+    reply = bot.reply("alice", "报备 杭州云澜数据科技有限公司，对接人陈晨，想做数据中台，预算1.5亿？不对，是150万", at=AT)
+    assert reply.startswith("已报备 2026-SH-001")
+    [opp] = bot.export()["opportunities"]
+    assert (opp["customer"], opp["need"], opp["budget"]) == ("杭州云澜数据科技有限公司", "数据中台", 1500000)
+
+
+def test_a_new_lead_told_in_english_without_a_verb_is_a_registration(bot):
+    reply = bot.reply("walt", "heads up, inbound call this morning from Westbrook Dental Group — practice manager Kim "
+                              "Lee wants online booking for their 6 clinics, budget is about eighty thousand dollars",
+                      at=AT)
+    assert reply.startswith("Registered 2026-CD-001")
+    [opp] = bot.export()["opportunities"]
+    assert (opp["customer"], opp["need"], opp["source"]) == ("Westbrook Dental Group", "online booking", "phone")
+    assert (opp["budget"], opp["currency"]) == (80000, "USD")
+    assert [(c["name"], c["title"]) for c in opp["contacts"]] == [("Kim Lee", "practice manager")]
+
+
+def test_a_card_gives_the_title_on_the_line_next_to_the_name(bot):
+    card = ("fwd card:\nHarbor Point Logistics LLC\nANA SILVA\nDirector of Yard and Terminal Operations\n"
+            "ana.silva@harborpoint.com\nmet her at the expo, wants a yard management system")
+    assert bot.reply("walt", card, at=AT).startswith("Registered 2026-CD-001")
+    [opp] = bot.export()["opportunities"]
+    assert opp["customer"] == "Harbor Point Logistics LLC" and opp["source"] == "exhibition"
+    assert [(c["name"], c["title"], c["email"]) for c in opp["contacts"]] == [
+        ("ANA SILVA", "Director of Yard and Terminal Operations", "ana.silva@harborpoint.com")]
+
+
+def test_in_a_follow_up_the_contact_who_speaks_is_known_and_the_one_met_is_new(bot):
+    bot.reply("alice", "报备 杭州云栖科技有限公司 联系人 沈经理 13900001111 需求 数据平台", at=AT)
+    reply = bot.reply("alice", "跟进 2026-SH-001 沈经理说他们老板还在犹豫，今天也见了他们CFO何静，下周三再过去",
+                      at="2026-11-17T10:00:00+08:00")
+    assert "新联系人：何静 (CFO)" in reply and "沈经理 (" not in reply
+    [opp] = bot.export()["opportunities"]
+    assert [c["name"] for c in opp["contacts"]] == ["沈经理", "何静"]
+    assert opp["follow_ups"][0]["next_action_date"] == "2026-11-25"
+
+
+def test_a_parent_is_the_customer_when_its_unit_is_not_named(bot):
+    reply = bot.reply("alice", "报备 老客户介绍的，山东鲁北盐化集团有限公司下面的物流公司要做TMS，对接人尹总", at=AT)
+    assert reply.startswith("已报备 2026-SH-001")
+    [opp] = bot.export()["opportunities"]
+    assert (opp["customer"], opp["source"]) == ("山东鲁北盐化集团有限公司", "referral")
