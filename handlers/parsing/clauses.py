@@ -71,7 +71,7 @@ def spoken_digits(text: str) -> str:
 
 
 # A rep correcting themself: '预算１．２亿？？不是，是1200万', '客户是华东理工，不对，是华东政法大学', '$50k, sorry I mean $80k'.
-_CORRECTION = re.compile(r"[？?!！。\s]*[，,]?\s*(?:不对|不是|哦不|说错了|口误)\s*[，,]\s*(?:应该是|是)\s*"
+_CORRECTION = re.compile(r"[？?!！。\s]*[，,]?\s*(?:不对|不是|哦不|说错了|口误)(?:\s*不对)?\s*[，,\s]\s*(?:应该是|是)\s*"
                          r"|[\s,;]*(?i:sorry|oops|wait)[,\s]+(?i:i mean|i meant|no|make that)[,:\s]+")
 _AMOUNT_BEFORE = re.compile(r"[$¥￥€£]?[\d.,０-９．]+\s*(?:万|亿|千|w|W|k|K|m|M)?\s*$")
 _WORD_BEFORE_MARK = re.compile(r"[^\s，,。:：是;；]{2,24}\s*$")

@@ -39,6 +39,10 @@ NOT_EN_ORG = {"the expo", "expo", "monday", "tuesday", "wednesday", "thursday", 
 NOT_THE_CUSTOMER_BEFORE = re.compile(r"(?:老客户|客户的朋友|我们的|对接|集成|integrate with|referred by|via|from our|thru|through|by|"
                                      r"referral from[\w\s]{0,20}?(?:at|from)?|friends at|partner at)\s*$", re.I)
 # 云南白药集团旗下的一个子公司，X: the group is not the customer, the company after it is.
+CALLED = re.compile(r"(?:一家|家|公司|客户|品牌|店)[^，。,;；]{0,12}?[，,]?\s*(?:叫做|名叫|叫)\s*(?P<cn>[\u4e00-\u9fffA-Za-z]{2,12}?)(?=[，,。;；\s]|$)"
+                    r"|(?i:company|startup|fintech|firm|shop|brand|chain|studio|business|outfit)\s+(?:called|named)\s+"
+                    r"(?P<en>[A-Z][\w&'’-]*(?:\s[A-Z][\w&'’-]*){0,3})")
+ORGANISER_AFTER = re.compile(r"\s*(?:组织的|主办的|举办的|牵头组织|办的)")
 PARENT_AFTER = re.compile(r"\s*(?:旗下|下属|下面的|的子公司|的一个子公司|的一家)")
 # Lead-ins said before the customer: 报备 商机：X / 客户是X / 帮忙报备个客户，X / new deal for X.
 LEAD_IN = re.compile(
@@ -49,7 +53,8 @@ LEAD_IN = re.compile(
 # A candidate containing these is a sentence about the customer, never its name.
 NOT_A_NAME_WORDS = ("今天", "昨天", "明天", "上周", "下周", "刚", "接到", "加的", "认识", "聊", "拜访", "见了", "说", "想",
                     "要做", "那边", "这边", "客户", "名片", "电话", "微信", "留言", "线索", "报备", "介绍", "他说", "具体",
-                    "公司名", "名字", "回头", "暂时", "保密", "还没", "先占", "对方", "是个", "坑", "一个", "子公司", "旗下", "他把", "他们集团", "上市公司", "一家", "某")
+                    "公司名", "名字", "回头", "暂时", "保密", "还没", "先占", "对方", "是个", "坑", "一个", "子公司", "旗下", "他把", "他们集团", "上市公司", "一家", "某",
+                    "不写", "这样", "confirm", "组织的", "看到", "一起去")
 
 
 @dataclass(frozen=True)
@@ -69,7 +74,7 @@ GENERIC_CHILD = re.compile(r"(?!的?(?:一个|一家))的?[\u4e00-\u9fff]{0,4}(?
 LEGAL_AFTER = re.compile(r"(?:股份有限公司|有限责任公司|有限公司)")
 LATIN_BEFORE = re.compile(r"((?:[A-Z][\w&'’.-]*[ \t])+)$")
 EN_TITLE_SET_CASED = ("Director", "Head", "Manager", "VP", "CEO", "CTO", "CFO", "CIO", "COO", "GM")
-_PARTICLE = re.compile(r"(?:是|啊|呀|了|在|给|跟|和|叫)")
+_PARTICLE = re.compile(r"(?:是|啊|呀|了|在|给|跟|和|叫|去|到|拜访|看到|见|找)")
 
 
 def _after_particle(name: str) -> str:
@@ -97,7 +102,7 @@ def organisations(text: str, entities: list[Entity], *, first: bool = False) -> 
         name = _trim_org(e.text)
         parent = PARENT_AFTER.match(text, e.end)
         if len(name) >= 2 and CJK.search(name) and not NOT_THE_CUSTOMER_BEFORE.search(text[max(0, e.start - 30):e.start]) \
-                and not (parent and not GENERIC_CHILD.match(text, parent.end())):
+                and not (parent and not GENERIC_CHILD.match(text, parent.end())) and not ORGANISER_AFTER.match(text, e.end):
             found.append(Org(name, e.start, cn_org_tail(name)))
     for m in EN_COMPANY.finditer(text):
         name = _trim_en_org(m.group(1))
@@ -125,10 +130,17 @@ def organisations(text: str, entities: list[Entity], *, first: bool = False) -> 
             name, start = latin.group(1) + name, latin.start(1)  # 'Helix Biotech（苏州）有限公司': the Latin words are its name
         m_end = end
         inside = [o for o in found if start <= o.start < start + len(name) or o.start <= start < o.start + len(o.name)]
+        if ORGANISER_AFTER.match(text, m_end):
+            continue  # 参加了市工信局组织的对接会: who held the event
         if PARENT_AFTER.match(text, m_end) and not GENERIC_CHILD.match(text, PARENT_AFTER.match(text, m_end).end()):
             continue  # X集团旗下的Y科技有限公司: Y is the customer; X集团下面的物流公司: X is
         if all(o.name in name and len(name) > len(o.name) for o in inside):
             found = [o for o in found if o not in inside] + [Org(name, start, True)]
+    if not any(o.sure for o in found):  # 一家做连锁烘焙的，叫麦香里 / a fintech called Ledgerly: named, to be asked about
+        for m in CALLED.finditer(text):
+            name = (m.group("cn") or m.group("en") or "").strip()
+            if len(name) >= 2 and not looks_like_sentence(name):
+                found = [o for o in found if not (m.start() <= o.start < m.end())] + [Org(name, m.start("cn") if m.group("cn") else m.start("en"), False)]
     found.sort(key=lambda o: o.start)
     return found
 
@@ -202,6 +214,8 @@ def looks_like_sentence(name: str) -> bool:
         return True
     if _PLACE_ONLY.fullmatch(name.strip()):
         return True  # 厦门 / 上海分公司: a place, or a branch of nobody named
+    if len(name.strip()) < 2 or re.match(r"做[\u4e00-\u9fff]{2,8}的?$", name.strip()):
+        return True  # 哈 / 做光伏组件(的): a trade, no name
     if cn_org_tail(name):  # 联想(北京)有限公司 holds 想: with a legal form only whole words count (具体公司, 他说公司)
         return any(w in name for w in NOT_A_NAME_WORDS if len(w) >= 2)
     return any(w in name for w in NOT_A_NAME_WORDS)
