@@ -210,6 +210,8 @@ def split_title(text: str) -> tuple[str | None, str | None]:
     if m:  # 运营总监Amy Zhou
         return m.group(2), m.group(1)
     words = text.split()
+    if len(words) >= 3 and looks_like_person(words[-1]) and CJK.search(words[-1]) and is_title(" ".join(words[:-1])):
+        return words[-1], " ".join(words[:-1])  # 智慧城市处 副处长 龙海: the department and title, then who
     if len(words) == 2 and looks_like_person(words[0]) and len(words[1]) <= 12:
         return words[0], words[1]  # '施琪 HRBP': a name, then whatever they are called
     for i, w in enumerate(words):

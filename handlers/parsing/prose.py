@@ -330,6 +330,8 @@ _LATIN_CAPITAL = re.compile(r"[A-ZÀ-ÖØ-Þ]")
 # 仓库主管叫田野 / 姓名：欧阳晓峰
 CN_NAMED = re.compile(r"(?:叫|名叫|姓名[:：]?)\s*(?P<name>[" + "".join(sorted(SURNAMES)) + r"欧司诸上东][\u4e00-\u9fff]{1,3}?)"
                       r"(?=[,，。;；\s]|$|电话|手机|的)")
+SPACED_CJK_NAME = re.compile(r"([\u4e00-\u9fff](?:[ \u3000]?[\u4e00-\u9fff]){1,4})(?:\s+[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)?")
+_CN_TITLE_IN = re.compile("|".join(map(re.escape, _CN_TITLES)) + "|部|科|处|公司|集团")
 CARD_NAME_LINE = re.compile(r"\s*(" + EN_NAME + r")(?:\s+[\u4e00-\u9fff]{2,4})?\s*(?:[|/;]\s*([^,;|]{2,40}))?")
 
 
@@ -391,6 +393,18 @@ def people(text: str, entities: list[Entity]) -> list[Person]:
         elif p.title and not CJK.search(p.title):
             p.title = clean_title(p.title)
     return sorted(found.values(), key=lambda p: p.start)
+
+
+def spaced_card_names(text: str) -> list[Person]:
+    """A card's name line spaced out, which no sentence rule reads: '周 启 航', '山田 健一 Kenichi Yamada'."""
+    out, at = [], 0
+    if text.count("\n") >= 2:
+        for line in text.split("\n"):
+            m = SPACED_CJK_NAME.fullmatch(line.strip())
+            if m and " " in m.group(1) and not _CN_TITLE_IN.search(m.group(1)) and not cn_org_tail(m.group(1)):
+                out.append(Person(m.group(1), None, at + line.find(m.group(1))))
+            at += len(line) + 1
+    return out
 
 
 def distinct(persons: list[Person]) -> list[Person]:

@@ -226,6 +226,9 @@ def parse_register(body: str, *, today: date, expect_customer: bool = True, tagg
         if best.name in first and first != best.name and len(first) <= 24 and not prose.looks_like_sentence(first) \
                 and not cn_org_tail_sure(best.name):
             customer, unsure, customer_sure = first, (), True  # '报备 美的置业 …': the tagger saw only 美的
+    for card in prose.spaced_card_names(body):  # the whole spaced name replaces what a sentence rule read of it
+        persons = [p for p in persons if not card.start <= p.start < card.start + len(card.name)] + [card]
+    persons.sort(key=lambda p: p.start)
     persons = prose.distinct([p for p in persons if not (customer and p.name in customer)])
     name, title = None, got.get("title")
     label = _contact_label(got["contact"]) if got.get("contact") else ""
