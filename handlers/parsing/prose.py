@@ -225,7 +225,8 @@ def looks_like_sentence(name: str) -> bool:
 HONORIFICS = ("总监", "总", "工", "经理", "主任", "老师", "姐", "哥", "科长", "处长", "部长", "院长", "局长", "主管",
               "老板", "博士", "教授", "医生", "书记", "校长", "护士长", "厂长", "董")
 CN_HONORIFIC_NAME = re.compile(r"(?<![\u4e00-\u9fff])(?:小|老)[" + "".join(sorted(SURNAMES)) + r"](?![\u4e00-\u9fff]{2})"
-                               r"|[" + "".join(sorted(SURNAMES)) + r"](?:" + "|".join(HONORIFICS) + r")(?!司|理|管|部|裁|监)")
+                               r"|(?<!工)(?<!安)[" + "".join(sorted(SURNAMES)) + r"](?:" + "|".join(HONORIFICS)
+                               + r")(?!司|理|管|部|裁|监)")  # 工程总监 / 安全主管 hold no 程总监 / 全主管
 _CN_TITLES = sorted((w for w in TITLE_WORDS if not w.isascii()), key=len, reverse=True)
 # Words a Chinese title may not run back over: 对接人是他们的信息部经理刘洋 → 信息部经理.
 TITLE_STOP = re.compile(r".*(?:是|的|叫|对接人|联系人|他们|她们|见了|见到了|找了|碰了|和|跟|与|还有|也|及|老板|有|新来的|新加入了一位|一位|"

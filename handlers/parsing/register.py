@@ -39,7 +39,7 @@ SHORT_FIELDS = ("customer", "close", "budget", "source", "industry", "need")
 CLOSE_WORDS = ("成交", "签约", "签单", "签合同", "落地", "能定", "定下来", "拍板", "close", "sign", "closing")
 NEW_LEAD = re.compile(r"^\s*(?:fyi\s*)?(?:new\s+)?(?:lead|deal|opp(?:ortunity)?|线索)(?:\s*fyi)?(?:\s*[:：\-—–!]+\s*|\s+)", re.I)
 # The need said in a sentence: what follows these verbs (他们想做食品追溯, they want a fleet tracking dashboard).
-NEED_VERB = re.compile(r"(?:想要|需要|想做|要做|想上|要上|想搞|要搞|想换|要换|想把|要把|想找|要找|想买|要买|要采购|采购(?!经理|部|员|总监|主管|专员|负责人|中心|科|处|的|lead|manager)|想弄|"
+NEED_VERB = re.compile(r"(?:(?:想|要|打算|准备|计划)(?:统一|整体|重新|尽快|先|再|全面|一起)(?:做|上|换|搞|弄|建|采购)|想要|需要|想做|要做|想上|要上|想搞|要搞|想换|要换|想把|要把|想找|要找|想买|要买|要采购|采购(?!经理|部|员|总监|主管|专员|负责人|中心|科|处|的|lead|manager)|想弄|"
                        r"要一套|想搭|要搭|要给|评估|打算做|计划上|准备上|看中了?|关注|需求是|聊下来是想做|产品是|^要(?=\S{2})|"
                        r"(?<![a-z])(?:wants?|needs?|looking for|looking to|looking at|considering|exploring|interested in|evaluating|asking about|"
                        r"to replace|replace|want to|quote for|proposal for|demo of)(?![a-z]))\s*(?:做|上|个|一个|一套|套)?",
@@ -581,10 +581,15 @@ def _leftover_need(parts: list[str], sentence_of: dict) -> str | None:
         r"公司|客户|见了|聊|今天|昨天|他们|她们|我们|(?<![a-z])(?:talked|met|said|today|yesterday|we|they|he|she|for|"
         r"with|at|sign|award|contract|decide|decision|fwd|card|pls|please)(?![a-z])|^\(|\($",
         p, re.I) and not _not_a_need(p)]
-    if not parts:
-        return None
+    if not parts or not any(PRODUCT_WORD.search(p) for p in parts):
+        return None  # '有14家酒店', '人挺客气': words left over are a need only when they name something to build
     first = sentence_of.get(parts[0])
     return " ".join(p for p in parts if sentence_of.get(p) == first)
+
+
+PRODUCT_WORD = re.compile(r"系统|平台|软件|小程序|管理|中台|数字化|信息化|智能|智慧|监控|监测|检测|方案|模块|升级|改造|上云|云|门户|商城|"
+                          r"溯源|追溯|大屏|仓储|自动化|[A-Z]{2,}|(?i:app|saas|system|platform|software|tool|portal|"
+                          r"suite|module|solution|dashboard|migration|upgrade|integration|analytics|automation)")
 
 
 def _not_a_need(piece: str) -> bool:
