@@ -181,6 +181,7 @@ CN_FILLER = re.compile(r"^(?:下面的|旗下的|下属的|面的|嗯|那个|这
 
 
 def _trim_org(name: str) -> str:
+    name = re.sub(r"(有限公司|集团)[\u4e00-\u9fff]{1,6}(?:部|科|处|室|组)$", r"\1", name.strip())  # …股份有限公司设备部
     opened = re.match(r"\s*([(（][\u4e00-\u9fff]{2,4}[)）])", name)  # （杭州）云栖跨境电商有限公司 keeps its bracket
     name = CN_FILLER.sub("", name.strip(" ,.;:!?-—()（）\n")) if CJK.search(name[:1]) else name.strip(" ,.;:!?-—()（）\n")
     if opened and name.startswith(opened.group(1)[1:]):

@@ -40,7 +40,7 @@ CLOSE_WORDS = ("成交", "签约", "签单", "签合同", "落地", "能定", "�
 NEW_LEAD = re.compile(r"^\s*(?:fyi\s*)?(?:new\s+)?(?:lead|deal|opp(?:ortunity)?|线索)(?:\s*fyi)?(?:\s*[:：\-—–!]+\s*|\s+)", re.I)
 # The need said in a sentence: what follows these verbs (他们想做食品追溯, they want a fleet tracking dashboard).
 NEED_VERB = re.compile(r"(?:(?:想|要|打算|准备|计划)(?:统一|整体|重新|尽快|先|再|全面|一起)(?:做|上|换|搞|弄|建|采购)|想要|需要|想做|要做|想上|要上|想搞|要搞|想换|要换|想把|要把|想找|要找|想买|要买|要采购|采购(?!经理|部|员|总监|主管|专员|负责人|中心|科|处|的|lead|manager)|想弄|"
-                       r"要一套|想搭|要搭|要给|评估|打算做|计划上|准备上|看中了?|关注|需求是|聊下来是想做|产品是|^要(?=\S{2})|"
+                       r"要一套|想搭|要搭|要给|评估|打算做|计划上|准备上|看中了?|关注|需求是|聊下来是想做|产品是|(?:^|(?<=[，,]))\s*要(?=\s?\S{2})|"
                        r"(?<![a-z])(?:wants?|needs?|looking for|looking to|looking at|considering|exploring|interested in|evaluating|asking about|"
                        r"to replace|replace|want to|quote for|proposal for|demo of)(?![a-z]))\s*(?:做|上|个|一个|一套|套)?",
                        re.I)
@@ -172,6 +172,13 @@ def _read(body: str) -> _Draft:
 CUSTOMER_STOP = re.compile(r"\s*的\s(?![\u4e00-\u9fff()（）]{2,24}(?:有限公司|有限责任公司|集团|医院|大学))|\s(?:他们|她们|他|她|想|要|说|对接|联系人)|\s(?:they|their|who|wants?|needs?)\b")
 
 
+# The rep says the name is not given yet; then no word of the message is taken for it.
+NO_NAME_SAID = re.compile(r"不方便透露|名字保密|名称保密|保密|不让说|还不让|没说公司|还没说|名字.{0,4}(?:别|不)|还没\s?confirm|"
+                          r"公司名.{0,6}(?:没|不|回头)|客户名.{0,6}(?:没|不|回头)|没问全|(?i:no company name|didn't catch the name|"
+                          r"name tbd|won't say who|can't say who|not named yet)")
+UNIT_GAP = re.compile(r"\s*(?:那个|这个|的|下面的|下属的|嗯)?\s*")
+
+
 def _close_by(body: str, m: re.Match) -> bool:
     """'by' is a close-date label only when a date follows it."""
     return find_date(body[m.end(): m.end() + 30], today=date(2000, 1, 1)) is not None
@@ -219,6 +226,10 @@ def parse_register(body: str, *, today: date, expect_customer: bool = True, tagg
     customer, unsure, customer_sure = labelled_customer, (), labelled_customer is not None
     if expect_customer and customer is None and orgs:
         best = next((o for o in orgs if o.sure), orgs[0])
+        inner = next((o for o in orgs if o.sure and o.start > best.start and
+                      UNIT_GAP.fullmatch(body[best.start + len(best.name):o.start])), None)
+        if inner and (len(best.name) <= 3 or len(best.name) <= 4 and not cn_org_tail_sure(best.name)):
+            best = inner  # 中科院 那个 沈阳自动化研究所: the named institute inside its parent's short name
         customer_sure = (best.sure or known_company(best.name) or looks_like_company(best.name)
                          or body.lstrip().startswith(best.name))  # '报备 杭州云栖科技 …': named first
         customer, unsure = best.name, (() if customer_sure else ("customer",))
@@ -322,6 +333,9 @@ def parse_register(body: str, *, today: date, expect_customer: bool = True, tagg
     # 'Arcadia Fitness Clubs (gym franchise, 12 sites)' / X有限公司（做电池包壳体的） / 'X LLP, a law firm'
     unread = tuple((f, got[f]) for f, found in (("budget", budget), ("close", close)) if got.get(f) and not found)
     customer = _tidy_customer(customer) if customer else None
+    if customer and not labelled_customer and NO_NAME_SAID.search(body) and not (
+            cn_org_tail_sure(customer) or prose.EN_COMPANY.fullmatch(customer)):
+        customer, unsure = None, ()  # 名字保密 / no company name yet: ask for it, not about a word of the message
     industry = industry or (_described(body, customer) if customer else None) or _said_industry(rest)
     _card_titles(body, persons)
     if name and not title:
