@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 from domain.matching import CITIES, PLACE_SUFFIXES, PROVINCES
-from handlers.parsing.fields import CJK, SURNAMES, TITLE_WORDS, word_pattern
+from handlers.parsing.fields import CJK, SURNAMES, TITLE_WORDS, is_title, word_pattern
 from handlers.parsing.tagger import Entity
 
 # ---- organisations -----------------------------------------------------------------------------------------
@@ -230,7 +230,7 @@ CN_HONORIFIC_NAME = re.compile(r"(?<![\u4e00-\u9fff])(?:小|老)[" + "".join(sor
                                + r")(?!司|理|管|部|裁|监)")  # 工程总监 / 安全主管 hold no 程总监 / 全主管
 _CN_TITLES = sorted((w for w in TITLE_WORDS if not w.isascii()), key=len, reverse=True)
 # Words a Chinese title may not run back over: 对接人是他们的信息部经理刘洋 → 信息部经理.
-TITLE_STOP = re.compile(r".*(?:是|的|叫|对接人|联系人|他们|她们|见了|见到了|找了|碰了|和|跟|与|还有|也|及|老板|有|新来的|新加入了一位|一位|"
+TITLE_STOP = re.compile(r".*(?:是|的|叫|公司|对接人|联系人|他们|她们|见了|见到了|找了|碰了|和|跟|与|还有|也|及|老板|有|新来的|新加入了一位|一位|"
                         r"认识了|:|：|,|，|。)")
 
 
@@ -474,7 +474,7 @@ def cn_title_around(text: str, start: int, end: int, name: str) -> str | None:
         return clean_title(m.group(1))
     after = text[end:end + 24]
     m = _TITLE_IN_BRACKETS.match(after)
-    if m:
+    if m and is_title(m.group(1)):  # 'Lim Wei Jie (Jason)': a name in brackets is no title
         return m.group(1).strip()
     m = _TITLE_AFTER.match(after)
     if m and not _COMMA_FIRST.match(after[: m.start(1)] or "x") or m and _COMMA_HE.match(after):
