@@ -20,7 +20,7 @@ CN_ORG_TAILS = ("股份有限公司", "有限责任公司", "有限公司", "集
 EN_LEGAL = ("Co., Ltd.", "Co.,Ltd.", "Co. Ltd.", "Co., Ltd", "Pte. Ltd.", "Pte Ltd", "Pty Ltd", "Sdn Bhd", "Ltd.", "Ltd",
             "Co.", "LLP", "AB", "AS", "ASA", "Oy", "BV", "B.V.", "NV", "N.V.", "SpA", "S.p.A.", "SE", "KK", "Pty", "SAS",
             "S.r.l.", "s.r.o.", "a.s.", "Sp. z o.o.", "S.L.", "SARL", "S.A.S.", "K.K.", "Pvt. Ltd.", "Pvt Ltd", "Kft.",
-            "Ltda.", "Oyj", "ApS", "Council", "Authority", "Trust", "Services", "Brewing", "Storage", "Living", "Retail",
+            "Ltda.", "Oyj", "ApS", "L.L.C.", "W.L.L.", "Joint Stock Company", "JSC", "Bhd", "Council", "Authority", "Trust", "Services", "Brewing", "Storage", "Living", "Retail",
             "Limited", "Inc.", "Inc", "LLC", "LLP", "LP", "GmbH", "AG", "A/S", "S.A.", "SA", "PLC", "plc", "Corp.",
             "Corp", "Corporation", "Company", "Group", "Holdings", "Bank", "Hospital", "University", "District",
             "Partners", "Union", "Labs", "Technologies", "Systems", "Solutions", "Industries", "Airlines", "Hotels",
@@ -30,14 +30,16 @@ _EN_LEGAL = "|".join(re.escape(x) for x in sorted(EN_LEGAL, key=len, reverse=Tru
 _CAP = r"(?:[A-Z][\w&'’.-]*|\([A-Z][\w ]+\)|&|of|and|the|de|do|da|du|von|van|for)"
 # 'Acme Robotics (Suzhou) Co., Ltd.', 'Pacific Harbour Logistics Pte. Ltd.', 'Kestrel Aerospace Components, Inc.'
 EN_COMPANY = re.compile(r"(?<![\w])((?:[A-Z][\w&'’.-]*)(?:[ \t]+" + _CAP + r"){0,6}(?:[ \t]*\([A-Z][\w ]+\))?,?[ \t]+"
-                        r"(?:" + _EN_LEGAL + r")(?:,?[ \t]+(?:" + _EN_LEGAL + r"))*(?:[ \t]*\([A-Z][A-Za-z]{1,15}\))?)(?![\w])")
+                        r"(?:" + _EN_LEGAL + r")(?:,?[ \t]+(?:" + _EN_LEGAL + r"))*)(?![\w])"
+                        r"|(?<![\u4e00-\u9fff])([\u4e00-\u9fff]{2,12}[ \t]?(?:Co\., ?Ltd\.?|Ltd\.|Inc\.|LLC))")  # 青岛蓝海智造 Co., Ltd.
 EN_LEAD_NAME = re.compile(r"^\s*((?:[A-Z][\w&'’.-]*)(?:[ \t]+(?:[A-Z][\w&'’.-]*|&|of|and|the|de)){1,5})(?=[\s,.;:(]|$)")
 EN_ORG_AFTER = re.compile(r"(?<![\w])(?:at|from|for|with)\s+((?:[A-Z][\w&'’.-]*)(?:\s+[A-Z][\w&'’.-]*){0,3})")
 NOT_EN_ORG = {"the expo", "expo", "monday", "tuesday", "wednesday", "thursday", "friday", "q1", "q2", "q3", "q4",
               "eom", "eoy", "eoq", "linkedin", "google", "zoom", "teams"}
 # The words just before a name that say it is not the customer (老客户万通 is the referrer).
 NOT_THE_CUSTOMER_BEFORE = re.compile(r"(?:老客户|客户的朋友|我们的|对接|集成|integrate with|referred by|via|from our|thru|through|by|"
-                                     r"referral from[\w\s]{0,20}?(?:at|from)?|friends at|partner at)\s*$", re.I)
+                                     r"referral from[\w\s]{0,20}?(?:at|from)?|friends at|partner at|partner|reseller|"
+                                     r"distributor)\s*[(（]?\s*$", re.I)
 # 云南白药集团旗下的一个子公司，X: the group is not the customer, the company after it is.
 CALLED = re.compile(r"(?:一家|家|公司|客户|品牌|店)[^，。,;；]{0,12}?[，,]?\s*(?:叫做|名叫|叫)\s*(?P<cn>[\u4e00-\u9fffA-Za-z]{2,12}?)(?=[，,。;；\s]|$)"
                     r"|(?i:company|startup|fintech|firm|shop|brand|chain|studio|business|outfit)\s+(?:called|named)\s+"
@@ -54,7 +56,8 @@ LEAD_IN = re.compile(
 NOT_A_NAME_WORDS = ("今天", "昨天", "明天", "上周", "下周", "刚", "接到", "加的", "认识", "聊", "拜访", "见了", "说", "想",
                     "要做", "那边", "这边", "客户", "名片", "电话", "微信", "留言", "线索", "报备", "介绍", "他说", "具体",
                     "公司名", "名字", "回头", "暂时", "保密", "还没", "先占", "对方", "是个", "坑", "一个", "子公司", "旗下", "他把", "他们集团", "上市公司", "一家", "某",
-                    "不写", "这样", "confirm", "组织的", "看到", "一起去")
+                    "不写", "这样", "confirm", "组织的", "看到", "一起去", "没说", "没留", "不让", "没问", "碰到", "同事",
+                    "周末")
 
 
 @dataclass(frozen=True)
@@ -105,11 +108,13 @@ def organisations(text: str, entities: list[Entity], *, first: bool = False) -> 
                 and not (parent and not GENERIC_CHILD.match(text, parent.end())) and not ORGANISER_AFTER.match(text, e.end):
             found.append(Org(name, e.start, cn_org_tail(name)))
     for m in EN_COMPANY.finditer(text):
-        name = _trim_en_org(m.group(1))
+        group = 1 if m.group(1) else 2
+        name = _trim_en_org(m.group(group))
         if name and name.split()[0].lower().strip(",") in EN_TITLE_WORDS:
             continue  # 'Head of Digital Manufacturing' is a title, whatever word ends it
         if name and not NOT_THE_CUSTOMER_BEFORE.search(text[max(0, m.start() - 40):m.start()]):
-            found.append(Org(name, m.start(1), True))
+            inside = [o for o in found if m.start(group) <= o.start < m.end(group)]
+            found = [o for o in found if o not in inside] + [Org(name, m.start(group), True)]
     lead = EN_LEAD_NAME.match(text)
     if first and lead and not found and not _not_a_person(lead.group(1)) and lead.group(1).lower() not in NOT_EN_ORG:
         found.append(Org(lead.group(1), lead.start(1), True))  # 'register: Glenmore Cold Storage — …': named first
@@ -215,8 +220,9 @@ def looks_like_sentence(name: str) -> bool:
         return True
     if _PLACE_ONLY.fullmatch(name.strip()):
         return True  # 厦门 / 上海分公司: a place, or a branch of nobody named
-    if len(name.strip()) < 2 or re.match(r"做[\u4e00-\u9fff]{2,8}的?$", name.strip()):
-        return True  # 哈 / 做光伏组件(的): a trade, no name
+    if len(name.strip()) < 2 or re.match(r"做[\u4e00-\u9fff]{2,8}的?$", name.strip()) \
+            or re.search(r"做[\u4e00-\u9fff]{1,8}的", name):
+        return True  # 哈 / 做光伏组件(的) / 家做跨境电商的公司: a trade, no name
     if cn_org_tail(name):  # 联想(北京)有限公司 holds 想: with a legal form only whole words count (具体公司, 他说公司)
         return any(w in name for w in NOT_A_NAME_WORDS if len(w) >= 2)
     return any(w in name for w in NOT_A_NAME_WORDS)
