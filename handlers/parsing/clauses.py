@@ -11,8 +11,8 @@ from text_to_num import alpha2digit
 # Ltd. / Inc. / Dr. / approx.), or a dash between spaces ('register - met Tom …', 'fyi new lead — Acme').
 _ABBREVIATIONS = ("ltd", "inc", "co", "corp", "dr", "mr", "ms", "mrs", "st", "no", "vs", "approx", "est", "e.g",
                   "i.e", "pte", "jr", "sr", "dept", "mgr", "u.s", "a.m", "p.m", "etc", "s.r.o", "a.s", "o.o",
-                  "s.l", "k.k", "s.a", "s.a.s", "pvt", "kft", "ltda", "prof")
-_END = re.compile(r"\n+|[。！？!?；;]+|(?<=[\w)\]])\.(?=\s+\S)|\s+[-—–]+\s+|—+|\s*…+\s*")
+                  "s.l", "k.k", "s.a", "s.a.s", "pvt", "kft", "ltda", "prof", "eng", "l.l.c", "w.l.l")
+_END = re.compile(r"\n+|[。！？!?；;]+|(?<=[\w)\]])\.(?=[ \t]+\S)|\s+[-—–]+\s+|—+|\s*…+\s*")
 CN_DIGITS = {"零": "0", "〇": "0", "幺": "1", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5", "六": "6",
              "七": "7", "八": "8", "九": "9"}
 EN_DIGITS = {"zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",

@@ -173,7 +173,7 @@ CUSTOMER_STOP = re.compile(r"\s*的\s(?![\u4e00-\u9fff()（）]{2,24}(?:有限�
 
 
 # The rep says the name is not given yet; then no word of the message is taken for it.
-NO_NAME_SAID = re.compile(r"不方便透露|名字保密|名称保密|保密|不让说|还不让|没说公司|还没说|名字.{0,4}(?:别|不)|还没\s?confirm|"
+NO_NAME_SAID = re.compile(r"不方便透露|没留公司|没留名|名字保密|名称保密|保密|不让说|还不让|没说公司|还没说|名字.{0,4}(?:别|不)|还没\s?confirm|"
                           r"公司名.{0,6}(?:没|不|回头)|客户名.{0,6}(?:没|不|回头)|没问全|(?i:no company name|didn't catch the name|"
                           r"name tbd|won't say who|can't say who|not named yet)")
 UNIT_GAP = re.compile(r"\s*(?:那个|这个|的|下面的|下属的|嗯)?\s*")
