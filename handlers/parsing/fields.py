@@ -205,6 +205,14 @@ def split_title(text: str) -> tuple[str | None, str | None]:
     name, comma, after = text.partition(",")
     if comma and is_title(after.strip()):  # 'Laura Callahan, Inside Sales Coordinator'
         return name.strip() or None, after.strip()
+    m = re.fullmatch(r"([\u4e00-\u9fff]{0,8}?(?:" + "|".join(w for w in TITLE_WORDS if not w.isascii()) + r"))\s*"
+                     r"([" + "".join(SURNAMES) + r"][\u4e00-\u9fff]{1,2})", text)
+    if m and not is_title(m.group(2)):  # 信息部副部长高峰: the title, then who
+        return m.group(2), m.group(1)
+    words = text.split()
+    if len(words) == 2 and is_title(words[0]) and re.fullmatch(r"[\u4e00-\u9fff]{2,3}", words[1]) \
+            and not is_title(words[1]):
+        return words[1], words[0]  # 副主任  应佳琪
     m = re.fullmatch(r"([\u4e00-\u9fff]{0,6}(?:" + "|".join(w for w in TITLE_WORDS if not w.isascii()) + r"))\s*"
                      r"([A-Z][a-z]+(?:\s[A-Z][a-z]+)?(?:\s?[\u4e00-\u9fff])?)", text)
     if m:  # 运营总监Amy Zhou

@@ -261,7 +261,7 @@ def clean_title(title: str | None) -> str | None:
         t = re.sub(r"\s+(?:at|of|for|with|in)$", "", t, flags=re.I)
     return t.strip(" ,;:") or None
 _UP, _LOW = "A-ZÀ-ÖØ-Þ", "a-zß-öø-ÿ’"
-_WORD = "[" + _UP + "](?:[" + _LOW + "]|'[" + _UP + "])+"  # Jane, O'Neill
+_WORD = "[" + _UP + "](?:[" + _LOW + "]|'[" + _UP + "])+(?:-[" + _LOW + "]+)?"  # Jane, O'Neill, Ji-woo
 EN_NAME = (r"(?:(?:Dr|Mr|Ms|Mrs|Prof)\.?[ \t]+)?" + _WORD
            + r"(?:(?:[ \t](?:de|van|von|der|da|di|du|del|la|le))?[- \t]" + _WORD + r"){0,2}"
            r"|[A-Z]{2,}(?:[ \t][A-Z]{2,}){1,2}")
@@ -290,7 +290,7 @@ EN_PERSON_CUES = (
     re.compile(r"(?P<name>" + EN_NAME + r")\s*\((?P<title>[^)]{2,40})\)"),
     # their CFO Linda Park / ops director Dave Kowalski / their GM of Technology, Sophie Kerr
     re.compile(r"(?<![A-Za-z])(?P<own>their|the|our|her|his|its)?\s*(?P<title>(?:[A-Za-z&/]+[ \t]){0,3}?" + _T + _OF
-               + r")(?:[ \t]+is)?,?[ \t]+(?P<name>(?!Is\b|Was\b)" + EN_NAME_CN + r")"),
+               + r")(?:[ \t]+is)?,?[ \t]+(?P<name>(?!Is\b|Was\b|" + _DEPT_WORD + r")" + EN_NAME_CN + r")"),
     # met their VP Engineering, Raj Menon / their CISO, Greg Lindahl: the title, a comma, then who
     re.compile(r"(?<![A-Za-z])(?:their|the|our|her|his|its)[ \t]+(?P<title>(?:[A-Za-z&/-]+[ \t]){0,3}?" + _TITLE_CORE
                + r"(?:[ \t]+[A-Za-z&]+){0,3}?),[ \t]*(?P<name>" + EN_NAME_CN + ")"),
@@ -336,7 +336,8 @@ NOT_NAME_WORDS = {"data", "engineering", "digital", "transformation", "china", "
 
 _LATIN_CAPITAL = re.compile(r"[A-ZÀ-ÖØ-Þ]")
 # 仓库主管叫田野 / 姓名：欧阳晓峰
-CN_NAMED = re.compile(r"(?:叫|名叫|姓名[:：]?)\s*(?P<name>[" + "".join(sorted(SURNAMES)) + r"欧司诸上东][\u4e00-\u9fff]{1,3}?)"
+CN_NAMED = re.compile(r"(?:叫|名叫|姓名[:：]?)\s*(?P<name>[" + "".join(sorted(SURNAMES)) + r"欧司诸上东][\u4e00-\u9fff]{1,3}?"
+                      r"|[A-Z][a-z]+(?: [A-Z][a-z]+){0,2})"
                       r"(?=[,，。;；\s]|$|电话|手机|的)")
 SPACED_CJK_NAME = re.compile(r"([\u4e00-\u9fff](?:[ \u3000]?[\u4e00-\u9fff]){1,4})(?:\s+[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)?")
 _CN_TITLE_IN = re.compile("|".join(map(re.escape, _CN_TITLES)) + "|部|科|处|公司|集团")

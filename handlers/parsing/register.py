@@ -426,7 +426,8 @@ def _said_title(title: str | None) -> str | None:
     """她是采购部经理 / 是测试部门的负责人: the title, not the words that introduce it."""
     if not title:
         return None
-    title = re.sub(r"^(?:(?:他|她)?是\s*)?(?:他们的?|她们的?|客户那边的?|客户的)?", "", title).strip()
+    title = re.sub(r"^(?:另外|还有|也有|职位写的是|写的是|职位是|职务是)?(?:(?:他|她)?是\s*)?(?:他们的?|她们的?|客户那边的?|客户的)?",
+                   "", title).strip()
     title = re.split(r"(?<=\S)姓[\u4e00-\u9fff]", title, maxsplit=1)[0]  # 生产副总姓钱 → 生产副总
     if CJK.search(title):
         title = re.split(r"\s*[,，;；]", title, maxsplit=1)[0]  # 数据产品经理,想要一套自助BI → 数据产品经理
