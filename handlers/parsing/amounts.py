@@ -29,12 +29,16 @@ PREFIX_CURRENCIES: dict[str, str] = {
     "US$": "USD", "HK$": "HKD", "S$": "SGD", "SGD": "SGD", "AUD": "AUD", "A$": "AUD", "$": "USD", "¥": "CNY", "￥": "CNY", "€": "EUR", "£": "GBP",
     "RMB": "CNY", "CNY": "CNY", "USD": "USD", "EUR": "EUR", "HKD": "HKD", "GBP": "GBP", "JPY": "JPY",
     "人民币": "CNY", "美元": "USD", "美金": "USD", "港币": "HKD", "欧元": "EUR",
+    "C$": "CAD", "CAD": "CAD", "AED": "AED", "SAR": "SAR", "MYR": "MYR", "RM": "MYR", "KRW": "KRW", "₩": "KRW",
+    "NOK": "NOK", "THB": "THB", "INR": "INR", "₹": "INR", "CHF": "CHF", "NZD": "NZD", "SEK": "SEK", "DKK": "DKK",
 }
 # Currency marker written after the number (and after its unit).
 SUFFIX_CURRENCIES: dict[str, str] = {
     "元": "CNY", "块钱": "CNY", "块": "CNY", "人民币": "CNY", "RMB": "CNY", "CNY": "CNY", "yuan": "CNY",
     "美元": "USD", "美金": "USD", "USD": "USD", "dollars": "USD", "dollar": "USD",
     "欧元": "EUR", "EUR": "EUR", "euros": "EUR", "euro": "EUR",
+    "CAD": "CAD", "AED": "AED", "dirhams": "AED", "SAR": "SAR", "riyals": "SAR", "MYR": "MYR", "ringgit": "MYR",
+    "KRW": "KRW", "won": "KRW", "NOK": "NOK", "THB": "THB", "baht": "THB", "INR": "INR", "CHF": "CHF", "韩元": "KRW",
     "港币": "HKD", "港元": "HKD", "HKD": "HKD", "SGD": "SGD", "新元": "SGD", "新加坡元": "SGD", "AUD": "AUD", "英镑": "GBP", "GBP": "GBP", "日元": "JPY", "JPY": "JPY",
 }
 # Words that make a following bare number a budget ("budget 120000", "预算：120000").

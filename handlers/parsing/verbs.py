@@ -5,7 +5,7 @@ import re
 
 VERBS: dict[str, tuple[str, ...]] = {
     "register": ("新商机报备", "商机报备", "报备商机", "登记商机", "登记个商机", "报个商机", "报一个商机", "报商机", "报个备",
-                 "报个单", "报单", "登记一下", "报备一个", "报备", "登记", "新商机", "reg", "新建商机", "新增商机", "录入商机", "new opportunity", "new opp", "new deal",
+                 "报个单", "报单", "登记一下", "报一个", "先报一下", "报一下", "报备一个", "报备", "登记", "新商机", "reg", "新建商机", "新增商机", "录入商机", "new opportunity", "new opp", "new deal",
                  "new registration", "registering", "register", "new lead", "opp"),
     "follow_up": ("记录跟进", "跟进记录", "跟进", "跟踪", "follow-up", "follow up", "followup", "quick f/u", "f/u",
                   "quick update on", "update on", "quick note on", "logged", "log"),
