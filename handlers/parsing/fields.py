@@ -62,7 +62,7 @@ RISK_WORDS = ("内部讨论", "再考虑", "预算冻结", "没预算", "竞品"
               "pushback", "push back", "pushed", "no reply", "not replying", "ghost", "cut", "reorg", "slip", "sideways",
               "still discussing", "still discuss", "left the company", "moving to another", "re-evaluat", "reevaluat",
               "pitch", "also talking to", "moved from", "on ice", "stalled", "went quiet", "分歧", "犹豫", "顾虑",
-              "担心", "不满意", "不好说", "推到", "总部审批", "集团审批", "reconsider", "pause", "hesitant", "worried", "concern", "pushing")
+              "担心", "不满意", "不好说", "推到", "总部审批", "集团审批", "同时看", "还在看", "调走", "reconsider", "pause", "hesitant", "worried", "concern", "pushing")
 # 预算已获批 / 预算100万已获批 / 预算 $120k 已获批 / 预算批下来了 / budget approved
 BUDGET_APPROVED = re.compile(r"(?:预算|budget|经费|资金)[^,;.!?]{0,14}?(?:获批|批了|批下来|批复|审批通过|已审批|审批了|已批|已通过|"
                              r"通过了|approved)|签字批了|(?<![a-z])(?:approved|signed off)(?![a-z])(?!\s+(?:the )?(?:proposal|design|方案))",
