@@ -142,7 +142,7 @@ def _partner_over_referral(hit: str | None, partner_words: tuple[str, ...], text
 # How the lead came in, said in passing (no 来源 label): 微信上聊来的, 抖音广告来的, found us thru google ads.
 SAID_SOURCES = {
     "ad": ("抖音", "百度推广", "百度上搜", "广告", "投放", "google ads", "google ad", "adwords", "linkedin ad", "ads"),
-    "exhibition": ("展会", "展上", "博会", "会展", "交会", "展位", "展台", "trade show", "expo", "booth", "exhibition",
+    "exhibition": ("展会", "展上", "博会", "博览会", "会展", "交会", "展位", "展台", "trade show", "expo", "booth", "exhibition",
                    "festival", "conf", "trade fair", "our stand"),
     "website": ("官网", "网站留言", "网页", "website", "web form", "web chat", "website chat", "contact form",
                 "pricing page", "filled in the form"),
@@ -152,7 +152,7 @@ SAID_SOURCES = {
     "wechat": ("微信上聊", "微信聊", "微信上加", "微信上找", "微信找", "加的微信", "加了我微信", "微信群", "公众号", "朋友圈", "wechat group", "wechat"),
     "phone": ("来电", "打电话进来", "打给我们", "打电话给我们", "打过来", "接到一个电话", "接到个电话", "接了个电话", "刚接到", "打进来", "inbound call", "called in",
               "cold call", "电话进来", "phoned in", "rang us"),
-    "other": ("知乎", "小红书", "饭局", "linkedin", "webinar", "conference", "summit", "meetup", "seminar", "沙龙",
+    "other": ("知乎", "小红书", "饭局", "扫楼", "陌拜", "招标网", "linkedin", "webinar", "conference", "summit", "meetup", "seminar", "沙龙",
               "论坛"),
 }
 
