@@ -41,7 +41,8 @@ NOT_THE_CUSTOMER_BEFORE = re.compile(r"(?:老客户|客户的朋友|我们的|�
                                      r"referral from[\w\s]{0,20}?(?:at|from)?|friends at|partner at|partner|reseller|"
                                      r"distributor)\s*[(（]?\s*$", re.I)
 # 云南白药集团旗下的一个子公司，X: the group is not the customer, the company after it is.
-CALLED = re.compile(r"(?:一家|家|公司|客户|品牌|店)[^，。,;；]{0,12}?[，,]?\s*(?:叫做|名叫|叫)\s*(?P<cn>[\u4e00-\u9fffA-Za-z]{2,12}?)(?=[，,。;；\s]|$)"
+CALLED = re.compile(r"(?:一家|家|公司|客户|品牌|店)[^，。,;；]{0,12}?[，,]?\s*(?:叫做|名叫|叫)\s*"
+                    r"(?P<cn>[\u4e00-\u9fffA-Za-z]{2,12}?)(?=[，,。;；\s]|$)"
                     r"|(?i:company|startup|fintech|firm|shop|brand|chain|studio|business|outfit)\s+(?:called|named)\s+"
                     r"(?P<en>[A-Z][\w&'’-]*(?:\s[A-Z][\w&'’-]*){0,3})")
 ORGANISER_AFTER = re.compile(r"\s*(?:组织的|主办的|举办的|牵头组织|办的)")
@@ -105,7 +106,8 @@ def organisations(text: str, entities: list[Entity], *, first: bool = False) -> 
         name = _trim_org(e.text)
         parent = PARENT_AFTER.match(text, e.end)
         if len(name) >= 2 and CJK.search(name) and not NOT_THE_CUSTOMER_BEFORE.search(text[max(0, e.start - 30):e.start]) \
-                and not (parent and not GENERIC_CHILD.match(text, parent.end())) and not ORGANISER_AFTER.match(text, e.end):
+                and not (parent and not GENERIC_CHILD.match(text, parent.end())) \
+                and not ORGANISER_AFTER.match(text, e.end):
             found.append(Org(name, e.start, cn_org_tail(name)))
     for m in EN_COMPANY.finditer(text):
         group = 1 if m.group(1) else 2
@@ -145,7 +147,8 @@ def organisations(text: str, entities: list[Entity], *, first: bool = False) -> 
         for m in CALLED.finditer(text):
             name = (m.group("cn") or m.group("en") or "").strip()
             if len(name) >= 2 and not looks_like_sentence(name):
-                found = [o for o in found if not (m.start() <= o.start < m.end())] + [Org(name, m.start("cn") if m.group("cn") else m.start("en"), False)]
+                at = m.start("cn") if m.group("cn") else m.start("en")
+                found = [o for o in found if not (m.start() <= o.start < m.end())] + [Org(name, at, False)]
     found.sort(key=lambda o: o.start)
     return found
 

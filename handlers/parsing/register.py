@@ -173,7 +173,7 @@ CUSTOMER_STOP = re.compile(r"\s*的\s(?![\u4e00-\u9fff()（）]{2,24}(?:有限�
 
 
 # The rep says the name is not given yet; then no word of the message is taken for it.
-NO_NAME_SAID = re.compile(r"不方便透露|没留公司|没留名|名字保密|名称保密|保密|不让说|还不让|没说公司|还没说|名字.{0,4}(?:别|不)|还没\s?confirm|"
+NO_NAME_SAID = re.compile(r"不方便透露|没留公司|没留名|保密|不让说|还不让|没说公司|还没说|名字.{0,4}(?:别|不)|还没\s?confirm|"
                           r"公司名.{0,6}(?:没|不|回头)|客户名.{0,6}(?:没|不|回头)|没问全|(?i:no company name|didn't catch the name|"
                           r"name tbd|won't say who|can't say who|not named yet)")
 UNIT_GAP = re.compile(r"\s*(?:那个|这个|的|下面的|下属的|嗯)?\s*")
@@ -187,7 +187,8 @@ def _close_by(body: str, m: re.Match) -> bool:
 def parse_register(body: str, *, today: date, expect_customer: bool = True, tagger=DEFAULT_TAGGER) -> Register:
     """`expect_customer=False` reads an answer to "still needed: contact or need" (no name comes first).
     `tagger=None` reads with the rules alone."""
-    body = corrected(spoken_amounts(spoken_digits(WECHAT_ID.sub(" ", body))))  # a WeChat id is how to reach them, not a title or a need
+    # a WeChat id is how to reach them, not a title or a need; numbers said aloud as digits; a correction as meant
+    body = corrected(spoken_amounts(spoken_digits(WECHAT_ID.sub(" ", body))))
     body = NEW_LEAD.sub("", body, count=1)  # '报备 new lead：Shopee …' 
     body = re.sub(r"\s+/\s+", ", ", body)  # 'Acme Ltd. / Wei Ling Tan, IT Lead / +65 …' (not 2026/12/28)
     emails, body = _cut_out(EMAIL, body)
