@@ -196,6 +196,13 @@ def looks_like_person(token: str) -> bool:
     return bool(re.fullmatch(r"[A-Z][a-z]+(?: [A-Z][a-z.]+){1,2}", token))
 
 
+_CN_TITLE_WORDS = "|".join(w for w in TITLE_WORDS if not w.isascii())
+_CN_TITLE_THEN_NAME = re.compile(r"([\u4e00-\u9fff]{0,8}?(?:" + _CN_TITLE_WORDS + r"))\s*([" + "".join(sorted(SURNAMES))
+                                 + r"][\u4e00-\u9fff]{1,2})")
+_CN_TITLE_THEN_LATIN_NAME = re.compile(r"([\u4e00-\u9fff]{0,6}(?:" + _CN_TITLE_WORDS + r"))\s*"
+                                       r"([A-Z][a-z]+(?:\s[A-Z][a-z]+)?(?:\s?[\u4e00-\u9fff])?)")
+
+
 def split_title(text: str) -> tuple[str | None, str | None]:
     """'李娜(采购经理)' / 'Jane Doe (CTO)' / '王磊 技术总监' / '王磊技术总监' / 'Hank Scorpio, CEO' → (name, title)."""
     text = text.strip(" ,;:")
@@ -205,19 +212,16 @@ def split_title(text: str) -> tuple[str | None, str | None]:
     name, comma, after = text.partition(",")
     if comma and is_title(after.strip()):  # 'Laura Callahan, Inside Sales Coordinator'
         return name.strip() or None, after.strip()
-    m = re.fullmatch(r"([\u4e00-\u9fff]{0,8}?(?:" + "|".join(w for w in TITLE_WORDS if not w.isascii()) + r"))\s*"
-                     r"([" + "".join(SURNAMES) + r"][\u4e00-\u9fff]{1,2})", text)
+    m = _CN_TITLE_THEN_NAME.fullmatch(text)
     if m and not is_title(m.group(2)):  # 信息部副部长高峰: the title, then who
         return m.group(2), m.group(1)
     words = text.split()
     if len(words) == 2 and is_title(words[0]) and re.fullmatch(r"[\u4e00-\u9fff]{2,3}", words[1]) \
             and not is_title(words[1]):
         return words[1], words[0]  # 副主任  应佳琪
-    m = re.fullmatch(r"([\u4e00-\u9fff]{0,6}(?:" + "|".join(w for w in TITLE_WORDS if not w.isascii()) + r"))\s*"
-                     r"([A-Z][a-z]+(?:\s[A-Z][a-z]+)?(?:\s?[\u4e00-\u9fff])?)", text)
+    m = _CN_TITLE_THEN_LATIN_NAME.fullmatch(text)
     if m:  # 运营总监Amy Zhou
         return m.group(2), m.group(1)
-    words = text.split()
     if len(words) >= 3 and looks_like_person(words[-1]) and CJK.search(words[-1]) and is_title(" ".join(words[:-1])):
         return words[-1], " ".join(words[:-1])  # 智慧城市处 副处长 龙海: the department and title, then who
     if len(words) == 2 and looks_like_person(words[0]) and len(words[1]) <= 12:

@@ -80,7 +80,8 @@ POSTPONED_TO = re.compile(r"(?:推迟|推到|延到|延期到|拖到|要到|改�
 
 
 def _next_step_date(text: str, today: date):
-    """The coming date of the next step: the first said with an action near it, else the first still ahead."""
+    """The coming date of the next step: the first said with an action near it, else the first exact one ahead;
+    never a date the customer moved something to."""
     found = [d for d in find_dates(text, today=today)
              if d.value > today and not POSTPONED_TO.search(text[max(0, d.span[0] - 8):d.span[0]])]
     ahead = [d for d in found if not d.vague] + [d for d in found if d.vague]  # a day before a quarter

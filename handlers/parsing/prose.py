@@ -77,8 +77,16 @@ CN_ORG_NAME = re.compile(r"[\u4e00-\u9fff\w()（）]{2,30}?(?:" + "|".join(CN_OR
 GENERIC_CHILD = re.compile(r"(?!的?(?:一个|一家))的?[\u4e00-\u9fff]{0,4}(?:子公司|分公司|公司|工厂|厂)(?![\u4e00-\u9fff]{0,4}(?:有限|股份))")
 LEGAL_AFTER = re.compile(r"(?:股份有限公司|有限责任公司|有限公司)")
 LATIN_BEFORE = re.compile(r"((?:[A-Z][\w&'’.-]*[ \t])+)$")
-EN_TITLE_SET_CASED = ("Director", "Head", "Manager", "VP", "CEO", "CTO", "CFO", "CIO", "COO", "GM")
 _PARTICLE = re.compile(r"(?:是|啊|呀|了|在|给|跟|和|叫|去|到|拜访|看到|见|找)")
+
+
+def _not_the_customer_after(text: str, end: int) -> bool:
+    """市工信局组织的对接会: who held the event; X集团旗下的Y科技有限公司: the parent of the customer named next
+    (but X集团下面的物流公司: X is the customer, its unit has no name of its own)."""
+    if ORGANISER_AFTER.match(text, end):
+        return True
+    parent = PARENT_AFTER.match(text, end)
+    return bool(parent) and not GENERIC_CHILD.match(text, parent.end())
 
 
 def _after_particle(name: str) -> str:
@@ -104,10 +112,8 @@ def organisations(text: str, entities: list[Entity], *, first: bool = False) -> 
     ents = _merge_org(text, entities)
     for e in ents:
         name = _trim_org(e.text)
-        parent = PARENT_AFTER.match(text, e.end)
         if len(name) >= 2 and CJK.search(name) and not NOT_THE_CUSTOMER_BEFORE.search(text[max(0, e.start - 30):e.start]) \
-                and not (parent and not GENERIC_CHILD.match(text, parent.end())) \
-                and not ORGANISER_AFTER.match(text, e.end):
+                and not _not_the_customer_after(text, e.end):
             found.append(Org(name, e.start, cn_org_tail(name)))
     for m in EN_COMPANY.finditer(text):
         group = 1 if m.group(1) else 2
@@ -133,14 +139,11 @@ def organisations(text: str, entities: list[Entity], *, first: bool = False) -> 
             continue
         start = m.start() + m.group(0).find(name[:2]) if name[:2] in m.group(0) else m.start()
         latin = LATIN_BEFORE.search(text, 0, start) if name[:1].isascii() else None
-        if latin and latin.group(1).split()[0] not in EN_TITLE_SET_CASED:
+        if latin and latin.group(1).split()[0].lower() not in _EN_TITLE_SET:
             name, start = latin.group(1) + name, latin.start(1)  # 'Helix Biotech（苏州）有限公司': the Latin words are its name
-        m_end = end
         inside = [o for o in found if start <= o.start < start + len(name) or o.start <= start < o.start + len(o.name)]
-        if ORGANISER_AFTER.match(text, m_end):
-            continue  # 参加了市工信局组织的对接会: who held the event
-        if PARENT_AFTER.match(text, m_end) and not GENERIC_CHILD.match(text, PARENT_AFTER.match(text, m_end).end()):
-            continue  # X集团旗下的Y科技有限公司: Y is the customer; X集团下面的物流公司: X is
+        if _not_the_customer_after(text, end):
+            continue
         if all(o.name in name and len(name) > len(o.name) for o in inside):
             found = [o for o in found if o not in inside] + [Org(name, start, True)]
     if not any(o.sure for o in found):  # 一家做连锁烘焙的，叫麦香里 / a fintech called Ledgerly: named, to be asked about

@@ -338,9 +338,11 @@ def parse_register(body: str, *, today: date, expect_customer: bool = True, tagg
             cn_org_tail_sure(customer) or prose.EN_COMPANY.fullmatch(customer)):
         customer, unsure = None, ()  # 名字保密 / no company name yet: ask for it, not about a word of the message
     industry = industry or (_described(body, customer) if customer else None) or _said_industry(rest)
-    _card_titles(body, persons)
+    lines = [line.strip() for line in body.splitlines()]
+    for p in persons:
+        p.title = p.title or _card_title_of(lines, p.name)
     if name and not title:
-        title = _card_title_of(body, name)
+        title = _card_title_of(lines, name)
     contacts = _contacts(name, title, persons, phones, emails, body.find(label) if label else -1)
     return Register(
         customer=customer, contacts=contacts,
@@ -435,15 +437,8 @@ def _said_title(title: str | None) -> str | None:
     return (prose.clean_title(title) if not CJK.search(title) else title) or None
 
 
-def _card_titles(body: str, persons: list) -> None:
+def _card_title_of(lines: list[str], name: str) -> str | None:
     """A card puts the title on the line next to the name: 'SAMUEL OKAFOR⏎Director of Manufacturing Engineering'."""
-    for p in persons:
-        if not p.title:
-            p.title = _card_title_of(body, p.name)
-
-
-def _card_title_of(body: str, name: str) -> str | None:
-    lines = [line.strip() for line in body.splitlines()]
     if len(lines) < 3:
         return None
     for i, line in enumerate(lines):
