@@ -13,9 +13,12 @@ from handlers.parsing.dates import candidates as date_candidates, find_date
 from handlers.parsing.fields import OPP_ID, lost_reason_of, stage_of
 from handlers.parsing.follow_up import parse_follow_up
 from handlers.parsing.register import LABELS, looks_like_registration, parse_register
+from handlers.parsing.reconcile import reconcile
+from handlers.parsing.spans import DEFAULT_SPANS
 from handlers.parsing.tagger import DEFAULT_TAGGER
 from handlers.parsing.verbs import VERBS, split_verb, verb_inside
 
+_PHONE_EMOJI = re.compile("[\U0001F4F1\U0001F4DE\u260E\u260F]\uFE0F?")  # 📱 📞 ☎
 _EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\ufeff]")
 PERIODS = {"month": ("本月", "这个月", "当月", "月度", "month"), "quarter": ("本季度", "这季度", "季度", "本季", "quarter", "q"),
@@ -39,7 +42,8 @@ def clean(text: str) -> str:
     """Full-width → half-width (：，（ → :,( ), control characters out, 【header】 and ｜ as separators."""
     text = _CONTROL.sub(" ", unicodedata.normalize("NFKC", text))
     text = _LOOSE_ID.sub(lambda m: f"{m[1]}-{m[2].upper()}-{m[3]}", text)
-    text = _EMOJI.sub(" ", text)  # emoji carry no fields
+    text = _PHONE_EMOJI.sub(" tel ", text)  # '📱 9187 3326': the sign says what the number is
+    text = _EMOJI.sub(" ", text)  # other emoji carry no fields
     text = re.sub(r"^\s*【([^】]{1,12})】", r"\1 ", text)  # 【商机报备】 is the verb
     text = re.sub(r"【([^】]{1,12})】", r"\1: ", text).replace("|", ";")  # 【客户】X is a label
     return re.sub(r"[ \t]+", " ", text).strip()
@@ -75,10 +79,13 @@ def forget_messages() -> None:
 
 
 def parse(text: str, *, today: date, tagger=DEFAULT_TAGGER) -> i.Intent:
-    """One message → one intent; never raises, whatever the text. `tagger=None`: the rules alone."""
+    """One message → one intent; never raises, whatever the text. `tagger=None`: the rules alone (neither the
+    entity tagger nor the span model)."""
     intent = _parse(clean(text), today=today, tagger=tagger)
     if isinstance(intent, i.Register) and intent.customer:
         intent = replace(intent, customer=as_typed(text, intent.customer))
+    if isinstance(intent, (i.Register, i.FollowUp)) and tagger is not None:
+        intent = reconcile(intent, DEFAULT_SPANS(text), text)
     return intent
 
 

@@ -20,6 +20,10 @@ UNITS: dict[str, tuple[int, bool]] = {
     "k": (10**3, False),
     "million": (10**6, True),
     "billion": (10**9, True),
+    "lakh": (10**5, True),  # India: ₹45 lakh = 4,500,000
+    "crore": (10**7, True),
+    "juta": (10**6, True),  # Indonesia: Rp 500 juta
+    "miliar": (10**9, True),
     "mn": (10**6, True),
     "bn": (10**9, True),
     "m": (10**6, True),
@@ -31,6 +35,7 @@ PREFIX_CURRENCIES: dict[str, str] = {
     "人民币": "CNY", "美元": "USD", "美金": "USD", "港币": "HKD", "欧元": "EUR",
     "C$": "CAD", "CAD": "CAD", "AED": "AED", "SAR": "SAR", "MYR": "MYR", "RM": "MYR", "KRW": "KRW", "₩": "KRW",
     "NOK": "NOK", "THB": "THB", "INR": "INR", "₹": "INR", "CHF": "CHF", "NZD": "NZD", "SEK": "SEK", "DKK": "DKK",
+    "NT$": "TWD", "TWD": "TWD", "JP¥": "JPY", "IDR": "IDR", "Rp": "IDR", "VND": "VND", "PHP": "PHP", "₱": "PHP",
 }
 # Currency marker written after the number (and after its unit).
 SUFFIX_CURRENCIES: dict[str, str] = {
@@ -40,6 +45,10 @@ SUFFIX_CURRENCIES: dict[str, str] = {
     "CAD": "CAD", "AED": "AED", "dirhams": "AED", "SAR": "SAR", "riyals": "SAR", "MYR": "MYR", "ringgit": "MYR",
     "KRW": "KRW", "won": "KRW", "NOK": "NOK", "THB": "THB", "baht": "THB", "INR": "INR", "CHF": "CHF", "韩元": "KRW",
     "港币": "HKD", "港元": "HKD", "HKD": "HKD", "SGD": "SGD", "新元": "SGD", "新加坡元": "SGD", "AUD": "AUD", "英镑": "GBP", "GBP": "GBP", "日元": "JPY", "JPY": "JPY",
+    "新币": "SGD", "新加坡币": "SGD", "Singapore dollars": "SGD", "SG dollars": "SGD", "HK dollars": "HKD",
+    "新台币": "TWD", "台币": "TWD", "TWD": "TWD", "円": "JPY", "yen": "JPY", "澳币": "AUD", "澳元": "AUD",
+    "Australian dollars": "AUD", "rupees": "INR", "IDR": "IDR", "rupiah": "IDR", "VND": "VND",
+    "dong": "VND", "PHP": "PHP",
 }
 # Words that make a following bare number a budget ("budget 120000", "预算：120000").
 BUDGET_WORDS = ("预算", "金额", "报价", "合同额", "总价", "budget", "amount", "price", "deal size")

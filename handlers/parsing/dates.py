@@ -139,6 +139,10 @@ PATTERNS: dict[str, str] = {
     "en_month_alone": (r"(?<![a-z])(?P<mon>january|february|march|april|june|july|august|september|october|november|"
                        r"december|jan|feb|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?(?![a-z])(?!\s*[0-9])"),
     "christmas": r"(?<![a-z])(?:christmas|xmas)(?![a-z])|圣诞节?",
+    # 明年上半年 / 下半年 / 年中 / H1 2027: the half's last day
+    "half_year": (r"(?:" + _CN_YEAR + r"|(?P<yrel2>" + _alt(k for k in YEAR_OFFSETS if not k.isascii() and k) + r")年?)?"
+                  r"(?P<half>上半年|下半年|年中)|(?<![a-z0-9])(?P<h>H[12])(?:\s?(?P<y2>20[0-9]{2}))?(?![0-9a-z])"),
+    "en_this_year": r"(?<![a-z])this\s+year(?![a-z])",
 }
 
 
@@ -297,10 +301,18 @@ def _cn_month(m: re.Match, today: date) -> date | None:
         if day is None:
             return None
         return _upcoming(lambda y: date(y, month, day), _year_of(m, today), today)
-    if not m["part"] and BARE_MONTH_NOT_A_DATE.match(m.string, m.end()):
+    if not m["part"] and BARE_MONTH_NOT_A_DATE.match(m.string, m.end()) and not (
+            _year_of(m, today) and re.match(r"\s?前", m.string[m.end():])):  # 明年6月前: before June, not 6 months ago
         return None
     day = MONTH_PARTS[m["part"]] if m["part"] else END
     return _upcoming(lambda y: _day_in_month(y, month, day), _year_of(m, today), today, month=month)
+
+
+def _half_year(m: re.Match, today: date) -> date:
+    first = m["half"] in ("上半年", "年中") or (m["h"] or "").upper() == "H1"
+    year = int(m["y2"]) if m["y2"] else _year_of(m, today) or (today.year + YEAR_OFFSETS[m["yrel2"]] if m["yrel2"]
+                                                             else None)
+    return _upcoming(lambda y: date(y, 6, 30) if first else date(y, 12, 31), year, today)
 
 
 def _cn_year_end(m: re.Match, today: date) -> date:
@@ -403,6 +415,8 @@ _RESOLVERS: dict[str, Callable[[re.Match, date], date | None]] = {
     "en_month_end": _relative_month_part,
     "en_quarter": _en_quarter,
     "en_year_end": _en_year_end,
+    "half_year": lambda m, today: _half_year(m, today),
+    "en_this_year": lambda m, today: date(today.year, 12, 31),
 }
 _RULES = [(re.compile(PATTERNS[name], re.I), _RESOLVERS[name]) for name in PATTERNS]
 # Every rule needs one of these; a text with none holds no date expression.
@@ -410,4 +424,5 @@ _MAYBE_A_DATE = re.compile(r"[0-9一二两三四五六七八九十月周天日�
                            r"yesterday|day|week|month|year|quarter|q[1-4]|eo[myq]|end|mid|early|late|next|this|coming|"
                            r"mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|xmas|christmas|"
                            r"an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)", re.I)
-_VAGUE = {_RESOLVERS[name] for name in ("bare_quarter", "cn_month_alone", "en_month_rel", "en_month_alone")}
+_VAGUE = {_RESOLVERS[name] for name in ("bare_quarter", "cn_month_alone", "en_month_rel", "en_month_alone", "half_year",
+                                        "en_this_year")}

@@ -12,10 +12,15 @@ PHONE = re.compile(
     r"(?<![\d+])(?:"
     r"(?:(?:\+|00)?86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}"
     r"|(?:(?:\+|00)?86[\s-]?)?\(?0\d{2,3}\)?[\s-]?\d{3,4}[\s-]?\d{4}"
+    r"|0\d-\d{4}-\d{4}"  # Tokyo 03-, Osaka 06-
     r"|\+[1-9]\d{0,2}[\s-]?\(?\d{1,4}\)?(?:[\s-]?\d{2,4}){1,4}"
     r"|\(?[2-9]\d{2}\)?[\s.-]\d{3}[\s.-]\d{4}"  # a North American number written without +1: (503) 555-0148
     r")(?!\d)"
 )
+# A local number written after a word or sign that says it is one: 'Tel 2861 4470', '📱 9187 3326', 'M: 0912-347-668'
+# (Hong Kong, Singapore, Taiwan, Japan and UK numbers have no shape PHONE can tell from an amount on their own).
+PHONE_AFTER_CUE = re.compile(r"(?:(?<![A-Za-z])(?i:tel|mobile|mob|phone|cell|whatsapp|hp|ph|m|t)\.?\s*[:：.]?|电话|手机|联系方式|"
+                             r"📱|📞|☎️?|☎)\s*[:：]?\s*(\(?\+?\d[\d()\s-]{5,18}\d)(?![\d])")
 CJK = re.compile(r"[\u3400-\u9fff]")
 
 SOURCE_WORDS = {
@@ -89,6 +94,17 @@ COMPANY_MARKERS = ("公司", "集团", "科技", "技术", "有限", "股份", "
                    "university", "company", "technologies", "labs", "systems")
 
 
+def find_phones(text: str) -> list[tuple[int, int]]:
+    """Spans of every phone number: PHONE's shapes, then a local number after a phone word (7–15 digits)."""
+    spans = [m.span() for m in PHONE.finditer(text)]
+    for m in PHONE_AFTER_CUE.finditer(text):
+        a, b = m.span(1)
+        digits = sum(ch.isdigit() for ch in m.group(1))
+        if 7 <= digits <= 15 and not any(a < y and x < b for x, y in spans):
+            spans.append((a, b))
+    return sorted(spans)
+
+
 def normalize_phone(raw: str) -> str:
     """Digits only; international numbers keep a leading '+', and +86 / 86 on a CN number is dropped."""
     digits = re.sub(r"\D", "", raw)
@@ -141,18 +157,20 @@ def _partner_over_referral(hit: str | None, partner_words: tuple[str, ...], text
 
 # How the lead came in, said in passing (no 来源 label): 微信上聊来的, 抖音广告来的, found us thru google ads.
 SAID_SOURCES = {
-    "ad": ("抖音", "百度推广", "百度上搜", "广告", "投放", "google ads", "google ad", "adwords", "linkedin ad", "ads"),
+    "ad": ("抖音", "百度推广", "百度上搜", "广告", "廣告", "投放", "google ads", "google ad", "adwords", "linkedin ad", "ads",
+           "fb ad", "ig ad", "facebook ad", "instagram ad", "meta ad"),
     "exhibition": ("展会", "展上", "博会", "博览会", "会展", "交会", "展位", "展台", "trade show", "expo", "booth", "exhibition",
-                   "festival", "conf", "trade fair", "our stand"),
-    "website": ("官网", "网站留言", "网页", "website", "web form", "web chat", "website chat", "contact form",
+                   "festival", "conf", "trade fair", "our stand", "messe", "展览会", "展認識", "展认识", "展拿", "展加", "展碰",
+                   "show上", "show 上", "show floor"),
+    "website": ("官网", "官網", "网站留言", "網站留言", "网页", "網頁", "website", "web form", "web chat", "website chat", "contact form",
                 "pricing page", "filled in the form"),
     "referral": ("老客户介绍", "老客户转介绍", "转介绍", "朋友推荐", "朋友介绍", "介绍的", "介绍过来", "推荐的", "referred",
-                 "referral", "intro from", "介绍给我", "介绍了"),
+                 "referral", "intro from", "介绍给我", "介绍了", "推了个", "给我推", "介紹"),
     "partner": ("渠道", "代理商", "合作伙伴", "伙伴", "reseller", "partner", "distributor"),
     "wechat": ("微信上聊", "微信聊", "微信上加", "微信上找", "微信找", "加的微信", "加了我微信", "微信群", "公众号", "朋友圈", "wechat group", "wechat"),
     "phone": ("来电", "打电话进来", "打给我们", "打电话给我们", "打过来", "接到一个电话", "接到个电话", "接了个电话", "刚接到", "打进来", "inbound call", "called in",
-              "cold call", "电话进来", "phoned in", "rang us"),
-    "other": ("知乎", "小红书", "饭局", "扫楼", "陌拜", "招标网", "linkedin", "webinar", "conference", "summit", "meetup", "seminar", "沙龙",
+              "cold call", "电话进来", "phoned in", "rang us", "400电话", "400热线", "热线"),
+    "other": ("知乎", "小红书", "饭局", "扫楼", "扫街", "陌拜", "招标网", "cold visit", "walk-in", "walked in", "door knock", "linkedin", "webinar", "conference", "summit", "meetup", "seminar", "沙龙",
               "论坛"),
 }
 

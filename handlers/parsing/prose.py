@@ -269,7 +269,7 @@ def clean_title(title: str | None) -> str | None:
 _UP, _LOW = "A-ZÀ-ÖØ-Þ", "a-zß-öø-ÿ’"
 _WORD = "[" + _UP + "](?:[" + _LOW + "]|'[" + _UP + "])+(?:-[" + _LOW + "]+)?"  # Jane, O'Neill, Ji-woo
 EN_NAME = (r"(?:(?:Dr|Mr|Ms|Mrs|Prof)\.?[ \t]+)?" + _WORD
-           + r"(?:(?:[ \t](?:de|van|von|der|da|di|du|del|la|le))?[- \t]" + _WORD + r"){0,2}"
+           + r"(?:(?:[ \t](?:de|van|von|der|da|di|du|del|la|le|bin|binti|bte|al|el))?[- \t]" + _WORD + r"){0,2}"
            r"|[A-Z]{2,}(?:[ \t][A-Z]{2,}){1,2}")
 # Jason 王 / Eric黄: an English given name with a Chinese surname is one name.
 EN_NAME_CN = ("(?:" + EN_NAME + r")(?:[ \t]?[" + "".join(sorted(SURNAMES - set("和与及也说是在的把向对跟给让叫")))

@@ -12,7 +12,7 @@ from handlers.parsing.prose import cn_org_tail as cn_org_tail_sure
 from handlers.parsing.amounts import find_amount
 from handlers.parsing.clauses import corrected, sentence_spans, sentences, spoken_amounts, spoken_digits
 from handlers.parsing.dates import find_date, find_dates
-from handlers.parsing.fields import (CJK, EMAIL, PHONE, is_title, looks_like_company, looks_like_person,
+from handlers.parsing.fields import (CJK, EMAIL, PHONE, find_phones, is_title, looks_like_company, looks_like_person,
                                      normalize_phone, said_source, source_of, split_title)
 from handlers.parsing.tagger import DEFAULT_TAGGER
 
@@ -52,8 +52,8 @@ NEED_STOP = re.compile(r"[,;。]|，|然后|嗯|next step|(?<=\S{2})(?:他们|�
                        r"and|but|so|to replace|hoping|"
                        r"by|before|asap|next|budget|ballpark|because|since|which|that|who|as)\s|\s+-\s", re.I)
 # A date said as the close: 月底前就想定, sign by EOY, decision expected mid next month, 上会定.
-CLOSE_SAID = re.compile(r"成交|签约|签单|签合同|签|落地|[能想会就前再]定|定下|定标|定了|定$|拍板|决定|出结果|上会|"
-                        r"(?<![a-z])(?:close|closing|sign|signed|decide|decision|pick|contract|award)", re.I)
+CLOSE_SAID = re.compile(r"成交|签约|签单|签合同|签|落地|[能想会就前再]定|定下|定标|定了|定$|定供应商|定厂家|完成采购|落实|落實|拍板|决定|出结果|上会|"
+                        r"(?<![a-z])(?:close|closing|sign|signed|decide|decision|pick|contract|award|aiming|aim)", re.I)
 # An amount said as the budget in prose: 预算说是八十来万, 金额估计三百万往上, deal size ~$120k, est. $300k.
 BUDGET_SAID = re.compile(r"预算|金额|经费|费用|报价|盘子|投入|合同额|估计|大概|左右|以内|budget|deal size|ballpark|"
                          r"est\.|arr|range|\$|¥|€|£|rmb|usd", re.I)
@@ -192,7 +192,8 @@ def parse_register(body: str, *, today: date, expect_customer: bool = True, tagg
     body = NEW_LEAD.sub("", body, count=1)  # '报备 new lead：Shopee …' 
     body = re.sub(r"\s+/\s+", ", ", body)  # 'Acme Ltd. / Wei Ling Tan, IT Lead / +65 …' (not 2026/12/28)
     emails, body = _cut_out(EMAIL, body)
-    phones, body = _cut_out(PHONE, body)
+    phones = [(a, body[a:b]) for a, b in find_phones(body)]
+    body = "".join(" " if any(a <= k < a + len(raw) for a, raw in phones) else ch for k, ch in enumerate(body))
     draft, need_sentence, sentence_of, sentence_text = _Draft(), None, {}, {}
     for number, sentence in enumerate(sentences(body)):  # no field runs on into the next sentence
         sentence_text[number] = sentence
