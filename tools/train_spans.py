@@ -76,9 +76,24 @@ def tags(toks, found) -> list[str]:
     return out
 
 
+def lowercased(entry: dict) -> dict | None:
+    """The same message as a rep typing all in lower case on a phone ('so had a coffee w/ the guys from bluebird'):
+    a copy of every message with Latin capitals, so the model does not learn that a name must be capitalised."""
+    if not re.search(r"[A-Z]", entry["text"]):
+        return None
+    low = lambda v: v.lower() if isinstance(v, str) else v
+    expect = {k: low(v) for k, v in entry["expect"].items()}
+    expect["contacts"] = [{k: low(v) for k, v in c.items()} for c in entry["expect"].get("contacts", [])]
+    for key in ("contact_name", "contact_title"):
+        if key in expect:
+            expect[key] = low(expect[key])
+    accept = {"need": [low(n) for n in entry.get("accept", {}).get("need", [])]}
+    return {"text": entry["text"].lower(), "expect": expect, "accept": accept}
+
+
 def train(entries: list[dict], model: Path) -> None:
     trainer = pycrfsuite.Trainer(verbose=False)
-    for entry in entries:
+    for entry in entries + [c for c in map(lowercased, entries) if c]:
         toks, feats = spans.features(entry["text"])
         trainer.append(feats, tags(toks, labelled_spans(entry)))
     trainer.set_params(PARAMS)

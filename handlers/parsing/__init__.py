@@ -5,12 +5,15 @@ import re
 import unicodedata
 from dataclasses import replace
 from datetime import date
+from functools import lru_cache
+
+import zhconv
 
 from handlers import intents as i
 from handlers.parsing.amounts import find_amount
 from handlers.parsing.clauses import sentence_spans
 from handlers.parsing.dates import candidates as date_candidates, find_date
-from handlers.parsing.fields import OPP_ID, lost_reason_of, stage_of
+from handlers.parsing.fields import CJK, OPP_ID, lost_reason_of, stage_of
 from handlers.parsing.follow_up import parse_follow_up
 from handlers.parsing.register import LABELS, looks_like_registration, parse_register
 from handlers.parsing.reconcile import reconcile
@@ -38,9 +41,23 @@ REASON_LABEL = re.compile(r"(?:原因|理由|reason|because)\s*[=:]?\s*", re.I)
 _LOOSE_ID = re.compile(r"(?<![\w-])(20\d\d)[\s_]?([A-Za-z]{2,4})[\s_]?(\d{3,6})(?![\w-])")
 
 
+@lru_cache(maxsize=None)
+def _simplified(ch: str) -> str:
+    """One traditional character as simplified (報→报, 戶→户, 經→经), character for character so positions hold."""
+    out = zhconv.convert(ch, "zh-cn")
+    return out if len(out) == 1 else ch
+
+
+def fold(text: str) -> str:
+    """NFKC, then traditional Chinese as simplified: what the rules read (報備 客戶 is 报备 客户)."""
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(_simplified(ch) if "\u3400" <= ch <= "\u9fff" else ch for ch in text) if CJK.search(text) else text
+
+
 def clean(text: str) -> str:
-    """Full-width → half-width (：，（ → :,( ), control characters out, 【header】 and ｜ as separators."""
-    text = _CONTROL.sub(" ", unicodedata.normalize("NFKC", text))
+    """Full-width → half-width (：，（ → :,( ), traditional → simplified, control characters out, 【header】 and ｜ as
+    separators."""
+    text = _CONTROL.sub(" ", fold(text))
     text = _LOOSE_ID.sub(lambda m: f"{m[1]}-{m[2].upper()}-{m[3]}", text)
     text = _PHONE_EMOJI.sub(" tel ", text)  # '📱 9187 3326': the sign says what the number is
     text = _EMOJI.sub(" ", text)  # other emoji carry no fields
@@ -72,6 +89,11 @@ def split_ref(body: str) -> tuple[str | None, str]:
     return name, rest
 
 
+NEWS_LENGTH = 30  # shorter than this, a message with an ID or a name is a question about it, not news
+QUESTION = re.compile(r"[?？]|怎么样|如何|吗|呢")
+NEWS_SURE = 0.5
+
+
 def forget_messages() -> None:
     """Drop the per-message caches (sentence cuts, date candidates): a bench's passes must not reuse each other's."""
     sentence_spans.cache_clear()
@@ -81,12 +103,35 @@ def forget_messages() -> None:
 def parse(text: str, *, today: date, tagger=DEFAULT_TAGGER) -> i.Intent:
     """One message → one intent; never raises, whatever the text. `tagger=None`: the rules alone (neither the
     entity tagger nor the span model)."""
-    intent = _parse(clean(text), today=today, tagger=tagger)
+    cleaned = clean(text)
+    intent = _parse(cleaned, today=today, tagger=tagger)
+    reading = DEFAULT_SPANS(text) if tagger is not None else None
+    if isinstance(intent, i.NotUnderstood) and intent.intent is None and reading is not None:
+        intent = _as_news(cleaned, reading, today=today, tagger=tagger) or intent
     if isinstance(intent, i.Register) and intent.customer:
         intent = replace(intent, customer=as_typed(text, intent.customer))
-    if isinstance(intent, (i.Register, i.FollowUp)) and tagger is not None:
-        intent = reconcile(intent, DEFAULT_SPANS(text), text)
+    if isinstance(intent, (i.Register, i.FollowUp)) and intent.contacts:
+        intent = replace(intent, contacts=tuple(replace(c, name=c.name and as_typed(text, c.name),
+                                                        title=c.title and as_typed(text, c.title))
+                                                for c in intent.contacts))
+    if isinstance(intent, (i.Register, i.FollowUp)) and reading is not None:
+        intent = reconcile(intent, reading, text)
     return intent
+
+
+def _as_news(cleaned: str, reading, *, today: date, tagger) -> i.Intent | None:
+    """What no verb or cue words gave away, the span model may: a message about an opportunity ID is a follow-up
+    ('caught up with the coop folks on 2026-US-021 over lunch…'); one that names a customer and a person or a
+    need is a registration however it is written ('so had a coffee w/ the guys from bluebird, their head of ops…')."""
+    m = OPP_ID.search(cleaned)
+    if m:
+        rest = (cleaned[: m.start()] + " " + cleaned[m.end():]).strip(" ,;:")
+        return parse_follow_up(m.group(1).upper(), rest, today=today, tagger=tagger) if len(rest) >= NEWS_LENGTH \
+            else None
+    customer = next((s for s in reading.of("CUST") if s.confidence >= NEWS_SURE), None)
+    if customer and len(cleaned) >= NEWS_LENGTH and (reading.of("NAME") or reading.of("NEED")):
+        return parse_register(cleaned, today=today, tagger=tagger)
+    return None
 
 
 def as_typed(original: str, value: str) -> str:
@@ -96,7 +141,7 @@ def as_typed(original: str, value: str) -> str:
         return value
     folded, where = [], []
     for at, ch in enumerate(original):
-        for out in unicodedata.normalize("NFKC", ch):
+        for out in fold(ch):
             folded.append(out)
             where.append(at)
     pattern = r"\s+".join(re.escape(w) for w in value.split())
@@ -167,7 +212,8 @@ def _without_verb(text: str, *, today: date, tagger) -> i.Intent:
         kind, after = found if found[0] else (verb_inside(rest, within=within) or (None, rest))
         if kind and kind not in ("register", "help", "cancel", "mine", "due_this_week", "funnel", "forecast"):
             return _parse(clean(f"{rest_verb(kind)} {m.group(1)} {after}"), today=today, tagger=tagger)
-        if m.start() <= 4 and len(rest) >= 6 and not kind:  # '2026-SZ-003 电话沟通了一下，客户说…' / 're ID …': news of it
+        # '2026-SZ-003 电话沟通了一下，客户说…' / 're ID …' / 接到陇原种业的电话，就是2026-XA-009那个，…: news of it
+        if not kind and (m.start() <= 4 and len(rest) >= 6 or len(rest) >= NEWS_LENGTH and not QUESTION.search(rest)):
             return parse_follow_up(m.group(1).upper(), rest, today=today, tagger=tagger)
     if _KV_CUSTOMER.match(text):
         return parse_register(text, today=today, tagger=tagger)

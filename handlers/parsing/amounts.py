@@ -52,7 +52,7 @@ SUFFIX_CURRENCIES: dict[str, str] = {
 }
 # Words that make a following bare number a budget ("budget 120000", "预算：120000").
 BUDGET_WORDS = ("预算", "金额", "报价", "合同额", "总价", "budget", "amount", "price", "deal size")
-BUDGET_FILLER = r"(?:\s|[:：=~≈]|is|是|约|大约|大概|about|around|approx\.?)*"
+BUDGET_FILLER = r"(?:\s|[:：=~≈]|is|是|约|大约|大概|说|卡在|控制在|在|给的|about|around|approx\.?)*"
 MIN_BARE_DIGITS = 4          # a bare number shorter than this is never taken as money
 MAX_DIGITS = 15              # anything longer is an ID, not money
 MAX_CHINESE_NUMERAL = 24
@@ -99,10 +99,17 @@ class Amount:
     span: tuple[int, int]   # where in the input string the expression was found
 
 
+# 八十个w / 一个亿 / 60个万: 个 between the number and its unit (read as a space, so positions hold)
+_GE_BEFORE_UNIT = re.compile(r"(?<=[0-9" + CHINESE_DIGITS + r"])个(\s?)([wW万亿])")
+# 预算卡在200以内 / 预算 50: in Chinese, a budget of under a thousand is said in 万
+IMPLIED_WAN_AFTER = re.compile(r"\s?(?:以内|以下|之内|左右|上下|出头|多|$|[,，。;；\s])")
+
+
 def find_amount(text: str) -> Amount | None:
     """First money expression in text."""
     if not isinstance(text, str) or not text:
         return None
+    text = _GE_BEFORE_UNIT.sub(lambda g: ("万" if g[2] in "wW" else g[2]) + " " * (1 + len(g[1])), text)
     for m in _MONEY.finditer(text):
         value = _value_of(m)
         if value is not None and value > 0:
@@ -151,9 +158,12 @@ def _arabic_value(m: re.Match) -> Decimal | None:
     unit = m.group("unit")
     if unit:
         multiplier, needs_currency = UNITS[unit.lower()]
-        return None if needs_currency and not _has_currency(m) else number * multiplier
+        return None if needs_currency and not (_has_currency(m) or _after_budget_word(m)) else number * multiplier
     if _looks_like_date_or_id(m):
         return None
+    if not _has_currency(m) and len(digits.split(".")[0]) <= 3 and _after_budget_word(m) \
+            and re.search(r"[\u4e00-\u9fff]", m.string) and IMPLIED_WAN_AFTER.match(m.string, m.end()):
+        return number * 10000
     if _has_currency(m) or _is_budget_number(m):
         return number
     return None
@@ -171,8 +181,10 @@ def _is_budget_number(m: re.Match) -> bool:
     whole = digits.split(".")[0]
     if len(whole) < MIN_BARE_DIGITS or whole.startswith("0") or PHONE_LIKE.fullmatch(digits):
         return False
-    if m.string.strip() == m.group(0):
-        return True
+    return m.string.strip() == m.group(0) or _after_budget_word(m)
+
+
+def _after_budget_word(m: re.Match) -> bool:
     return bool(_BUDGET_BEFORE.search(m.string[max(0, m.start() - 24):m.start()]))
 
 

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from typing import Callable
 
 import cn2an
+import holidays
 
 END = 0  # "day of month" marker meaning the month's last day
 
@@ -63,6 +64,19 @@ _CN_YEAR = (r"(?:(?<![0-9])(?P<y>[0-9]{4})\s?年\s?|(?P<yrel>" + _alt(k for k in
 _EN_MONTH = _alt(MONTHS)
 _EN_COUNT = r"(?:[0-9]{1,3}|" + _alt(EN_NUMBERS) + ")"
 _NOT_A_DAY_AFTER = rf"[0-9{_CN_DIGITS}百千万亿.,:：元块wWkK%]"
+
+# A holiday's name → (country, the name the `holidays` package gives its first day).
+HOLIDAY_NAMES = {
+    "春节": ("CN", "Chinese New Year (Spring Festival)"), "过年": ("CN", "Chinese New Year (Spring Festival)"),
+    "chinese new year": ("CN", "Chinese New Year (Spring Festival)"), "cny": ("CN", "Chinese New Year (Spring Festival)"),
+    "lunar new year": ("CN", "Chinese New Year (Spring Festival)"), "tet": ("VN", "Lunar New Year"),
+    "元旦": ("CN", "New Year's Day"), "国庆": ("CN", "National Day"), "国庆节": ("CN", "National Day"),
+    "中秋": ("CN", "Mid-Autumn Festival"), "中秋节": ("CN", "Mid-Autumn Festival"), "五一": ("CN", "Labor Day"),
+    "劳动节": ("CN", "Labor Day"), "diwali": ("IN", "Diwali"), "deepavali": ("IN", "Diwali"),
+    "hari raya": ("MY", "Eid al-Fitr"), "eid": ("MY", "Eid al-Fitr"), "thanksgiving": ("US", "Thanksgiving Day"),
+    "christmas": ("US", "Christmas Day"), "xmas": ("US", "Christmas Day"), "圣诞": ("US", "Christmas Day"),
+    "圣诞节": ("US", "Christmas Day"),
+}
 
 # Rule name → pattern. Order breaks ties between matches with the same start and length.
 PATTERNS: dict[str, str] = {
@@ -138,7 +152,9 @@ PATTERNS: dict[str, str] = {
     # 'in January', 'board signs off in Feb': the month's last day
     "en_month_alone": (r"(?<![a-z])(?P<mon>january|february|march|april|june|july|august|september|october|november|"
                        r"december|jan|feb|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?(?![a-z])(?!\s*[0-9])"),
-    "christmas": r"(?<![a-z])(?:christmas|xmas)(?![a-z])|圣诞节?",
+    # 春节前 / before chinese new year / by diwali: the holiday's next date (the day before it, said with 前/before)
+    "holiday": (r"(?:(?<![a-z])(?P<before_en>before|pre)[\s-]+(?:the\s+)?)?(?P<holiday>" + _alt(HOLIDAY_NAMES) + r")"
+                r"(?![a-z])(?!\s?(?:之后|以后|后))(?P<before_cn>\s?(?:之前|以前|前))?"),
     # 明年上半年 / 下半年 / 年中 / H1 2027: the half's last day
     "half_year": (r"(?:" + _CN_YEAR + r"|(?P<yrel2>" + _alt(k for k in YEAR_OFFSETS if not k.isascii() and k) + r")年?)?"
                   r"(?P<half>上半年|下半年|年中)|(?<![a-z0-9])(?P<h>H[12])(?:\s?(?P<y2>20[0-9]{2}))?(?![0-9a-z])"),
@@ -308,6 +324,15 @@ def _cn_month(m: re.Match, today: date) -> date | None:
     return _upcoming(lambda y: _day_in_month(y, month, day), _year_of(m, today), today, month=month)
 
 
+def _holiday(m: re.Match, today: date) -> date | None:
+    country, name = HOLIDAY_NAMES[m["holiday"].lower()]
+    for year in (today.year, today.year + 1):
+        days = sorted(d for d, n in holidays.country_holidays(country, years=year).items() if n == name)
+        if days and (day := days[0] - timedelta(days=1) if m["before_en"] or m["before_cn"] else days[0]) >= today:
+            return day
+    return None
+
+
 def _half_year(m: re.Match, today: date) -> date:
     first = m["half"] in ("上半年", "年中") or (m["h"] or "").upper() == "H1"
     year = int(m["y2"]) if m["y2"] else _year_of(m, today) or (today.year + YEAR_OFFSETS[m["yrel2"]] if m["yrel2"]
@@ -394,7 +419,7 @@ _RESOLVERS: dict[str, Callable[[re.Match, date], date | None]] = {
     "en_month_rel": lambda m, today: _relative_month_part(m, today),
     "en_month_alone": lambda m, today: _upcoming(lambda y: _month_end(y, MONTHS[m["mon"].lower()]), None, today,
                                                  month=MONTHS[m["mon"].lower()]),
-    "christmas": lambda m, today: _upcoming(lambda y: date(y, 12, 25), None, today),
+    "holiday": lambda m, today: _holiday(m, today),
     "month_slash_day": lambda m, today: _upcoming(lambda y: date(y, int(m["m"]), int(m["d"])), None, today,
                                                   month=int(m["m"])),
     "cn_month": _cn_month,
@@ -420,7 +445,7 @@ _RESOLVERS: dict[str, Callable[[re.Match, date], date | None]] = {
 }
 _RULES = [(re.compile(PATTERNS[name], re.I), _RESOLVERS[name]) for name in PATTERNS]
 # Every rule needs one of these; a text with none holds no date expression.
-_MAYBE_A_DATE = re.compile(r"[0-9一二两三四五六七八九十月周天日年季旬底末初中今明昨后前圣]|星期|礼拜|(?<![a-z])(?:today|tonight|tomorrow|"
+_MAYBE_A_DATE = re.compile(r"[0-9一二两三四五六七八九十月周天日年季旬底末初中今明昨后前圣春元国劳过]|diwali|deepavali|tet|cny|hari|thanksgiving|lunar|星期|礼拜|(?<![a-z])(?:today|tonight|tomorrow|"
                            r"yesterday|day|week|month|year|quarter|q[1-4]|eo[myq]|end|mid|early|late|next|this|coming|"
                            r"mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|xmas|christmas|"
                            r"an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)", re.I)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-OPP_ID = re.compile(r"(?<![\w-])(\d{4}-[A-Za-z]{2,4}-\d{3,6})(?![\w-])")
+OPP_ID = re.compile(r"(?<![A-Za-z0-9_-])(\d{4}-[A-Za-z]{2,4}-\d{3,6})(?![A-Za-z0-9_-])")  # 就是2026-XA-009那个: CJK around it
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 # CN mobile (with optional +86), CN landline with area code, or an international number with '+'.
 PHONE = re.compile(
