@@ -1,7 +1,7 @@
 """Parse time per message over the labelled corpus (every tests/data/*.jsonl).
 
-Prints p50/p99 of `handlers.parsing.parse` per message, with the LAC tagger (loaded once, before timing) and with the
-rules alone (`tagger=None`): the best of several passes per message (what the code costs, a noisy neighbour on the
+Prints p50/p99 of `handlers.parsing.parse` per message, with the models (the LAC tagger and the span model, each
+loaded once, before timing), with the rules alone (`tagger=None`), and the span model's own cost: the best of several passes per message (what the code costs, a noisy neighbour on the
 shared machine aside) and over every call (what a user meets). Targets: p99 <= 10 ms with it, <= 1 ms without.
 A plain regex pass over the same messages is printed as the floor measured in the same run."""
 from __future__ import annotations
@@ -21,6 +21,7 @@ sys.path.insert(0, str(ROOT))
 import re  # noqa: E402
 
 from handlers.parsing import forget_messages, parse  # noqa: E402
+from handlers.parsing.spans import DEFAULT_SPANS  # noqa: E402
 from handlers.parsing.tagger import DEFAULT_TAGGER  # noqa: E402
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -43,12 +44,16 @@ def main() -> None:
     args = p.parse_args()
     messages = load()
     t0 = time.perf_counter()
-    DEFAULT_TAGGER("预热")  # the model loads once per process, on the first message that needs it
+    DEFAULT_TAGGER("预热")  # each model loads once per process, on the first message that needs it
     print(f"tagger load {time.perf_counter() - t0:.2f} s")
+    t0 = time.perf_counter()
+    DEFAULT_SPANS("预热")
+    print(f"span model load {time.perf_counter() - t0:.2f} s")
     floor = re.compile(r"[\u4e00-\u9fff]+|\w+")
     print(f"parse() over {len(messages)} corpus messages, {args.passes} passes each")
-    for label, call in (("with tagger", lambda t, d: parse(t, today=d)),
+    for label, call in (("with the models", lambda t, d: parse(t, today=d)),
                         ("rules alone", lambda t, d: parse(t, today=d, tagger=None)),
+                        ("span model alone", lambda t, d: DEFAULT_SPANS(t)),
                         ("floor: one regex findall", lambda t, d: floor.findall(t))):
         for text, today in messages:  # warm caches and compiled regexes
             call(text, today)
