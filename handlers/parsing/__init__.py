@@ -15,7 +15,7 @@ from handlers.parsing.clauses import sentence_spans
 from handlers.parsing.dates import candidates as date_candidates, find_date
 from handlers.parsing.fields import CJK, OPP_ID, lost_reason_of, stage_of
 from handlers.parsing.follow_up import parse_follow_up
-from handlers.parsing.register import LABELS, looks_like_registration, parse_register
+from handlers.parsing.register import LABELS, NEW_LEAD_CUE, looks_like_registration, parse_register
 from handlers.parsing.reconcile import reconcile
 from handlers.parsing.spans import DEFAULT_SPANS
 from handlers.parsing.tagger import DEFAULT_TAGGER
@@ -129,7 +129,8 @@ def _as_news(cleaned: str, reading, *, today: date, tagger) -> i.Intent | None:
         return parse_follow_up(m.group(1).upper(), rest, today=today, tagger=tagger) if len(rest) >= NEWS_LENGTH \
             else None
     customer = next((s for s in reading.of("CUST") if s.confidence >= NEWS_SURE), None)
-    if customer and len(cleaned) >= NEWS_LENGTH and (reading.of("NAME") or reading.of("NEED")):
+    cue = NEW_LEAD_CUE.search(cleaned[:40].lower())  # 'new one for me pls  fernhill housing association …'
+    if (customer or cue) and len(cleaned) >= NEWS_LENGTH and (reading.of("NAME") or reading.of("NEED")):
         return parse_register(cleaned, today=today, tagger=tagger)
     return None
 
@@ -196,7 +197,8 @@ def _parse(text: str, *, today: date, tagger) -> i.Intent:
     return i.Show(ref=ref)
 
 
-_KV_CUSTOMER = re.compile(r"^(?:" + "|".join(map(re.escape, LABELS["customer"])) + r")\s*[=:]", re.I)
+# 'customer=…; contact=…', or a customer label on any line of a form (预算: … ⏎ 客户: …)
+_KV_CUSTOMER = re.compile(r"(?:^|\n)\s*(?:" + "|".join(map(re.escape, LABELS["customer"])) + r")\s*[=:]", re.I)
 
 
 def _without_verb(text: str, *, today: date, tagger) -> i.Intent:
@@ -215,7 +217,7 @@ def _without_verb(text: str, *, today: date, tagger) -> i.Intent:
         # '2026-SZ-003 电话沟通了一下，客户说…' / 're ID …' / 接到陇原种业的电话，就是2026-XA-009那个，…: news of it
         if not kind and (m.start() <= 4 and len(rest) >= 6 or len(rest) >= NEWS_LENGTH and not QUESTION.search(rest)):
             return parse_follow_up(m.group(1).upper(), rest, today=today, tagger=tagger)
-    if _KV_CUSTOMER.match(text):
+    if _KV_CUSTOMER.search(text):
         return parse_register(text, today=today, tagger=tagger)
     chatter = verb_inside(text, within=16)  # '周末加个班 报备一个：…' — small talk, then the command
     if chatter and chatter[0] in ("register", "follow_up") and len(chatter[1]) >= 12:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 import cn2an
@@ -41,7 +41,7 @@ PREFIX_CURRENCIES: dict[str, str] = {
 SUFFIX_CURRENCIES: dict[str, str] = {
     "元": "CNY", "块钱": "CNY", "块": "CNY", "人民币": "CNY", "RMB": "CNY", "CNY": "CNY", "yuan": "CNY",
     "美元": "USD", "美金": "USD", "USD": "USD", "dollars": "USD", "dollar": "USD",
-    "欧元": "EUR", "EUR": "EUR", "euros": "EUR", "euro": "EUR",
+    "欧元": "EUR", "欧": "EUR", "EUR": "EUR", "euros": "EUR", "euro": "EUR",
     "CAD": "CAD", "AED": "AED", "dirhams": "AED", "SAR": "SAR", "riyals": "SAR", "MYR": "MYR", "ringgit": "MYR",
     "KRW": "KRW", "won": "KRW", "NOK": "NOK", "THB": "THB", "baht": "THB", "INR": "INR", "CHF": "CHF", "韩元": "KRW",
     "港币": "HKD", "港元": "HKD", "HKD": "HKD", "SGD": "SGD", "新元": "SGD", "新加坡元": "SGD", "AUD": "AUD", "英镑": "GBP", "GBP": "GBP", "日元": "JPY", "JPY": "JPY",
@@ -50,6 +50,25 @@ SUFFIX_CURRENCIES: dict[str, str] = {
     "Australian dollars": "AUD", "rupees": "INR", "IDR": "IDR", "rupiah": "IDR", "VND": "VND",
     "dong": "VND", "PHP": "PHP",
 }
+# The currency a customer's legal form gives, when the amount names none (Helix Fintech Pte Ltd … budget 200k).
+LEGAL_FORM_CURRENCIES = (
+    (re.compile(r"\bPte\.?\s*Ltd\b", re.I), "SGD"), (re.compile(r"\b(?:Sdn\.?\s*Bhd|Berhad|Bhd)\b", re.I), "MYR"),
+    (re.compile(r"\bPty\.?\s*Ltd\b", re.I), "AUD"), (re.compile(r"\b(?:GmbH|AG|KG|e\.V|S\.r\.l|S\.p\.A|B\.V|N\.V)\b"), "EUR"),
+    (re.compile(r"\bK\.K\b|株式会社"), "JPY"),
+    (re.compile(r"\b(?:L\.L\.C|FZ-?LLC|FZE|W\.L\.L)\b"), "AED"), (re.compile(r"\b(?:Inc|LLC|Corp)\b\.?"), "USD"),
+    (re.compile(r"\b(?:PT|Tbk)\b"), "IDR"),
+)
+
+
+# 'SGD 200k' kept whole when the rep's words around it split on spaces (budget大概SGD 200k)
+CURRENCY_GAP = re.compile(r"(?<![A-Za-z])(" + "|".join(sorted((k for k in PREFIX_CURRENCIES if k.isalpha() and k.isascii()),
+                                                          key=len, reverse=True)) + r")\s+(?=\d)")
+
+
+def currency_of_legal_form(customer: str) -> str | None:
+    return next((code for pattern, code in LEGAL_FORM_CURRENCIES if pattern.search(customer)), None)
+
+
 # Words that make a following bare number a budget ("budget 120000", "预算：120000").
 BUDGET_WORDS = ("预算", "金额", "报价", "合同额", "总价", "budget", "amount", "price", "deal size")
 BUDGET_FILLER = r"(?:\s|[:：=~≈]|is|是|约|大约|大概|说|卡在|控制在|在|给的|about|around|approx\.?)*"
@@ -97,6 +116,7 @@ class Amount:
     value: Decimal          # in the currency's unit, e.g. 500000 for 50万
     currency: str           # ISO code: "CNY", "USD", "EUR", "HKD"...
     span: tuple[int, int]   # where in the input string the expression was found
+    marked: bool = field(default=False, compare=False)  # the text named the currency (¥, 元, SGD); else the default
 
 
 # 八十个w / 一个亿 / 60个万: 个 between the number and its unit (read as a space, so positions hold)
@@ -113,13 +133,13 @@ def find_amount(text: str) -> Amount | None:
     for m in _MONEY.finditer(text):
         value = _value_of(m)
         if value is not None and value > 0:
-            return Amount(value=_tidy(value), currency=_currency_of(m), span=m.span())
+            return Amount(value=_tidy(value), currency=_currency_of(m), span=m.span(), marked=_has_currency(m))
     return None
 
 
 def _currency_of(m: re.Match) -> str:
-    """Prefix marker wins, then suffix, then the team's home currency."""
-    marker = m.group("pre") or m.group("suf")
+    """Prefix marker wins, then suffix, then the team's home currency; a code after '$' says which dollar."""
+    marker = m.group("suf") if m.group("pre") == "$" and m.group("suf") else m.group("pre") or m.group("suf")
     return _CURRENCY_BY_MARKER.get(marker.lower(), DEFAULT_CURRENCY) if marker else DEFAULT_CURRENCY
 
 

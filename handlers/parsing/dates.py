@@ -22,6 +22,7 @@ WEEKDAYS = {
     "一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6,
     "1": 0, "2": 1, "3": 2, "4": 3, "5": 4, "6": 5, "7": 6,
     "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6,
+    "mon": 0, "tue": 1, "tues": 1, "wed": 2, "thu": 3, "thur": 3, "thurs": 3, "fri": 4, "sat": 5, "sun": 6,
 }
 # Week prefix → weeks ahead; None means "this week's, or next week's if already past".
 WEEK_OFFSETS = {
@@ -118,7 +119,9 @@ PATTERNS: dict[str, str] = {
     ),
     "en_weekday": (
         r"(?<![a-z])(?:(?P<rel>this\s+coming|this|coming|next|last)\s+)?"
-        r"(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?![a-z])"
+        r"(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues?|wed|thu(?:rs?)?|fri"
+        r"|(?<=next )sat|(?<=next )sun|(?<=this )sat|(?<=this )sun)\.?(?![a-z])"
+        r"(?:\s+(?P<d>[0-9]{1,2})(?:st|nd|rd|th)?(?![0-9a-z]))?"  # 'Fri 27th', 'Mon 14th'
     ),
     "en_month_day": (
         r"(?<![a-z])(?P<mon>" + _EN_MONTH + r")\.?\s+(?P<d>[0-9]{1,2})(?:st|nd|rd|th)?(?![0-9a-z])"
@@ -371,6 +374,9 @@ def _cn_weekday(m: re.Match, today: date) -> date:
 
 def _en_weekday(m: re.Match, today: date) -> date:
     rel = " ".join((m["rel"] or "").lower().split())
+    if m["d"]:  # 'Mon 14th': the coming 14th (its weekday is the rep's, not checked)
+        return _upcoming(lambda y: date(y, today.month, int(m["d"])), None, today) if int(m["d"]) >= today.day \
+            else _add_months(today.replace(day=1), 1).replace(day=int(m["d"]))
     return _weekday_date(today, WEEKDAYS[m["wd"].lower()], WEEK_OFFSETS[rel])
 
 

@@ -67,7 +67,8 @@ RISK_WORDS = ("内部讨论", "再考虑", "预算冻结", "没预算", "竞品"
               "pushback", "push back", "pushed", "no reply", "not replying", "ghost", "cut", "reorg", "slip", "sideways",
               "still discussing", "still discuss", "left the company", "moving to another", "re-evaluat", "reevaluat",
               "pitch", "also talking to", "moved from", "on ice", "stalled", "went quiet", "分歧", "犹豫", "顾虑",
-              "担心", "不满意", "不好说", "推到", "总部审批", "集团审批", "同时看", "还在看", "调走", "reconsider", "pause", "hesitant", "worried", "concern", "pushing")
+              "担心", "不满意", "不好说", "推到", "总部审批", "集团审批", "同时看", "还在看", "调走", "reconsider", "pause", "hesitant", "worried", "concern", "pushing", "价格比较敏感", "价格敏感", "比同行高",
+              "报价高", "% off", "quoted lower", "cheaper", "also looking at", "frozen", "压价", "降价")
 # 预算已获批 / 预算100万已获批 / 预算 $120k 已获批 / 预算批下来了 / budget approved
 BUDGET_APPROVED = re.compile(r"(?:预算|budget|经费|资金)[^,;.!?]{0,14}?(?:获批|批了|批下来|批复|审批通过|已审批|审批了|已批|已通过|"
                              r"通过了|approved)|签字批了|(?<![a-z])(?:approved|signed off)(?![a-z])(?!\s+(?:the )?(?:proposal|design|方案))",
@@ -192,7 +193,13 @@ def lost_reason_of(text: str) -> str | None:
     return first_word_hit(LOST_REASON_WORDS, text) or ("other" if text.strip() else None)
 
 
+# A risk said not to be there: 'no budget concerns yet', 'no red flags', 'No pushback on price', 没有发现竞品.
+NO_RISK = re.compile(r"(?i)\bno\s+(?:\w+\s+)?(?:concerns?|red flags?|pushback|push back|issues?|objections?|competitors?)\b|"
+                     r"\bnot\s+(?:\w+\s+)?(?:worried|concerned)\b|没有?(?:发现|看到)?(?:竞品|顾虑|异议|问题|风险)|没什么(?:顾虑|问题)")
+
+
 def risks_in(text: str) -> tuple[str, ...]:
+    text = NO_RISK.sub(" ", text)
     low = text.lower()
     found = [w for w in RISK_WORDS if (word_pattern((w,)).search(low) if w.isascii() else w in text)]
     return tuple(w for w in found if not any(w != o and w in o for o in found))  # 竞品 inside 竞品低价: once

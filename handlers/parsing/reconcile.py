@@ -12,14 +12,17 @@ import re
 from dataclasses import replace
 
 from handlers.intents import ContactInfo, FollowUp, Register
-from handlers.parsing.fields import find_phones, normalize_phone
+from handlers.parsing.fields import SURNAMES, find_phones, normalize_phone
+from handlers.parsing.prose import HONORIFICS
 from handlers.parsing.spans import Reading, Span
 
 SURE = 0.9  # a model reading below this is asked about before it is stored
 # A card's address line ('Lot 12, Jalan Perusahaan 3, Shah Alam', '朗山路18号'): its words are places, not people.
 ADDRESS_LINE = re.compile(r"(?i)\b(?:lot|jalan|jln|road|rd|street|avenue|ave|level|floor|suite|tower|building|bldg|menara|"
                           r"blvd|boulevard|lane)\b|\d+\s?(?:号|號|室|楼|樓|层|層)")
-NAME_SURE = 0.5  # a person the model is less sure of than this counts only when the rules read them too
+NAME_SURE = 0.5
+WEAK = 0.5
+NARRATIVE = re.compile(r"说|是|的|了|在|跟|和|给|叫|把|见|去|到")  # '说山西汾河煤业…', '他表哥的公司': not a name  # a customer the model is less sure of than this does not overrule the rules' reading  # a person the model is less sure of than this counts only when the rules read them too
 TITLE_GAP = 3  # characters between a name and its title ('CIO何婧', '何婧 (CIO)', 'Jane Doe, VP Ops')
 
 
@@ -42,6 +45,9 @@ def _customer(register: Register, reading: Reading, text: str) -> tuple[str | No
     ruled, ruled_unsure = register.customer, "customer" in register.unsure
     others = tuple(f for f in register.unsure if f != "customer")
     model = next(iter(reading.of("CUST")), None)
+    if model and model.text != ruled and ruled and model.confidence < SURE and not NARRATIVE.search(ruled) and (
+            model.text in ruled or ruled in model.text or model.confidence < WEAK):
+        return ruled, others + ("customer",)  # 'Sierra Vista Credit Union' where the model has 'Vista…': ask
     if model and model.text != ruled:
         return model.text, others + (("customer",) if model.confidence < SURE else ())
     return ruled, register.unsure  # the same reading, or the model sees none: '报备 腾讯' is the rules' to read
@@ -58,7 +64,8 @@ def _contacts(ruled: tuple[ContactInfo, ...], reading: Reading, text: str) -> tu
              and not ADDRESS_LINE.search(_line_of(text, n.start))]
     if not names:
         return ruled
-    people = [{"name": n.text, "title": _title_beside(n, titles), "at": n.start} for n in names]
+    people = [{"name": name, "title": _title_beside(n, titles) or title, "at": n.start}
+              for n in names for name, title in [_honorific_apart(n.text)]]
     named_titles = {p["title"] for p in people}
     for contact in ruled:
         at = text.find(contact.name) if contact.name else -1
@@ -104,6 +111,16 @@ def _title_beside(name: Span, titles: list[Span]) -> str | None:
     gap = lambda t: t.start - name.end if t.start >= name.end else name.start - t.end
     near = min(titles, key=gap, default=None)
     return near.text if near is not None and 0 <= gap(near) <= TITLE_GAP else None
+
+
+def _honorific_apart(name: str) -> tuple[str, str | None]:
+    """'王丽护士长' / '丁蕾老师': a full name with a title after it is the name, and the title; '马主任', '吴副总' and
+    '秦总工' stay whole."""
+    for word in HONORIFICS:
+        if len(word) >= 2 and name.endswith(word) and 2 <= len(name) - len(word) <= 3 and name[0] in SURNAMES \
+                and all("\u4e00" <= ch <= "\u9fff" for ch in name):
+            return name[: -len(word)], word
+    return name, None
 
 
 def _line_of(text: str, at: int) -> str:

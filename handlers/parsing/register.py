@@ -9,7 +9,7 @@ from domain.known_names import is_known_company as known_company
 from handlers.intents import ContactInfo, Register
 from handlers.parsing import prose
 from handlers.parsing.prose import cn_org_tail as cn_org_tail_sure
-from handlers.parsing.amounts import find_amount
+from handlers.parsing.amounts import CURRENCY_GAP, currency_of_legal_form, find_amount
 from handlers.parsing.clauses import corrected, sentence_spans, sentences, spoken_amounts, spoken_digits
 from handlers.parsing.dates import find_date, find_dates
 from handlers.parsing.fields import (CJK, EMAIL, PHONE, find_phones, is_title, looks_like_company, looks_like_person,
@@ -189,7 +189,7 @@ def parse_register(body: str, *, today: date, expect_customer: bool = True, tagg
     `tagger=None` reads with the rules alone."""
     # a WeChat id is how to reach them, not a title or a need; numbers said aloud as digits; a correction as meant
     body = corrected(spoken_amounts(spoken_digits(WECHAT_ID.sub(" ", body))))
-    body = NEW_LEAD.sub("", body, count=1)  # '报备 new lead：Shopee …' 
+    body = CURRENCY_GAP.sub(r"\1", NEW_LEAD.sub("", body, count=1))  # '报备 new lead：Shopee …' 
     body = re.sub(r"\s+/\s+", ", ", body)  # 'Acme Ltd. / Wei Ling Tan, IT Lead / +65 …' (not 2026/12/28)
     emails, body = _cut_out(EMAIL, body)
     phones = [(a, body[a:b]) for a, b in find_phones(body)]
@@ -345,9 +345,12 @@ def parse_register(body: str, *, today: date, expect_customer: bool = True, tagg
     if name and not title:
         title = _card_title_of(lines, name)
     contacts = _contacts(name, title, persons, phones, emails, body.find(label) if label else -1)
+    currency = budget.currency if budget else None
+    if budget and not budget.marked and customer:
+        currency = currency_of_legal_form(customer) or currency  # Helix Fintech Pte Ltd … budget 200k: SGD
     return Register(
         customer=customer, contacts=contacts,
-        need=need or None, budget=budget.value if budget else None, currency=budget.currency if budget else None,
+        need=need or None, budget=budget.value if budget else None, currency=currency,
         expected_close=close.value if close else None, source=source, industry=industry,
         unread=unread, unsure=unsure if customer else (),
     )
@@ -635,7 +638,8 @@ REGISTRATION_CUE = re.compile(r"名片|新线索|线索|新客户|客户是|报�
 
 
 # How a rep opens the news of a new lead without 报备: it is one when a customer and what they want follow.
-NEW_LEAD_CUE = re.compile(r"heads up|inbound call|刚接到|接到.{0,8}电话|quick one|cards? from|客户是|new customer|prospect")
+NEW_LEAD_CUE = re.compile(r"heads up|inbound call|刚接到|接到.{0,8}电话|quick one|cards? from|客户是|new customer|prospect|"
+                          r"new (?:one|lead|opp|reg)|新客户|新商机")
 
 
 def looks_like_registration(text: str) -> bool:
