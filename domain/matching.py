@@ -9,6 +9,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+import zhconv
 from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
@@ -111,9 +112,22 @@ def read_name(name: str) -> Name:
     return Name(display=name, key=key, core=core, initials=_initials(name), words=words)
 
 
+@lru_cache(maxsize=None)
+def _simplified(ch: str) -> str:
+    out = zhconv.convert(ch, "zh-cn")
+    return out if len(out) == 1 else ch
+
+
+def to_simplified(text: str) -> str:
+    """Traditional Chinese as simplified, character for character so positions hold (台中精機 → 台中精机)."""
+    return "".join(_simplified(ch) if "\u3400" <= ch <= "\u9fff" else ch for ch in text) if _CJK.search(text) \
+        else text
+
+
 def _fold(name: str) -> str:
-    """Full-width → half-width, accents off (Nestlé → nestle), case, 'the', '&'/'and', '.com', spaces squeezed."""
-    s = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", name or ""))
+    """Full-width → half-width, traditional → simplified, accents off (Nestlé → nestle), case, 'the', '&'/'and',
+    '.com', spaces squeezed."""
+    s = unicodedata.normalize("NFKD", to_simplified(unicodedata.normalize("NFKC", name or "")))
     s = "".join(c for c in s if not unicodedata.combining(c)).lower().strip()
     s = _DOTCOM.sub("", _AND.sub(" ", _LEADING_THE.sub("", s)))
     return re.sub(r"[\s']+", " ", s.replace("'", "")).strip()
@@ -284,7 +298,7 @@ def rules_fingerprint() -> str:
     return hashlib.sha256(repr(tables).encode()).hexdigest()[:16]
 
 
-INDEX_FORMAT = 1  # bump when index_keys() files names differently
+INDEX_FORMAT = 2  # bump when index_keys() files names differently (2: traditional Chinese folded to simplified)
 
 
 # ---- the seed list of known names ---------------------------------------------------------------------------

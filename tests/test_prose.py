@@ -154,3 +154,21 @@ def test_a_parent_is_the_customer_when_its_unit_is_not_named(bot):
     assert reply.startswith("已报备 2026-SH-001")
     [opp] = bot.export()["opportunities"]
     assert (opp["customer"], opp["source"]) == ("山东鲁北盐化集团有限公司", "referral")
+
+
+def test_traditional_chinese_is_read_stored_as_typed_and_matched_against_simplified(bot):
+    reply = bot.reply("alice", "報備 客戶：台中精機股份有限公司 聯絡人：林經理 0912-345-678 需求：設備聯網", at=AT)
+    assert reply.startswith("已报备 2026-SH-001")
+    [opp] = bot.export()["opportunities"]
+    assert (opp["customer"], opp["need"]) == ("台中精機股份有限公司", "設備聯網")
+    assert [(c["name"], c["phone"]) for c in opp["contacts"]] == [("林經理", "0912345678")]
+    reply = bot.reply("bob", "报备 台中精机股份有限公司 联系人 王磊 13800138000 需求 MES", at=AT)
+    assert reply.startswith("撞单") and opportunities(bot) == 1
+
+
+def test_a_question_about_an_opportunity_is_not_logged_as_its_follow_up():
+    today = date(2026, 11, 16)
+    asked = parse("帮我看一下2026-SH-001这单现在什么情况了？客户那边有消息吗，我想知道一下", today=today)
+    told = parse("今天一早接到甘肃陇原种业的电话，就是2026-SH-001那个，他们说预算上周董事会已经批了，一百五十万", today=today)
+    assert type(asked).__name__ == "Show" and asked.ref == "2026-SH-001"
+    assert type(told).__name__ == "FollowUp" and told.ref == "2026-SH-001" and told.budget == 1500000

@@ -5,15 +5,14 @@ import re
 import unicodedata
 from dataclasses import replace
 from datetime import date
-from functools import lru_cache
 
-import zhconv
 
+from domain.matching import to_simplified
 from handlers import intents as i
 from handlers.parsing.amounts import find_amount
 from handlers.parsing.clauses import sentence_spans
 from handlers.parsing.dates import candidates as date_candidates, find_date
-from handlers.parsing.fields import CJK, OPP_ID, lost_reason_of, stage_of
+from handlers.parsing.fields import OPP_ID, lost_reason_of, stage_of
 from handlers.parsing.follow_up import parse_follow_up
 from handlers.parsing.register import LABELS, NEW_LEAD_CUE, looks_like_registration, parse_register
 from handlers.parsing.reconcile import reconcile
@@ -41,17 +40,9 @@ REASON_LABEL = re.compile(r"(?:原因|理由|reason|because)\s*[=:]?\s*", re.I)
 _LOOSE_ID = re.compile(r"(?<![\w-])(20\d\d)[\s_]?([A-Za-z]{2,4})[\s_]?(\d{3,6})(?![\w-])")
 
 
-@lru_cache(maxsize=None)
-def _simplified(ch: str) -> str:
-    """One traditional character as simplified (報→报, 戶→户, 經→经), character for character so positions hold."""
-    out = zhconv.convert(ch, "zh-cn")
-    return out if len(out) == 1 else ch
-
-
 def fold(text: str) -> str:
     """NFKC, then traditional Chinese as simplified: what the rules read (報備 客戶 is 报备 客户)."""
-    text = unicodedata.normalize("NFKC", text)
-    return "".join(_simplified(ch) if "\u3400" <= ch <= "\u9fff" else ch for ch in text) if CJK.search(text) else text
+    return to_simplified(unicodedata.normalize("NFKC", text))
 
 
 def clean(text: str) -> str:
@@ -108,8 +99,9 @@ def parse(text: str, *, today: date, tagger=DEFAULT_TAGGER) -> i.Intent:
     reading = DEFAULT_SPANS(text) if tagger is not None else None
     if isinstance(intent, i.NotUnderstood) and intent.intent is None and reading is not None:
         intent = _as_news(cleaned, reading, today=today, tagger=tagger) or intent
-    if isinstance(intent, i.Register) and intent.customer:
-        intent = replace(intent, customer=as_typed(text, intent.customer))
+    if isinstance(intent, i.Register):  # read on the folded text, stored as typed (設備聯網, not 设备联网)
+        intent = replace(intent, customer=intent.customer and as_typed(text, intent.customer),
+                         need=intent.need and as_typed(text, intent.need))
     if isinstance(intent, (i.Register, i.FollowUp)) and intent.contacts:
         intent = replace(intent, contacts=tuple(replace(c, name=c.name and as_typed(text, c.name),
                                                         title=c.title and as_typed(text, c.title))
@@ -120,14 +112,11 @@ def parse(text: str, *, today: date, tagger=DEFAULT_TAGGER) -> i.Intent:
 
 
 def _as_news(cleaned: str, reading, *, today: date, tagger) -> i.Intent | None:
-    """What no verb or cue words gave away, the span model may: a message about an opportunity ID is a follow-up
-    ('caught up with the coop folks on 2026-US-021 over lunch…'); one that names a customer and a person or a
-    need is a registration however it is written ('so had a coffee w/ the guys from bluebird, their head of ops…')."""
-    m = OPP_ID.search(cleaned)
-    if m:
-        rest = (cleaned[: m.start()] + " " + cleaned[m.end():]).strip(" ,;:")
-        return parse_follow_up(m.group(1).upper(), rest, today=today, tagger=tagger) if len(rest) >= NEWS_LENGTH \
-            else None
+    """What no verb or cue words gave away, the span model may: a message that names a customer and a person or a
+    need is a registration however it is written ('so had a coffee w/ the guys from bluebird, their head of ops…').
+    One with an opportunity ID is about that opportunity (`_without_verb` read it), never a new one."""
+    if OPP_ID.search(cleaned):
+        return None
     customer = next((s for s in reading.of("CUST") if s.confidence >= NEWS_SURE), None)
     cue = NEW_LEAD_CUE.search(cleaned[:40].lower())  # 'new one for me pls  fernhill housing association …'
     if (customer or cue) and len(cleaned) >= NEWS_LENGTH and (reading.of("NAME") or reading.of("NEED")):
