@@ -3,24 +3,23 @@ and never in the way when it is missing."""
 from __future__ import annotations
 
 import json
+import sys
 from datetime import date
 from pathlib import Path
 
 from handlers.parsing import parse, spans
 from handlers.parsing.reconcile import reconcile
 
-sys_path = Path(__file__).resolve().parents[1] / "tools"
+TOOLS = Path(__file__).resolve().parents[1] / "tools"
 AT = "2026-11-16T10:00:00+08:00"
 
 
 def test_the_model_is_trained_on_todays_labelled_messages_and_features():
-    import sys
-    sys.path.insert(0, str(sys_path))
-    from train_spans import labelled_messages
+    sys.path.insert(0, str(TOOLS))
+    from train_spans import digest_of, labelled_messages
     entries = labelled_messages()
     meta = json.loads(spans.MODEL.with_suffix(".json").read_text(encoding="utf-8"))
-    digest = spans.training_digest([e["text"] + json.dumps(e["expect"], sort_keys=True) for e in entries])
-    assert (meta["trained_on"], meta["digest"]) == (len(entries), digest), \
+    assert (meta["trained_on"], meta["digest"]) == (len(entries), digest_of(entries)), \
         "a labelled set or features() changed: run .venv/bin/python tools/train_spans.py"
 
 

@@ -1,6 +1,6 @@
 """Train the span model (handlers/parsing/spans.crfsuite) on the labelled messages in tests/data.
 
-    .venv/bin/python tools/train_spans.py            # about 20 s on 2 cores
+    .venv/bin/python tools/train_spans.py            # about 40 s on 2 cores
 
 The labels give values, not positions: each labelled customer, contact name, title and need is found in its
 message (the first place no other field took), and its tokens become B-/I- tags. A value that cannot be found
@@ -100,10 +100,14 @@ def train(entries: list[dict], model: Path) -> None:
     trainer.train(str(model))
 
 
+def digest_of(entries: list[dict]) -> str:
+    return spans.training_digest([e["text"] + json.dumps(e["expect"], sort_keys=True) for e in entries])
+
+
 def main() -> None:
     entries = labelled_messages()
     train(entries, spans.MODEL)
-    digest = spans.training_digest([e["text"] + json.dumps(e["expect"], sort_keys=True) for e in entries])
+    digest = digest_of(entries)
     spans.MODEL.with_suffix(".json").write_text(json.dumps(
         {"trained_on": len(entries), "digest": digest, "params": PARAMS}, indent=1) + "\n", encoding="utf-8")
     print(f"trained on {len(entries)} messages → {spans.MODEL.relative_to(ROOT)} "

@@ -6,7 +6,6 @@ import unicodedata
 from dataclasses import replace
 from datetime import date
 
-
 from domain.matching import to_simplified
 from handlers import intents as i
 from handlers.parsing.amounts import find_amount
@@ -96,8 +95,9 @@ def parse(text: str, *, today: date, tagger=DEFAULT_TAGGER) -> i.Intent:
     entity tagger nor the span model)."""
     cleaned = clean(text)
     intent = _parse(cleaned, today=today, tagger=tagger)
-    reading = DEFAULT_SPANS(text) if tagger is not None else None
-    if isinstance(intent, i.NotUnderstood) and intent.intent is None and reading is not None:
+    readable = isinstance(intent, (i.Register, i.FollowUp)) or isinstance(intent, i.NotUnderstood) and not intent.intent
+    reading = DEFAULT_SPANS(text) if tagger is not None and readable else None  # commands and queries need none
+    if isinstance(intent, i.NotUnderstood) and reading is not None:
         intent = _as_news(cleaned, reading, today=today, tagger=tagger) or intent
     if isinstance(intent, i.Register):  # read on the folded text, stored as typed (設備聯網, not 设备联网)
         intent = replace(intent, customer=intent.customer and as_typed(text, intent.customer),

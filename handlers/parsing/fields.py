@@ -159,15 +159,15 @@ def _partner_over_referral(hit: str | None, partner_words: tuple[str, ...], text
 
 # How the lead came in, said in passing (no 来源 label): 微信上聊来的, 抖音广告来的, found us thru google ads.
 SAID_SOURCES = {
-    "ad": ("抖音", "百度推广", "百度上搜", "广告", "廣告", "投放", "google ads", "google ad", "adwords", "linkedin ad", "ads",
+    "ad": ("抖音", "百度推广", "百度上搜", "广告", "投放", "google ads", "google ad", "adwords", "linkedin ad", "ads",
            "fb ad", "ig ad", "facebook ad", "instagram ad", "meta ad"),
     "exhibition": ("展会", "展上", "博会", "博览会", "会展", "交会", "展位", "展台", "trade show", "expo", "booth", "exhibition",
-                   "festival", "conf", "trade fair", "our stand", "messe", "展览会", "展認識", "展认识", "展拿", "展加", "展碰",
+                   "festival", "conf", "trade fair", "our stand", "messe", "展览会", "展认识", "展拿", "展加", "展碰",
                    "show上", "show 上", "show floor"),
-    "website": ("官网", "官網", "网站留言", "網站留言", "网页", "網頁", "website", "web form", "web chat", "website chat", "contact form",
+    "website": ("官网", "网站留言", "网页", "website", "web form", "web chat", "website chat", "contact form",
                 "pricing page", "filled in the form"),
     "referral": ("老客户介绍", "老客户转介绍", "转介绍", "朋友推荐", "朋友介绍", "介绍的", "介绍过来", "推荐的", "referred",
-                 "referral", "intro from", "介绍给我", "介绍了", "推了个", "给我推", "介紹"),
+                 "referral", "intro from", "介绍给我", "介绍了", "推了个", "给我推"),
     "partner": ("渠道", "代理商", "合作伙伴", "伙伴", "reseller", "partner", "distributor"),
     "wechat": ("微信上聊", "微信聊", "微信上加", "微信上找", "微信找", "加的微信", "加了我微信", "微信群", "公众号", "朋友圈", "wechat group", "wechat"),
     "phone": ("来电", "打电话进来", "打给我们", "打电话给我们", "打过来", "接到一个电话", "接到个电话", "接了个电话", "刚接到", "打进来", "inbound call", "called in",

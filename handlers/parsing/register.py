@@ -52,7 +52,7 @@ NEED_STOP = re.compile(r"[,;。]|，|然后|嗯|next step|(?<=\S{2})(?:他们|�
                        r"and|but|so|to replace|hoping|"
                        r"by|before|asap|next|budget|ballpark|because|since|which|that|who|as)\s|\s+-\s", re.I)
 # A date said as the close: 月底前就想定, sign by EOY, decision expected mid next month, 上会定.
-CLOSE_SAID = re.compile(r"成交|签约|签单|签合同|签|落地|[能想会就前再]定|定下|定标|定了|定$|定供应商|定厂家|完成采购|落实|落實|拍板|决定|出结果|上会|"
+CLOSE_SAID = re.compile(r"成交|签约|签单|签合同|签|落地|[能想会就前再]定|定下|定标|定了|定$|定供应商|定厂家|完成采购|落实|拍板|决定|出结果|上会|"
                         r"(?<![a-z])(?:close|closing|sign|signed|decide|decision|pick|contract|award|aiming|aim)", re.I)
 # An amount said as the budget in prose: 预算说是八十来万, 金额估计三百万往上, deal size ~$120k, est. $300k.
 BUDGET_SAID = re.compile(r"预算|金额|经费|费用|报价|盘子|投入|合同额|估计|大概|左右|以内|budget|deal size|ballpark|"
@@ -191,9 +191,8 @@ def parse_register(body: str, *, today: date, expect_customer: bool = True, tagg
     body = corrected(spoken_amounts(spoken_digits(WECHAT_ID.sub(" ", body))))
     body = CURRENCY_GAP.sub(r"\1", NEW_LEAD.sub("", body, count=1))  # '报备 new lead：Shopee …' 
     body = re.sub(r"\s+/\s+", ", ", body)  # 'Acme Ltd. / Wei Ling Tan, IT Lead / +65 …' (not 2026/12/28)
-    emails, body = _cut_out(EMAIL, body)
-    phones = [(a, body[a:b]) for a, b in find_phones(body)]
-    body = "".join(" " if any(a <= k < a + len(raw) for a, raw in phones) else ch for k, ch in enumerate(body))
+    emails, body = _cut_out([m.span() for m in EMAIL.finditer(body)], body)
+    phones, body = _cut_out(find_phones(body), body)
     draft, need_sentence, sentence_of, sentence_text = _Draft(), None, {}, {}
     for number, sentence in enumerate(sentences(body)):  # no field runs on into the next sentence
         sentence_text[number] = sentence
@@ -404,10 +403,12 @@ def _said_industry(text: str) -> str | None:
     return next(g for g in m.groups() if g).strip() if m else None
 
 
-def _cut_out(pattern: re.Pattern, text: str) -> tuple[list[tuple[int, str]], str]:
-    """(position, match) of each, and the text with each blanked out in place (positions stay)."""
-    found = [(m.start(), m.group(0)) for m in pattern.finditer(text)]
-    return found, pattern.sub(lambda m: " " * len(m.group(0)), text)
+def _cut_out(spans: list[tuple[int, int]], text: str) -> tuple[list[tuple[int, str]], str]:
+    """(position, text) of each span, and the text with each blanked out in place (positions stay)."""
+    found = [(a, text[a:b]) for a, b in spans]
+    for a, b in spans:
+        text = text[:a] + " " * (b - a) + text[b:]
+    return found, text
 
 
 def _contacts(name, title, persons, phones, emails, label_at: int) -> tuple[ContactInfo, ...]:

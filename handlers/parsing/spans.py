@@ -4,8 +4,8 @@ trained on the labelled messages in tests/data (tools/train_spans.py writes the 
 Why a model and not more rules: on blind sets held out from training it reads the customer right 87–92% of the
 time where the rules, on first contact with a new set, read 78–80%; each new set brought phrasing the rules had
 not met. The rules still read what they are sure of (labels, amounts, dates, phones, sources); this reads the
-prose between them. The tagger is plain Python features + libcrfsuite: about 0.3 ms a message, loaded once per
-process on first use. Each span carries the model's confidence (its smallest per-token marginal), so the caller
+prose between them. The tagger is plain Python features + libcrfsuite: about 0.7 ms a message (bench/parse.py),
+loaded once per thread on first use. Each span carries the model's confidence (its smallest per-token marginal), so the caller
 can ask when it is unsure.
 """
 from __future__ import annotations
@@ -24,7 +24,6 @@ from handlers.parsing.prose import CN_ORG_TAILS, EN_LEGAL
 log = logging.getLogger("oppbot.spans")
 
 MODEL = Path(__file__).with_name("spans.crfsuite")
-KINDS = ("CUST", "NAME", "TITLE", "NEED")
 # Bump when features() changes: the model must then be trained again (tests/test_spans.py checks).
 FEATURES_VERSION = 1
 
@@ -129,7 +128,7 @@ def decode(text: str, toks, labels: list[str], marginal) -> list[Span]:
 
 
 class SpanTagger:
-    """Thread-safe: each call opens its own libcrfsuite tagger on the model file read once."""
+    """Thread-safe: each thread opens its own libcrfsuite tagger on the model file, once."""
 
     def __init__(self, model: Path = MODEL) -> None:
         self._path = model
