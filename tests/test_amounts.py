@@ -110,3 +110,15 @@ def test_random_input_never_raises():
         if found is not None:
             start, end = found.span
             assert 0 <= start < end <= len(text) and found.value > 0
+
+
+@pytest.mark.parametrize("text, value, currency", [
+    ("budget around 45 lakhs INR", 4_500_000, "INR"),
+    ("budget - 80L", 8_000_000, "INR"),           # lakh says rupees when nothing else does
+    ("budget is uh 12 lakhs they want", 1_200_000, "INR"),
+    ("budget 5M pesos approx", 5_000_000, "PHP"),
+    ("预算大概新台币300万", 3_000_000, "TWD"),
+])
+def test_south_asian_and_other_regional_amounts(text, value, currency):
+    amount = find_amount(text)
+    assert (amount.value, amount.currency) == (value, currency)

@@ -172,3 +172,12 @@ def test_a_question_about_an_opportunity_is_not_logged_as_its_follow_up():
     told = parse("今天一早接到甘肃陇原种业的电话，就是2026-SH-001那个，他们说预算上周董事会已经批了，一百五十万", today=today)
     assert type(asked).__name__ == "Show" and asked.ref == "2026-SH-001"
     assert type(told).__name__ == "FollowUp" and told.ref == "2026-SH-001" and told.budget == 1500000
+
+
+def test_phones_in_their_local_groups_and_lakhs_are_read_as_written(bot):
+    text = ("register: Deccan Pharma Distributors Pvt. Ltd., Hyderabad. spoke to Srinivas Reddy, MD, 98490 22318. "
+            "need: DMS for their retailer network. budget 30 lakh. lead from Pharma Expo Mumbai")
+    assert bot.reply("walt", text, at=AT).startswith("Registered 2026-CD-001")
+    [opp] = bot.export()["opportunities"]
+    assert (opp["customer"], opp["budget"], opp["currency"]) == ("Deccan Pharma Distributors Pvt. Ltd.", 3000000, "INR")
+    assert [(c["name"], c["phone"]) for c in opp["contacts"]] == [("Srinivas Reddy", "9849022318")]

@@ -20,7 +20,8 @@ UNITS: dict[str, tuple[int, bool]] = {
     "k": (10**3, False),
     "million": (10**6, True),
     "billion": (10**9, True),
-    "lakh": (10**5, True),  # India: ₹45 lakh = 4,500,000
+    "lakh": (10**5, True),  # India: ₹45 lakh = 4,500,000 (also written lakhs, lac, 45L)
+    "lakhs": (10**5, True), "lacs": (10**5, True), "lac": (10**5, True), "l": (10**5, True),
     "crore": (10**7, True),
     "juta": (10**6, True),  # Indonesia: Rp 500 juta
     "miliar": (10**9, True),
@@ -28,6 +29,9 @@ UNITS: dict[str, tuple[int, bool]] = {
     "bn": (10**9, True),
     "m": (10**6, True),
 }
+# A unit only one country counts money in says the currency when nothing else does (budget 30 lakh).
+UNIT_CURRENCIES = {"lakh": "INR", "lakhs": "INR", "lacs": "INR", "lac": "INR", "l": "INR", "crore": "INR",
+                   "juta": "IDR", "miliar": "IDR"}
 # Currency marker written before the number.
 PREFIX_CURRENCIES: dict[str, str] = {
     "US$": "USD", "HK$": "HKD", "S$": "SGD", "SGD": "SGD", "AUD": "AUD", "A$": "AUD", "$": "USD", "¥": "CNY", "￥": "CNY", "€": "EUR", "£": "GBP",
@@ -35,7 +39,7 @@ PREFIX_CURRENCIES: dict[str, str] = {
     "人民币": "CNY", "美元": "USD", "美金": "USD", "港币": "HKD", "欧元": "EUR",
     "C$": "CAD", "CAD": "CAD", "AED": "AED", "SAR": "SAR", "MYR": "MYR", "RM": "MYR", "KRW": "KRW", "₩": "KRW",
     "NOK": "NOK", "THB": "THB", "INR": "INR", "₹": "INR", "CHF": "CHF", "NZD": "NZD", "SEK": "SEK", "DKK": "DKK",
-    "NT$": "TWD", "TWD": "TWD", "JP¥": "JPY", "IDR": "IDR", "Rp": "IDR", "VND": "VND", "PHP": "PHP", "₱": "PHP",
+    "NT$": "TWD", "TWD": "TWD", "新台币": "TWD", "台币": "TWD", "JP¥": "JPY", "IDR": "IDR", "Rp": "IDR", "VND": "VND", "PHP": "PHP", "₱": "PHP",
 }
 # Currency marker written after the number (and after its unit).
 SUFFIX_CURRENCIES: dict[str, str] = {
@@ -48,7 +52,7 @@ SUFFIX_CURRENCIES: dict[str, str] = {
     "新币": "SGD", "新加坡币": "SGD", "Singapore dollars": "SGD", "SG dollars": "SGD", "HK dollars": "HKD",
     "新台币": "TWD", "台币": "TWD", "TWD": "TWD", "円": "JPY", "yen": "JPY", "澳币": "AUD", "澳元": "AUD",
     "Australian dollars": "AUD", "rupees": "INR", "IDR": "IDR", "rupiah": "IDR", "VND": "VND",
-    "dong": "VND", "PHP": "PHP",
+    "dong": "VND", "PHP": "PHP", "pesos": "PHP", "peso": "PHP",
 }
 # The currency a customer's legal form gives, when the amount names none (Helix Fintech Pte Ltd … budget 200k).
 LEGAL_FORM_CURRENCIES = (
@@ -56,7 +60,8 @@ LEGAL_FORM_CURRENCIES = (
     (re.compile(r"\bPty\.?\s*Ltd\b", re.I), "AUD"), (re.compile(r"\b(?:GmbH|AG|KG|e\.V|S\.r\.l|S\.p\.A|B\.V|N\.V)\b"), "EUR"),
     (re.compile(r"\bK\.K\b|株式会社"), "JPY"),
     (re.compile(r"\b(?:L\.L\.C|FZ-?LLC|FZE|W\.L\.L)\b"), "AED"), (re.compile(r"\b(?:Inc|LLC|Corp)\b\.?"), "USD"),
-    (re.compile(r"\b(?:PT|Tbk)\b"), "IDR"),
+    (re.compile(r"\b(?:PT|Tbk)\b"), "IDR"), (re.compile(r"\b(?:Pvt\.?\s*Ltd|Private Limited)\b", re.I), "INR"),
+    (re.compile(r"\b(?:SARL|SAS|S\.A\.S|GIE)\b"), "EUR"),
 )
 
 
@@ -71,7 +76,7 @@ def currency_of_legal_form(customer: str) -> str | None:
 
 # Words that make a following bare number a budget ("budget 120000", "预算：120000").
 BUDGET_WORDS = ("预算", "金额", "报价", "合同额", "总价", "budget", "amount", "price", "deal size")
-BUDGET_FILLER = r"(?:\s|[:：=~≈]|is|是|约|大约|大概|说|卡在|控制在|在|给的|about|around|approx\.?)*"
+BUDGET_FILLER = r"(?:\s|[:：=~≈-]|is|是|约|大约|大概|说|卡在|控制在|在|给的|about|around|approx\.?|uh|um|like)*"
 MIN_BARE_DIGITS = 4          # a bare number shorter than this is never taken as money
 MAX_DIGITS = 15              # anything longer is an ID, not money
 MAX_CHINESE_NUMERAL = 24
@@ -140,7 +145,9 @@ def find_amount(text: str) -> Amount | None:
 def _currency_of(m: re.Match) -> str:
     """Prefix marker wins, then suffix, then the team's home currency; a code after '$' says which dollar."""
     marker = m.group("suf") if m.group("pre") == "$" and m.group("suf") else m.group("pre") or m.group("suf")
-    return _CURRENCY_BY_MARKER.get(marker.lower(), DEFAULT_CURRENCY) if marker else DEFAULT_CURRENCY
+    if marker:
+        return _CURRENCY_BY_MARKER.get(marker.lower(), DEFAULT_CURRENCY)
+    return UNIT_CURRENCIES.get((m.group("unit") or "").lower(), DEFAULT_CURRENCY)
 
 
 def _value_of(m: re.Match) -> Decimal | None:

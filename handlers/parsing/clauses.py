@@ -53,7 +53,7 @@ _EN_NUMBER_WORD = (r"(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|el
 # 'ninety thousand dollars', 'two hundred and fifty thousand': only runs that end in a scale word, so a name
 # like 'Seven Eleven' or 'one guy' is never touched.
 _EN_AMOUNT_WORDS = re.compile(r"(?<![a-z])(?:" + _EN_NUMBER_WORD + r"[\s-]+){0,5}?" + _EN_NUMBER_WORD
-                              + r"[\s-]+(?:thousand|million|billion)(?![a-z])", re.I)
+                              + r"[\s-]+(?:thousand|million|billion|lakhs?|crores?)(?![a-z])", re.I)
 
 
 def spoken_amounts(text: str) -> str:

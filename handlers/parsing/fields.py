@@ -14,6 +14,9 @@ PHONE = re.compile(
     r"|(?:(?:\+|00)?86[\s-]?)?\(?0\d{2,3}\)?[\s-]?\d{3,4}[\s-]?\d{4}"
     r"|0\d-\d{4}-\d{4}"  # Tokyo 03-, Osaka 06-
     r"|09\d{2}[\s-]?\d{3}[\s-]?\d{3}"  # a Taiwan mobile: 0912-345-678
+    r"|0[47]\d{2,3}[\s-]\d{3}[\s-]\d{3}"  # Australian and UK mobiles as written: 0418 772 045, 07700 900 731
+    r"|[6-9]\d{4}[\s-]\d{5}|[6-9]\d{3}[\s-]\d{3}[\s-]\d{3}"  # Indian mobiles: 98430 51277, 9415 083 226
+    r"|[35689]\d{3} \d{4}"  # Hong Kong and Singapore numbers in their two groups: 6123 4890
     r"|\+[1-9]\d{0,2}[\s-]?\(?\d{1,4}\)?(?:[\s-]?\d{2,4}){1,4}"
     r"|\(?[2-9]\d{2}\)?[\s.-]\d{3}[\s.-]\d{4}"  # a North American number written without +1: (503) 555-0148
     r")(?!\d)"
@@ -21,7 +24,7 @@ PHONE = re.compile(
 # A local number written after a word or sign that says it is one: 'Tel 2861 4470', '📱 9187 3326', 'M: 0912-347-668'
 # (Hong Kong, Singapore, Taiwan, Japan and UK numbers have no shape PHONE can tell from an amount on their own).
 PHONE_AFTER_CUE = re.compile(r"(?:(?<![A-Za-z])(?i:tel|mobile|mob|phone|cell|whatsapp|hp|ph|m|t)\.?\s*[:：.]?|电话|手机|联系方式|"
-                             r"📱|📞|☎️?|☎)\s*[:：]?\s*(\(?\+?\d[\d()\s-]{5,18}\d)(?![\d])")
+                             r"📱|📞|☎️?|☎|(?<![A-Za-z])(?i:number|contact no|mobile no))\s*(?:is\s+|是\s*)?[:：]?\s*(\(?\+?\d[\d()\s-]{5,18}\d)(?![\d])")
 CJK = re.compile(r"[\u3400-\u9fff]")
 
 SOURCE_WORDS = {
