@@ -444,9 +444,13 @@ def distinct(persons: list[Person]) -> list[Person]:
     return out
 
 
+# Cantonese and Mandarin pronouns a tagger can take for a name ('佢哋營運總監 Kelvin Lam': 'they', not a person)
+PRONOUN = re.compile(r"佢|咗|他们|她们|我们|对方")
+
+
 def _real_cn_person(name: str, text: str, start: int) -> bool:
     name = name.strip()
-    if not name or not CJK.search(name) or len(name) > 4:
+    if not name or not CJK.search(name) or len(name) > 4 or PRONOUN.search(name):
         return False  # a Latin name: the English rules read it whole (Michael Wang, not Michael)
     if name in HONORIFICS or name in _CN_TITLES:
         return False  # 联系人是厂长: a title, the person is 叶厂长

@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from handlers.intents import ContactInfo, FollowUp, Register
 from handlers.parsing.fields import SURNAMES, find_phones, normalize_phone
-from handlers.parsing.prose import HONORIFICS
+from handlers.parsing.prose import HONORIFICS, PRONOUN
 from handlers.parsing.spans import Reading, Span
 
 SURE = 0.9  # a model reading below this is asked about before it is stored
@@ -63,7 +63,7 @@ def _contacts(ruled: tuple[ContactInfo, ...], reading: Reading, text: str) -> tu
     titles = reading.of("TITLE")
     names = [n for n in reading.of("NAME") if not any(n.text in t for t in titled)  # 'Terminal Operations'
              and (n.confidence >= NAME_SURE or any(c.name and _same(n.text, c.name) for c in ruled))
-             and not ADDRESS_LINE.search(_line_of(text, n.start))]
+             and not ADDRESS_LINE.search(_line_of(text, n.start)) and not PRONOUN.search(n.text)]
     if not names:
         return ruled
     people = [{"name": name, "title": _title_beside(n, titles) or title, "at": n.start}

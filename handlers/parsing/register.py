@@ -430,12 +430,18 @@ def _contacts(name, title, persons, phones, emails, label_at: int) -> tuple[Cont
     return tuple(ContactInfo(name=p.name, title=_said_title(p.title), **reach[i]) for i, p in enumerate(people))
 
 
+# 前台帮我约到了CTO / 对方来了总工程师: how the rep got to the person, not their title
+_MET_THROUGH = re.compile(r"^[\u4e00-\u9fff]{0,8}?(?:约到了|约到|见了|见到了|来了|碰到了|认识了|找到了)")
+
+
 def _said_title(title: str | None) -> str | None:
     """她是采购部经理 / 是测试部门的负责人: the title, not the words that introduce it."""
     if not title:
         return None
-    title = re.sub(r"^(?:另外|还有|也有|职位写的是|写的是|职位是|职务是)?(?:(?:他|她)?是\s*)?(?:他们的?|她们的?|客户那边的?|客户的)?",
-                   "", title).strip()
+    title = _MET_THROUGH.sub("", title)
+    title = re.sub(r"^(?:另外|还有|也有|职位写的是|写的是|职位是|职务是|(?:联系人|对接人|对窗|窗口)(?:是|为)?)?(?:(?:他|她)?是\s*)?"
+                   r"(?:他们的?|她们的?|佢哋|对方的?|客户那边的?|客户的)?", "", title).strip()
+    title = re.split(r"\s*[,，;；]?\s*\+?\d[\d\s-]{5,}", title, maxsplit=1)[0]  # IT Executive, 8223 4471
     title = re.split(r"(?<=\S)姓[\u4e00-\u9fff]", title, maxsplit=1)[0]  # 生产副总姓钱 → 生产副总
     if CJK.search(title):
         title = re.split(r"\s*[,，;；]", title, maxsplit=1)[0]  # 数据产品经理,想要一套自助BI → 数据产品经理
