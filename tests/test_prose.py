@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import func, select
 
 from handlers.parsing import parse
@@ -181,3 +182,16 @@ def test_phones_in_their_local_groups_and_lakhs_are_read_as_written(bot):
     [opp] = bot.export()["opportunities"]
     assert (opp["customer"], opp["budget"], opp["currency"]) == ("Deccan Pharma Distributors Pvt. Ltd.", 3000000, "INR")
     assert [(c["name"], c["phone"]) for c in opp["contacts"]] == [("Srinivas Reddy", "9849022318")]
+
+
+@pytest.mark.parametrize("text, industry", [
+    ("报备 深圳鑫达电路有限公司 做PCB的 对接人 王经理 13800001111 要一套MES", "PCB"),
+    ("报备：Harbour Line Freight Pty Ltd，悉尼的物流公司。对接人 Tom Reid，要 TMS", "物流公司"),
+    ("quick one - Bluecrest Cycles Co, ecommerce bike parts shop, inbound call. guy is Kyle (owner), wants a WMS",
+     "ecommerce bike parts shop"),
+    ("register Kaveri Mills Pvt Ltd (Salem, they do cotton yarn spinning). GM Ravi Kumar wants an ERP", "cotton yarn spinning"),
+    ("報備 台中精密光學股份有限公司，做光學鏡頭的，聯絡人 陳經理，要PLM", "光學鏡頭"),  # stored as typed
+])
+def test_the_customers_trade_said_in_passing_is_its_industry(text, industry):
+    got = parse(text, today=date(2026, 11, 16))
+    assert type(got).__name__ == "Register" and got.industry == industry

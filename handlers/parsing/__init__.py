@@ -101,7 +101,8 @@ def parse(text: str, *, today: date, tagger=DEFAULT_TAGGER) -> i.Intent:
         intent = _as_news(cleaned, reading, today=today, tagger=tagger) or intent
     if isinstance(intent, i.Register):  # read on the folded text, stored as typed (設備聯網, not 设备联网)
         intent = replace(intent, customer=intent.customer and as_typed(text, intent.customer),
-                         need=intent.need and as_typed(text, intent.need))
+                         need=intent.need and as_typed(text, intent.need),
+                         industry=intent.industry and as_typed(text, intent.industry))
     if isinstance(intent, (i.Register, i.FollowUp)) and intent.contacts:
         intent = replace(intent, contacts=tuple(replace(c, name=c.name and as_typed(text, c.name),
                                                         title=c.title and as_typed(text, c.title))

@@ -59,11 +59,15 @@ BUDGET_SAID = re.compile(r"预算|金额|经费|费用|报价|盘子|投入|合�
                          r"est\.|arr|range|\$|¥|€|£|rmb|usd", re.I)
 # 做汽车零部件的 / 做跨境电商的: the customer's trade.
 INDUSTRY_SAID = re.compile(r"^(?:他们|是)?做([\u4e00-\u9fff]{2,8})的$")
-INDUSTRY_IN_PROSE = re.compile(r"(?<![想要在])(?:他们|她们|对方|公司|客户)?(?:是|主要)?做([\u4e00-\u9fff]{2,8}?)的(?![\u4e00-\u9fff]{0,3}"
-                               r"(?:经理|总|主任|负责人|方案|系统|项目|人))"
+_TRADE_HEADS = (r"(?:chain|maker|manufacturer|firm|startup|provider|retailer|utility|insurer|fintech|distributor|operator|"
+                r"miner|supplier|producer|brewery|winery|bakery|shop|store|exporter|importer|wholesaler|processor|agency|"
+                r"developer|clinic|group)")
+INDUSTRY_IN_PROSE = re.compile(r"(?<![想要在])(?:他们|她们|对方|公司|客户)?(?:是|主要)?做([\u4e00-\u9fffA-Za-z][\u4e00-\u9fffA-Za-z ]{1,9}?)"
+                               r"的(?![\u4e00-\u9fff]{0,3}(?:经理|总|主任|负责人|方案|系统|项目|人))"
                                r"|(?<![a-z])(?:they're|they are|it's|is)\s+an?\s+(?:[A-Z]{2,}\s+)?([a-z][a-z -]{2,30}?"
-                               r"(?:chain|maker|manufacturer|firm|startup|provider|retailer|utility|insurer|fintech|"
-                               r"distributor|operator|law firm|miner|utility))(?![a-z])")
+                               + _TRADE_HEADS + r")(?![a-z])"
+                               r"|(?<![a-z])they do ([a-z][a-z -]{2,30}?)(?=\s*[),.;]|\s+(?:they|and|but|so|we|he|she)\b|$)",
+                               re.I)
 # Dates that are not the close: a quote, a visit, a demo, a tender, a go-live.
 NOT_CLOSE = re.compile(r"报价|拜访|演示|方案|招标|挂网|上线|启动|过去|见面|demo|quote|proposal|visit|rfp|go-live|go live|"
                        r"kick ?off|call back", re.I)
@@ -382,7 +386,10 @@ def _said_budget(text: str):
 DESCRIBED = re.compile(r"\s*[(（]\s*(?:做(?P<cn>[\u4e00-\u9fff]{2,10})的|(?:an?\s+)?(?:[A-Z]{2,}\s+)?(?P<en>[a-z][a-z -]{2,28}?))"
                        r"\s*(?:[,，;][^)）]*)?[)）]")
 APPOSITION = re.compile(r"^,?\s+an?\s+(?:[a-z-]+\s+)?(?P<en>[a-z][a-z -]{2,24}?(?:firm|company|co-op|chain|maker|shop|startup|"
-                        r"provider|operator|franchise|trust|brand|retailer|distributor|insurer|utility))(?![a-z])")
+                        r"provider|operator|franchise|trust|brand|retailer|distributor|insurer|utility))(?![a-z])"
+                        r"|^,\s+(?P<bare>[a-z][a-z -]{2,30}?" + _TRADE_HEADS + r"),"  # Redline Cycling Co, ecommerce bike parts shop,
+                        r"|^\s*[，,]\s*[\u4e00-\u9fff]{2,4}的(?P<cn>[\u4e00-\u9fff]{2,6}?(?:公司|开发商|工厂|厂|医院|品牌|连锁|集团))"
+                        r"(?=[。，,；;\s]|$)")  # Southern Cross Freight Pty Ltd，墨尔本的物流公司。
 
 
 def _described(body: str, customer: str) -> str | None:
@@ -394,7 +401,7 @@ def _described(body: str, customer: str) -> str | None:
     m = DESCRIBED.match(after) or APPOSITION.match(after)
     if not m:
         return None
-    industry = (m.groupdict().get("cn") or m.group("en") or "").strip()
+    industry = (m.groupdict().get("cn") or m.groupdict().get("en") or m.groupdict().get("bare") or "").strip()
     return industry if industry and not re.search(r"\d|series|~", industry, re.I) else None
 
 
