@@ -18,7 +18,7 @@ CN_ORG_TAILS = ("股份有限公司", "有限责任公司", "有限公司", "集
                 "保健院", "幼儿园", "商行", "酒店", "超市", "药业", "制药", "电力", "物流", "股份", "厂", "院",
                 "基金会", "协会", "合作社", "卫生院", "分行", "支行", "分公司")
 EN_LEGAL = ("Co., Ltd.", "Co.,Ltd.", "Co. Ltd.", "Co., Ltd", "Pte. Ltd.", "Pte Ltd", "Pty Ltd", "Sdn Bhd", "Ltd.", "Ltd",
-            "Co.", "Co", "LLP", "AB", "AS", "ASA", "Oy", "BV", "B.V.", "NV", "N.V.", "SpA", "S.p.A.", "SE", "KK", "Pty", "SAS",
+            "Co.", "Co", "Tbk", "LLP", "AB", "AS", "ASA", "Oy", "BV", "B.V.", "NV", "N.V.", "SpA", "S.p.A.", "SE", "KK", "Pty", "SAS",
             "S.r.l.", "s.r.o.", "a.s.", "Sp. z o.o.", "S.L.", "SARL", "S.A.S.", "K.K.", "Pvt. Ltd.", "Pvt Ltd", "Kft.",
             "Ltda.", "Oyj", "ApS", "L.L.C.", "W.L.L.", "Joint Stock Company", "JSC", "Bhd", "Council", "Authority", "Trust", "Services", "Brewing", "Storage", "Living", "Retail",
             "Limited", "Inc.", "Inc", "LLC", "LLP", "LP", "GmbH", "AG", "A/S", "S.A.", "SA", "PLC", "plc", "Corp.",
