@@ -125,7 +125,7 @@ def test_a_new_lead_told_in_english_without_a_verb_is_a_registration(bot):
                       at=AT)
     assert reply.startswith("Registered 2026-CD-001")
     [opp] = bot.export()["opportunities"]
-    assert (opp["customer"], opp["need"], opp["source"]) == ("Westbrook Dental Group", "online booking", "phone")
+    assert (opp["customer"], opp["need"], opp["source"]) == ("Westbrook Dental Group", "online booking for their 6 clinics", "phone")
     assert (opp["budget"], opp["currency"]) == (80000, "USD")
     assert [(c["name"], c["title"]) for c in opp["contacts"]] == [("Kim Lee", "practice manager")]
 
