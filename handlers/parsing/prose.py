@@ -450,8 +450,10 @@ PRONOUN = re.compile(r"佢|咗|他们|她们|我们|对方")
 
 def _real_cn_person(name: str, text: str, start: int) -> bool:
     name = name.strip()
-    if not name or not CJK.search(name) or len(name) > 4 or PRONOUN.search(name):
+    if not name or not CJK.search(name) or len(name) > 4:
         return False  # a Latin name: the English rules read it whole (Michael Wang, not Michael)
+    if PRONOUN.search(name):
+        return False  # 佢哋 / 咗佢: 'they', 'him'
     if name in HONORIFICS or name in _CN_TITLES:
         return False  # 联系人是厂长: a title, the person is 叶厂长
     return not any(w in name for w in ("公司", "客户", "老板娘")) and not text[start + len(name):].startswith(("公司", "集团"))
