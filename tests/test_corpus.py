@@ -245,9 +245,9 @@ def test_corpus_is_well_formed():
 # with no verb, 八十个w, 春节前), set 10 (86.9% with the model trained on sets 1–9), set 11 (88.6%); all were tuned against afterwards, and the span model is trained on all of them. These floors are what this parser reads today on them: regression floors, not the honest
 # figure (that is each new set's first contact).
 # Per set: (fields right, wrong customers stored without a question).
-BLIND = {"blind1_register": (0.97, 0), "blind1_follow_up": (0.95, 0), "blind2": (0.94, 0), "blind3": (0.94, 0),
-         "blind4": (0.91, 1), "blind5": (0.97, 0), "blind6": (0.94, 1), "blind7": (0.95, 0), "blind8": (0.96, 0),
-         "blind9": (0.89, 0), "blind10": (0.95, 0), "blind11": (0.95, 0)}
+BLIND = {"blind1_register": (0.97, 0), "blind1_follow_up": (0.95, 0), "blind2": (0.95, 0), "blind3": (0.94, 0),
+         "blind4": (0.92, 1), "blind5": (0.97, 0), "blind6": (0.95, 1), "blind7": (0.96, 0), "blind8": (0.96, 0),
+         "blind9": (0.90, 0), "blind10": (0.95, 0), "blind11": (0.95, 0), "blind12": (0.94, 0)}
 
 
 @pytest.mark.parametrize("name", sorted(BLIND))

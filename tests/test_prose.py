@@ -191,7 +191,49 @@ def test_phones_in_their_local_groups_and_lakhs_are_read_as_written(bot):
      "ecommerce bike parts shop"),
     ("register Kaveri Mills Pvt Ltd (Salem, they do cotton yarn spinning). GM Ravi Kumar wants an ERP", "cotton yarn spinning"),
     ("報備 台中精密光學股份有限公司，做光學鏡頭的，聯絡人 陳經理，要PLM", "光學鏡頭"),  # stored as typed
+    ("报备 常熟锦程纺织有限公司。该公司主营功能性面料，年产值两亿。对接人 吴经理，要一套APS", "功能性面料"),
+    ("报备 佛山顺德美林电器有限公司，该公司为一家中型小家电企业，对接人 何总，要MES", "小家电"),
+    ("register Arcot Spice Works Pvt Ltd, they make masala blends out of Chennai. contact Mr Venkat, wants an ERP",
+     "masala blends"),
+    ("new opp. Tanjong Marine Services Sdn Bhd. Marine engineering firm in Pasir Gudang. contact Mr Lim, wants CMMS",
+     "Marine engineering firm"),
+    ("客戶：屏東鮮果冷藏股份有限公司\n產業：蔬果冷鏈\n窗口：陳小姐\n需求：倉儲系統", "蔬果冷鏈"),
 ])
 def test_the_customers_trade_said_in_passing_is_its_industry(text, industry):
     got = parse(text, today=date(2026, 11, 16))
     assert type(got).__name__ == "Register" and got.industry == industry
+
+
+def test_a_follow_up_told_as_following_up_is_logged_not_taken_as_a_win(bot):
+    """'Following' holds the letters of 'win': a verb is a whole word, and the follow-up keeps its own text."""
+    got = parse("Following up on opportunity 2026-SG-031: met their new finance head today, she wants a revised quote",
+                today=date(2026, 11, 16))
+    assert type(got).__name__ == "FollowUp" and got.ref == "2026-SG-031"
+    assert got.content.startswith("met their new finance head today")
+
+
+def test_two_labelled_people_and_a_number_said_with_one_of_them(bot):
+    text = ("【报备】\n公司：洛阳中原轴承有限公司\n联系人：钱立新（副总经理）/ 孔敏（采购经理）\n联系电话：孔经理 13837912345\n"
+            "需求：设备点检系统")
+    assert bot.reply("alice", text, at=AT).startswith("已报备 2026-SH-001")
+    [opp] = bot.export()["opportunities"]
+    assert [(c["name"], c["title"], c.get("phone")) for c in opp["contacts"]] == [
+        ("钱立新", "副总经理", None), ("孔敏", "采购经理", "13837912345")]
+
+
+def test_a_card_with_an_office_line_and_a_mobile_keeps_the_mobile():
+    card = ("fwd card\nRina Kusuma\nHead of Procurement\nPT Sinar Laut Logistik Tbk\nTelp. (021) 5550 1234\n"
+            "HP 0813-2233-4455\nrina@sinarlaut.co.id\nwants a TMS")
+    got = parse(card, today=date(2026, 11, 16))
+    assert got.customer == "PT Sinar Laut Logistik Tbk"
+    assert [(c.name, c.phone) for c in got.contacts] == [("Rina Kusuma", "081322334455")]
+
+
+@pytest.mark.parametrize("said, source, close", [
+    ("來源：高雄國際食品展\n預計成交：明年第二季", "exhibition", "2027-06-30"),
+    ("渠道是抖音广告来的，希望年尾前签", "ad", "2026-12-31"),
+    ("預計 2027/3 簽約，朋友轉介的", "referral", "2027-03-31"),
+])
+def test_sources_and_closes_in_the_forms_reps_write(said, source, close):
+    got = parse(f"报备 客户：台南永丰机械股份有限公司\n联系人：林经理\n{said}", today=date(2026, 11, 16))
+    assert (got.source, got.expected_close.isoformat()) == (source, close)

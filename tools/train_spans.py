@@ -64,6 +64,9 @@ def labelled_spans(entry: dict) -> list[tuple[str, tuple[int, int]]]:
     for need in [expect.get("need"), *accept.get("need", [])] if expect.get("need") else []:
         if put("NEED", need):
             break
+    for industry in [expect.get("industry"), *accept.get("industry", [])] if expect.get("industry") else []:
+        if put("IND", industry):
+            break
     return found
 
 

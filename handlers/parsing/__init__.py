@@ -56,11 +56,19 @@ def clean(text: str) -> str:
     return re.sub(r"[ \t]+", " ", text).strip()
 
 
+ID_NOUN = re.compile(r"(?:opportunity|opp|deal|商机|商機)\s*(?:id|编号|#)?\s*$", re.I)
+
+
+def around_ref(text: str, m: re.Match) -> str:
+    """The message without its ID, or the noun said with it ('Following up on opportunity 2026-SG-027: …')."""
+    return (ID_NOUN.sub("", text[: m.start()]) + " " + text[m.end():].lstrip(" ,;:：")).strip(" ,;:")
+
+
 def split_ref(body: str) -> tuple[str | None, str]:
     """An opportunity ID anywhere at the front, else the first word (a customer name); and the rest."""
     m = OPP_ID.search(body[:40])
     if m:
-        return m.group(1).upper(), (body[: m.start()] + " " + body[m.end():]).strip(" ,;:")
+        return m.group(1).upper(), around_ref(body, m)
     body = re.sub(r"^(?:on|about|re|for)\s+", "", body, flags=re.I)  # 'follow-up on Grab: …'
     named = re.match(r"(?:那个|这个)?([^\s,;:]{2,12}?)(?:的|那边的?|这边的?)?(?:单子|项目|商机|这单|那单)(.*)", body, re.S) \
         or re.match(r"([A-Z][\w&.-]*(?:\s[A-Z][\w&.-]*)*)\s+(?:deal|opp|account|project)\b[\s,;:]*(.*)", body, re.S)
@@ -195,7 +203,7 @@ def _without_verb(text: str, *, today: date, tagger) -> i.Intent:
     """'2026-SH-015 跟进：…' / '2026-SZ-008 签了！' — the ID first; 'customer=…; contact=…' — a registration."""
     m = OPP_ID.search(text)
     if m:
-        rest = (text[: m.start()] + " " + text[m.end():]).strip(" ,;:")
+        rest = around_ref(text, m)
         if not rest:
             return i.Show(ref=m.group(1).upper())
         found = split_verb(rest)

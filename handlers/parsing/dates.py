@@ -91,7 +91,7 @@ PATTERNS: dict[str, str] = {
     ),
     "cn_year_end": (
         r"(?:(?<![0-9])(?P<y>[0-9]{4})\s?|(?P<yrel>" + _alt(k for k in YEAR_OFFSETS if not k.isascii()) + r"))?"
-        r"年年?(?:底|末)"
+        r"年年?(?:底|末|尾)"
     ),
     "cn_quarter": (
         _CN_YEAR + r"?(?:(?<![a-z0-9])Q(?P<qn>[1-4])|第?(?P<qc>[一二三四1-4])季度?)\s?(?:末|底|end)(?![a-z])"
@@ -135,6 +135,10 @@ PATTERNS: dict[str, str] = {
         r"(?<![a-z])(?:(?P<part>early|mid|late)[-\s]?|end\s+of\s+)(?P<mon>" + _EN_MONTH + r")(?![a-z])"
         r"(?:,?\s+(?P<y>[0-9]{4})(?![0-9]))?"
     ),
+    # 'closing by mar end', 'Jan-end': the month's last day
+    "en_month_then_end": r"(?<![a-z])(?P<mon>" + _EN_MONTH + r")\.?[-\s]end(?![a-z])(?!\s+up\b)",
+    # '預計 2027/2 簽約': a year and a month, its last day
+    "year_slash_month": r"(?<![0-9./])(?P<y>20[0-9]{2})/(?P<m>1[0-2]|0?[1-9])(?![0-9/.])",
     "en_month_end": (
         r"(?<![a-z])(?:end\s+of\s+(?:(?P<rel>the|this|current|next|last)\s+)?month|eom|month[-\s]end)(?![a-z])"
     ),
@@ -147,7 +151,7 @@ PATTERNS: dict[str, str] = {
     ),
     # Q1 / 一季度 / 明年一季度 said alone: the quarter's last day (SPEC: "end of Q1")
     "bare_quarter": (
-        _CN_YEAR + r"?(?:(?<![a-z0-9])Q(?P<qn>[1-4])(?![0-9a-z])(?:\s?(?P<y2>20[0-9]{2}))?|第?(?P<qc>[一二三四])季度)"
+        _CN_YEAR + r"?(?:(?<![a-z0-9])Q(?P<qn>[1-4])(?![0-9a-z])(?:\s?(?P<y2>20[0-9]{2}))?|(?:第(?=[一二三四]季)|(?=[一二三四]季度))(?P<qc>[一二三四])季度?)"
     ),
     # 下个月 / 这个月 alone: that month's last day; 'next month' / 'mid next month' / 'early next month'
     "cn_month_alone": r"(?P<rel>下个?|本|这个?|当)月(?![底末初中旬上下0-9一二三四五六七八九十份度报费])",
@@ -443,6 +447,9 @@ _RESOLVERS: dict[str, Callable[[re.Match, date], date | None]] = {
     "en_month_day": _en_month_day,
     "en_day_month": _en_month_day,
     "en_month_part": _en_month_part,
+    "en_month_then_end": lambda m, today: _upcoming(lambda y: _month_end(y, MONTHS[m["mon"].lower()]), None, today,
+                                                    month=MONTHS[m["mon"].lower()]),
+    "year_slash_month": lambda m, today: _month_end(int(m["y"]), int(m["m"])),
     "en_month_end": _relative_month_part,
     "en_quarter": _en_quarter,
     "en_year_end": _en_year_end,

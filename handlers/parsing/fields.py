@@ -84,10 +84,11 @@ TITLE_WORDS = (
     "总经理", "副总经理", "副总", "总裁", "董事长", "董事", "总监", "经理", "主管", "主任", "负责人", "工程师", "专员",
     "老板", "厂长", "架构师", "组长", "助理", "秘书", "顾问", "采购", "局长", "处长", "科长", "院长", "校长", "部长",
     "合伙人", "会计师", "律师", "医生", "教授", "执行官", "技术官", "信息官", "财务官", "运营官", "部長",
+    "课长", "股长", "协理", "襄理", "副理", "特助", "资讯长", "执行长", "营运长", "财务长", "技术长",  # Taiwan's titles
     "ceo", "cto", "cfo", "cio", "coo", "vp", "director", "manager", "head", "engineer", "lead", "buyer",
     "procurement", "founder", "owner", "president", "architect", "officer", "chief", "analyst", "coordinator",
     "specialist", "partner", "hrbp", "hr", "admin", "consultant", "administrator", "superintendent", "controller",
-    "treasurer", "supervisor", "ciso", "cmo", "cmio", "dpo",
+    "treasurer", "supervisor", "ciso", "cmo", "cmio", "dpo", "md",
 )
 # Common surnames: a 2–3 character token starting with one of these, next to a phone, is a contact's name.
 SURNAMES = set(
@@ -108,6 +109,25 @@ def find_phones(text: str) -> list[tuple[int, int]]:
         if 7 <= digits <= 15 and not any(a < y and x < b for x, y in spans):
             spans.append((a, b))
     return sorted(spans)
+
+
+# Where reps' customers are: a number written without its country code is tried in each.
+PHONE_REGIONS = ("CN", "HK", "TW", "SG", "MY", "ID", "IN", "PH", "AU", "GB", "AE", "US", "DE")
+
+
+@lru_cache(maxsize=1024)
+def is_mobile(number: str) -> bool:
+    """A mobile number in some region we serve (a card's Tel and Fax are not): phonenumbers' own metadata."""
+    import phonenumbers  # only a person given two numbers needs it
+    for region in (None,) if number.startswith("+") else PHONE_REGIONS:
+        try:
+            parsed = phonenumbers.parse(number, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(parsed) and \
+                phonenumbers.number_type(parsed) == phonenumbers.PhoneNumberType.MOBILE:
+            return True
+    return False
 
 
 def normalize_phone(raw: str) -> str:
@@ -148,10 +168,15 @@ def first_word_hit(table: dict[str, tuple[str, ...]], text: str) -> str | None:
     return hits[0][2] if hits else None
 
 
+NAMED_SHOW = re.compile(r"[\u4e00-\u9fff]{2}展\s*$")
+
+
 def source_of(text: str, *, labelled: bool = True) -> str | None:
     """A source channel; a labelled value naming none we know is 'other'."""
     words = SOURCE_WORDS if labelled else {k: SOURCE_WORDS[k] for k in STRONG_SOURCES}
     hit = _partner_over_referral(first_word_hit(words, text), words["partner"], text)
+    if not hit and labelled and NAMED_SHOW.search(text):
+        hit = "exhibition"  # 来源：台北国际食品展
     return hit or ("other" if labelled and text.strip() else None)
 
 
@@ -166,23 +191,29 @@ SAID_SOURCES = {
            "fb ad", "ig ad", "facebook ad", "instagram ad", "meta ad"),
     "exhibition": ("展会", "展上", "博会", "博览会", "会展", "交会", "展位", "展台", "trade show", "expo", "booth", "exhibition",
                    "festival", "conf", "trade fair", "our stand", "messe", "展览会", "展认识", "展拿", "展加", "展碰",
-                   "show上", "show 上", "show floor"),
+                   "show上", "show 上", "show floor", "fair"),
     "website": ("官网", "网站留言", "网页", "website", "web form", "web chat", "website chat", "contact form",
                 "pricing page", "filled in the form"),
     "referral": ("老客户介绍", "老客户转介绍", "转介绍", "朋友推荐", "朋友介绍", "介绍的", "介绍过来", "推荐的", "referred",
-                 "referral", "intro from", "介绍给我", "介绍了", "推了个", "给我推"),
+                 "referral", "intro from", "介绍给我", "介绍了", "推了个", "给我推", "转介", "introduced by",
+                 "introduced me", "introduced us", "intro'd"),
     "partner": ("渠道", "代理商", "合作伙伴", "伙伴", "reseller", "partner", "distributor"),
-    "wechat": ("微信上聊", "微信聊", "微信上加", "微信上找", "微信找", "加的微信", "加了我微信", "微信群", "公众号", "朋友圈", "wechat group", "wechat"),
+    "wechat": ("微信上聊", "微信聊", "微信上加", "微信上找", "微信找", "加的微信", "加了我微信", "加的我微信", "加我微信", "微信群", "公众号", "朋友圈", "wechat group", "wechat"),
     "phone": ("来电", "打电话进来", "打给我们", "打电话给我们", "打过来", "接到一个电话", "接到个电话", "接了个电话", "刚接到", "打进来", "inbound call", "called in",
-              "cold call", "电话进来", "phoned in", "rang us", "400电话", "400热线", "热线"),
+              "cold call", "电话进来", "phoned in", "rang us", "rang our", "400电话", "400热线", "热线"),
     "other": ("知乎", "小红书", "饭局", "扫楼", "扫街", "陌拜", "招标网", "cold visit", "walk-in", "walked in", "door knock", "linkedin", "webinar", "conference", "summit", "meetup", "seminar", "沙龙",
               "论坛"),
 }
 
 
+SOURCE_CUE = re.compile(r"(?:渠道|来源)(?:是|为|[:：])")
+
+
 def said_source(text: str) -> str | None:
     """The first way in said; a partner named anywhere wins over its referral ('a warm intro from our partner')."""
-    return _partner_over_referral(first_word_hit(SAID_SOURCES, text), SAID_SOURCES["partner"], text)
+    told = SOURCE_CUE.sub(" ", text)  # 渠道是百度推广来的: 渠道 here is the word for 'source', not a partner
+    hit = first_word_hit(SAID_SOURCES, told) or first_word_hit(SAID_SOURCES, text)
+    return _partner_over_referral(hit, SAID_SOURCES["partner"], text)
 
 
 def channel_of(text: str) -> str | None:

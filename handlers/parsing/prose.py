@@ -18,7 +18,7 @@ CN_ORG_TAILS = ("股份有限公司", "有限责任公司", "有限公司", "集
                 "保健院", "幼儿园", "商行", "酒店", "超市", "药业", "制药", "电力", "物流", "股份", "厂", "院",
                 "基金会", "协会", "合作社", "卫生院", "分行", "支行", "分公司")
 EN_LEGAL = ("Co., Ltd.", "Co.,Ltd.", "Co. Ltd.", "Co., Ltd", "Pte. Ltd.", "Pte Ltd", "Pty Ltd", "Sdn Bhd", "Ltd.", "Ltd",
-            "Co.", "Co", "Tbk", "LLP", "AB", "AS", "ASA", "Oy", "BV", "B.V.", "NV", "N.V.", "SpA", "S.p.A.", "SE", "KK", "Pty", "SAS",
+            "Co.", "Co-op", "Co", "Tbk", "LLP", "AB", "AS", "ASA", "Oy", "BV", "B.V.", "NV", "N.V.", "SpA", "S.p.A.", "SE", "KK", "Pty", "SAS",
             "S.r.l.", "s.r.o.", "a.s.", "Sp. z o.o.", "S.L.", "SARL", "S.A.S.", "K.K.", "Pvt. Ltd.", "Pvt Ltd", "Kft.",
             "Ltda.", "Oyj", "ApS", "L.L.C.", "W.L.L.", "Joint Stock Company", "JSC", "Bhd", "Council", "Authority", "Trust", "Services", "Brewing", "Storage", "Living", "Retail",
             "Limited", "Inc.", "Inc", "LLC", "LLP", "LP", "GmbH", "AG", "A/S", "S.A.", "SA", "PLC", "plc", "Corp.",
@@ -27,7 +27,7 @@ EN_LEGAL = ("Co., Ltd.", "Co.,Ltd.", "Co. Ltd.", "Co., Ltd", "Pte. Ltd.", "Pte L
             "Logistics", "Telecom", "Insurance", "Capital", "Realty", "Energy", "Media", "Health", "Foods",
             "Electronics", "Manufacturing", "Pharma", "Motors", "Clinic", "School", "College", "Agency")
 _EN_LEGAL = "|".join(re.escape(x) for x in sorted(EN_LEGAL, key=len, reverse=True)) + "|inc\\.?|ltd\\.?|llc|llp"
-_CAP = r"(?:[A-Z][\w&'’.-]*|\([A-Z][\w ]+\)|&|of|and|the|de|do|da|du|von|van|for)"
+_CAP = r"(?:[A-Z][\w&'’.-]*|\([A-Z][\w ]+\)|&|of|and|the|de|do|da|du|von|van|der|den|la|le|for)"
 # 'Acme Robotics (Suzhou) Co., Ltd.', 'Pacific Harbour Logistics Pte. Ltd.', 'Kestrel Aerospace Components, Inc.'
 EN_COMPANY = re.compile(r"(?<![\w])((?:[A-Z][\w&'’.-]*)(?:[ \t]+" + _CAP + r"){0,6}(?:[ \t]*\([A-Z][\w ]+\))?,?[ \t]+"
                         r"(?:" + _EN_LEGAL + r")(?:,?[ \t]+(?:" + _EN_LEGAL + r"))*)(?![\w])"
@@ -45,7 +45,8 @@ CALLED = re.compile(r"(?:一家|家|公司|客户|品牌|店)[^，。,;；]{0,12
                     r"(?P<cn>[\u4e00-\u9fffA-Za-z]{2,12}?)(?=[，,。;；\s]|$)"
                     r"|(?i:company|startup|fintech|firm|shop|brand|chain|studio|business|outfit)\s+(?:called|named)\s+"
                     r"(?P<en>[A-Z][\w&'’-]*(?:\s[A-Z][\w&'’-]*){0,3})")
-ORGANISER_AFTER = re.compile(r"\s*(?:组织的|主办的|举办的|牵头组织|办的)")
+ORGANISER_AFTER = re.compile(r"\s*(?:组织的|主办的|举办的|牵头组织|办的)"
+                             r"|(?:\s*&\s*[A-Z]\w*)?\s+(?:Expo|Fair|Summit|Show|Conference|Forum|Festival|Week)\b")  # an event
 PARENT_AFTER = re.compile(r"\s*(?:旗下|下属|下面的|的子公司|的一个子公司|的一家)")
 # Lead-ins said before the customer: 报备 商机：X / 客户是X / 帮忙报备个客户，X / new deal for X.
 LEAD_IN = re.compile(
@@ -120,7 +121,8 @@ def organisations(text: str, entities: list[Entity], *, first: bool = False) -> 
         name = _trim_en_org(m.group(group))
         if name and name.split()[0].lower().strip(",") in EN_TITLE_WORDS:
             continue  # 'Head of Digital Manufacturing' is a title, whatever word ends it
-        if name and not NOT_THE_CUSTOMER_BEFORE.search(text[max(0, m.start() - 40):m.start()]):
+        if name and not NOT_THE_CUSTOMER_BEFORE.search(text[max(0, m.start() - 40):m.start()]) \
+                and not _not_the_customer_after(text, m.end(group)):  # 'the Indonesia Energy & Steel Expo'
             inside = [o for o in found if m.start(group) <= o.start < m.end(group)]
             found = [o for o in found if o not in inside] + [Org(name, m.start(group), True)]
     lead = EN_LEAD_NAME.match(text)

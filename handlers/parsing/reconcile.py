@@ -18,6 +18,7 @@ from handlers.parsing.fields import SURNAMES, find_phones, normalize_phone
 from handlers.parsing.prose import HONORIFICS, PRONOUN
 from handlers.parsing.spans import Reading, Span
 
+INDUSTRY_SURE = 0.5
 SURE = 0.9  # a model reading below this is asked about before it is stored
 # A card's address line ('Lot 12, Jalan Perusahaan 3, Shah Alam', '朗山路18号'): its words are places, not people.
 ADDRESS_LINE = re.compile(r"(?i)\b(?:lot|jalan|jln|road|rd|street|avenue|ave|level|floor|suite|tower|building|bldg|menara|"
@@ -39,8 +40,9 @@ def reconcile(intent: Register | FollowUp, reading: Reading | None, text: str) -
     register = intent
     customer, unsure = _customer(register, reading, text)
     need = next((s.text for s in reading.of("NEED")), None) or register.need
+    industry = register.industry or next((s.text for s in reading.of("IND") if s.confidence >= INDUSTRY_SURE), None)
     return replace(register, customer=customer, unsure=unsure, contacts=_contacts(register.contacts, reading, text),
-                   need=need)
+                   need=need, industry=industry)
 
 
 def _customer(register: Register, reading: Reading, text: str) -> tuple[str | None, tuple[str, ...]]:
@@ -50,6 +52,8 @@ def _customer(register: Register, reading: Reading, text: str) -> tuple[str | No
     if model and model.text != ruled and ruled and model.confidence < SURE and not NARRATIVE.search(ruled) and (
             model.text in ruled or ruled in model.text or model.confidence < WEAK):
         return ruled, others + ("customer",)  # 'Sierra Vista Credit Union' where the model has 'Vista…': ask
+    if model and model.text != ruled and model.confidence < SURE and any(s.text == ruled for s in reading.of("CUST")):
+        return ruled, register.unsure  # a card's name line tagged first, its company line too: the rules' reading
     if model and model.text != ruled:
         return model.text, others + (("customer",) if model.confidence < SURE else ())
     return ruled, register.unsure  # the same reading, or the model sees none: '报备 腾讯' is the rules' to read

@@ -12,13 +12,14 @@ from handlers.parsing.prose import cn_org_tail as cn_org_tail_sure
 from handlers.parsing.amounts import CURRENCY_GAP, currency_of_legal_form, find_amount
 from handlers.parsing.clauses import corrected, sentence_spans, sentences, spoken_amounts, spoken_digits
 from handlers.parsing.dates import find_date, find_dates
-from handlers.parsing.fields import (CJK, EMAIL, PHONE, find_phones, is_title, looks_like_company, looks_like_person,
+from handlers.parsing.fields import (CJK, EMAIL, PHONE, find_phones, is_mobile, is_title, looks_like_company, looks_like_person,
                                      normalize_phone, said_source, source_of, split_title)
 from handlers.parsing.tagger import DEFAULT_TAGGER
 
 LABELS = {
     "customer": ("客户名称", "客户全称", "客户名", "客户", "公司名称", "公司", "单位", "customer", "company", "client", "account"),
-    "contact": ("联系人", "对接人", "对接", "负责人", "contact person", "contact"),
+    "contact": ("联系人", "对接人", "对接", "负责人", "窗口", "对口人", "contact person", "contact", "pic", "poc",
+                "point of contact"),
     "title": ("职位", "职务", "title", "position"),
     "phone": ("电话", "手机号", "手机", "联系电话", "phone", "mobile", "tel"),
     "email": ("邮箱", "邮件", "email", "e-mail"),
@@ -28,7 +29,7 @@ LABELS = {
     "close": ("预计成交时间", "预计成交", "预计签约", "成交时间", "签约时间", "预计", "close by", "close date",
               "expected close", "closing", "close", "by"),
     "source": ("商机来源", "线索来源", "客户来源", "来源", "渠道", "lead source", "source", "via"),
-    "industry": ("所属行业", "行业", "industry", "sector"),
+    "industry": ("所属行业", "行业", "所属产业", "产业", "industry", "sector"),
 }
 NEED_LEAD = re.compile(r"^(?:\+\s*)?(?:需求是|需要|想要上?个?|想上个?|想做个?|要做个?|要上个?|上个|needs?|wants?|looking for)\s*",
                        re.I)
@@ -61,12 +62,16 @@ BUDGET_SAID = re.compile(r"预算|金额|经费|费用|报价|盘子|投入|合�
 INDUSTRY_SAID = re.compile(r"^(?:他们|是)?做([\u4e00-\u9fff]{2,8})的$")
 _TRADE_HEADS = (r"(?:chain|maker|manufacturer|firm|startup|provider|retailer|utility|insurer|fintech|distributor|operator|"
                 r"miner|supplier|producer|brewery|winery|bakery|shop|store|exporter|importer|wholesaler|processor|agency|"
-                r"developer|clinic|group)")
+                r"developer|clinic|group|grower|co-op|cooperative|bank)")
 INDUSTRY_IN_PROSE = re.compile(r"(?<![想要在])(?:他们|她们|对方|公司|客户)?(?:是|主要)?做([\u4e00-\u9fffA-Za-z][\u4e00-\u9fffA-Za-z ]{1,9}?)"
                                r"的(?![\u4e00-\u9fff]{0,3}(?:经理|总|主任|负责人|方案|系统|项目|人))"
                                r"|(?<![a-z])(?:they're|they are|it's|is)\s+an?\s+(?:[A-Z]{2,}\s+)?([a-z][a-z -]{2,30}?"
                                + _TRADE_HEADS + r")(?![a-z])"
-                               r"|(?<![a-z])they do ([a-z][a-z -]{2,30}?)(?=\s*[),.;]|\s+(?:they|and|but|so|we|he|she)\b|$)",
+                               r"|(?<![a-z])they (?:do|make)\s+(?:(?:um|uh|like)\s+)?([a-z][a-z -]{2,30}?)(?=\s*[),.;]|\s+(?:they|and|but|so|"
+                               r"we|he|she|uh|um|out|in|for|from|the|contact|near|based|with|at|who|that|which)\b|$)"
+                               r"|(?:该公司|这家公司|他们|她们|对方)(?:主营|主要从事|从事|为一家|为|是一家)(?:中型|大型|小型|知名|本地)?"
+                               r"([\u4e00-\u9fff]{2,10}?)(?:企业|厂商|商|公司|的设计|的生产|的研发|(?=[，,。；;]))"
+                               r"|(?:他们|她们|对方)(?:主要)?做([\u4e00-\u9fff]{2,8})(?=[，,。；;])",
                                re.I)
 # Dates that are not the close: a quote, a visit, a demo, a tender, a go-live.
 NOT_CLOSE = re.compile(r"报价|拜访|演示|方案|招标|挂网|上线|启动|过去|见面|demo|quote|proposal|visit|rfp|go-live|go live|"
@@ -248,10 +253,16 @@ def parse_register(body: str, *, today: date, expect_customer: bool = True, tagg
     persons = prose.distinct([p for p in persons if not (customer and p.name in customer)])
     name, title = None, got.get("title")
     label = _contact_label(got["contact"]) if got.get("contact") else ""
+    label, more = _more_labelled(label, body)
+    persons += more
     if label and len(label) <= 40:  # 联系人 王磊 技术总监 / contact: John Smith, Head of IT — the label's reading wins
         words = label.split()
         if len(words) == 2 and is_title(words[0]) and looks_like_person(words[1]):
             name, title = words[1], words[0]  # 联系人 研发总监 覃明: the title first
+        elif (said := LABEL_ROLE.match(label)) and looks_like_person(said["name"]) and is_title(said["title"]):
+            name, title = said["name"], said["title"]  # contact is uh Bruce Whitmore he's the site manager mobile …
+        elif len(words) == 3 and DEPARTMENT.fullmatch(words[0]) and looks_like_person(words[1]) and is_title(words[2]):
+            name, title = words[1], f"{words[0]} {words[2]}"  # 窗口：品保課 許雅婷 課長 / 采购部 冯建军 经理
         else:
             name, title = split_title(label)
         title = title or got.get("title")
@@ -341,13 +352,14 @@ def parse_register(body: str, *, today: date, expect_customer: bool = True, tagg
     if customer and not labelled_customer and NO_NAME_SAID.search(body) and not (
             cn_org_tail_sure(customer) or prose.EN_COMPANY.fullmatch(customer)):
         customer, unsure = None, ()  # 名字保密 / no company name yet: ask for it, not about a word of the message
-    industry = industry or (_described(body, customer) if customer else None) or _said_industry(rest)
+    industry = (industry or (_described(body, customer) if customer else None) or _said_industry(rest)
+                or _said_industry(body))  # 'Arcot Spice Works Pvt Ltd, they make masala blends': a clause read as kept
     lines = [line.strip() for line in body.splitlines()]
     for p in persons:
         p.title = p.title or _card_title_of(lines, p.name)
     if name and not title:
         title = _card_title_of(lines, name)
-    contacts = _contacts(name, title, persons, phones, emails, body.find(label) if label else -1)
+    contacts = _contacts(name, title, persons, phones, emails, body.find(label) if label else -1, body)
     currency = budget.currency if budget else None
     if budget and not budget.marked and customer:
         currency = currency_of_legal_form(customer) or currency  # Helix Fintech Pte Ltd … budget 200k: SGD
@@ -383,13 +395,15 @@ def _said_budget(text: str):
     return None
 
 
-DESCRIBED = re.compile(r"\s*[(（]\s*(?:做(?P<cn>[\u4e00-\u9fff]{2,10})的|(?:an?\s+)?(?:[A-Z]{2,}\s+)?(?P<en>[a-z][a-z -]{2,28}?))"
+DESCRIBED = re.compile(r"\.?\s*[(（]\s*(?:做(?P<cn>[\u4e00-\u9fff]{2,10})的|(?:an?\s+)?(?:[A-Z]{2,}\s+)?(?P<en>[a-z][a-z -]{2,28}?))"
                        r"\s*(?:[,，;][^)）]*)?[)）]")
 APPOSITION = re.compile(r"^,?\s+an?\s+(?:[a-z-]+\s+)?(?P<en>[a-z][a-z -]{2,24}?(?:firm|company|co-op|chain|maker|shop|startup|"
-                        r"provider|operator|franchise|trust|brand|retailer|distributor|insurer|utility))(?![a-z])"
+                        r"provider|operator|franchise|trust|brand|retailer|distributor|insurer|utility|grower|bank|association))(?![a-z])"
                         r"|^,\s+(?P<bare>[a-z][a-z -]{2,30}?" + _TRADE_HEADS + r"),"  # Redline Cycling Co, ecommerce bike parts shop,
                         r"|^\s*[，,]\s*[\u4e00-\u9fff]{2,4}的(?P<cn>[\u4e00-\u9fff]{2,6}?(?:公司|开发商|工厂|厂|医院|品牌|连锁|集团))"
-                        r"(?=[。，,；;\s]|$)")  # Southern Cross Freight Pty Ltd，墨尔本的物流公司。
+                        r"(?=[。，,；;\s]|$)"  # Southern Cross Freight Pty Ltd，墨尔本的物流公司。
+                        r"|^\.?\s*[–—-]?\s*(?P<lead>[A-Za-z][a-z]+(?:\s[a-z]+){0,3}\s" + _TRADE_HEADS + r")"
+                        r"(?=\s+in\s|\s*[,.(]|$)")  # 'Syarikat Perabot Indah Sdn Bhd. Furniture manufacturer in Muar.'
 
 
 def _described(body: str, customer: str) -> str | None:
@@ -401,13 +415,19 @@ def _described(body: str, customer: str) -> str | None:
     m = DESCRIBED.match(after) or APPOSITION.match(after)
     if not m:
         return None
-    industry = (m.groupdict().get("cn") or m.groupdict().get("en") or m.groupdict().get("bare") or "").strip()
+    industry = next((g for g in (m.groupdict().get(k) for k in ("cn", "en", "bare", "lead")) if g), "").strip()
     return industry if industry and not re.search(r"\d|series|~", industry, re.I) else None
 
 
+NOT_A_TRADE = re.compile(r"^[一两几这那个套些]|系统|方案|预算|报价|项目|平台|软件|测试|汇报|演示|决定")  # 他们做一套系统，
+
+
 def _said_industry(text: str) -> str | None:
-    m = INDUSTRY_IN_PROSE.search(text)
-    return next(g for g in m.groups() if g).strip() if m else None
+    for m in INDUSTRY_IN_PROSE.finditer(text):
+        trade = next(g for g in m.groups() if g).strip()
+        if not NOT_A_TRADE.search(trade):
+            return trade
+    return None
 
 
 def _cut_out(spans: list[tuple[int, int]], text: str) -> tuple[list[tuple[int, str]], str]:
@@ -418,7 +438,7 @@ def _cut_out(spans: list[tuple[int, int]], text: str) -> tuple[list[tuple[int, s
     return found, text
 
 
-def _contacts(name, title, persons, phones, emails, label_at: int) -> tuple[ContactInfo, ...]:
+def _contacts(name, title, persons, phones, emails, label_at: int, body: str) -> tuple[ContactInfo, ...]:
     """The labelled contact first, then the people in the prose; each phone and e-mail goes to the person named
     nearest before it (or the first)."""
     people = sorted(([prose.Person(name, title, label_at)] if name or title else []) + list(persons),
@@ -429,16 +449,30 @@ def _contacts(name, title, persons, phones, emails, label_at: int) -> tuple[Cont
     for key, items, norm in (("phone", phones, normalize_phone), ("email", emails, str.lower)):
         for at, raw in items:
             before = [i for i, p in enumerate(people) if p.start <= at]
-            owner = next((i for i in reversed(before) if key not in reach[i]), None)
+            owner = next((i for i in before if key not in reach[i] and _called(people[i].name, body[max(0, at - 8):at])),
+                         None)  # 联系电话：牛总 137…: the person the number is said with
+            if owner is None:
+                owner = next((i for i in reversed(before) if key not in reach[i]), None)
             if owner is None:
                 owner = next((i for i in range(len(people)) if key not in reach[i]), None)
+            if owner is None and key == "phone" and people:  # a card's Tel, then its Mobile: keep the mobile
+                nearest = before[-1] if before else 0
+                if is_mobile(norm(raw)) and not is_mobile(reach[nearest][key]):
+                    owner = nearest
             if owner is not None:
                 reach[owner][key] = norm(raw)
     return tuple(ContactInfo(name=p.name, title=_said_title(p.title), **reach[i]) for i, p in enumerate(people))
 
 
+def _called(name: str | None, said: str) -> bool:
+    """The name, or its surname with 总/经理/工… (牛总 for 牛建华), said just before a phone."""
+    if not name:
+        return False
+    return name in said or bool(CJK.match(name) and re.search(re.escape(name[0]) + "(?:" + "|".join(prose.HONORIFICS) + "|先生|女士|小姐)", said))
+
+
 # 前台帮我约到了CTO / 对方来了总工程师: how the rep got to the person, not their title
-_MET_THROUGH = re.compile(r"^[\u4e00-\u9fff]{0,8}?(?:约到了|约到|见了|见到了|来了|碰到了|认识了|找到了)")
+_MET_THROUGH = re.compile(r"^[\u4e00-\u9fff]{0,8}?(?:约到了|约到|见了|见到了|来了|碰到了|认识了|找到了|见咗|约咗|倾咗)")
 
 
 def _said_title(title: str | None) -> str | None:
@@ -447,7 +481,8 @@ def _said_title(title: str | None) -> str | None:
         return None
     title = _MET_THROUGH.sub("", title)
     title = re.sub(r"^(?:另外|还有|也有|职位写的是|写的是|职位是|职务是|(?:联系人|对接人|对窗|窗口)(?:是|为)?)?(?:(?:他|她)?是\s*)?"
-                   r"(?:他们的?|她们的?|佢哋|对方的?|客户那边的?|客户的)?", "", title).strip()
+                   r"(?:同埋|还有|和)?(?:他们的?|她们的?|佢哋嘅?|对方的?|客户那边的?|客户方的?|客户的)?(?:新任|新来的|新上任的)?", "",
+                   title).strip()
     title = re.split(r"\s*[,，;；]?\s*\+?\d[\d\s-]{5,}", title, maxsplit=1)[0]  # IT Executive, 8223 4471
     title = re.split(r"(?<=\S)姓[\u4e00-\u9fff]", title, maxsplit=1)[0]  # 生产副总姓钱 → 生产副总
     if CJK.search(title):
@@ -524,6 +559,22 @@ def _tidy_customer(name: str) -> str | None:
 
 
 CONTACT_STOP = re.compile(r"\s*[,，;；]\s*(?=他|她|最后|还有|另外|拍板|决策|老板|(?i:and|he|she|his|her|who|reports)\b)")
+
+
+DEPARTMENT = re.compile(r"[\u4e00-\u9fff]{1,6}(?:部|课|課|科|处|處|中心|室|组|組)")
+LABEL_ROLE = re.compile(r"(?i)^(?:(?:uh|um|er)\s+)?(?P<name>.+?)\s*,?\s+(?:he|she)(?:['’]s|\s+is)\s+(?:the\s+|their\s+|our\s+|a\s+)?"
+                        r"(?:new\s+)?(?P<title>.+?)(?=\s+(?:his|her|and|mobile|number|phone|email|cell|hp)\b|\s*[,.;]|$)")
+LABEL_PEOPLE = re.compile(r"\s*[/／、;；]\s*")
+
+
+def _more_labelled(label: str, body: str) -> tuple[str, list]:
+    """联系人：牛建华（总经理）/ 邱敏（财务经理）: the first person is the label's, the others join the prose's."""
+    parts = LABEL_PEOPLE.split(label) if label else []
+    read = [split_title(p) for p in parts]
+    if len(parts) < 2 or not all(n and looks_like_person(n) for n, _ in read):
+        return label, []
+    at = body.find(label)
+    return parts[0], [prose.Person(n, t, at + label.find(p)) for p, (n, t) in zip(parts[1:], read[1:])]
 
 
 def _contact_label(value: str) -> str:

@@ -92,12 +92,16 @@ def features(text: str) -> tuple[list[tuple[int, int, str]], list[dict[str, str]
     return toks, out
 
 
+NEXT_PERSON = re.compile(r"\s+(?:Mr|Ms|Mrs|Mdm|Dr|Pak|Bu|Encik)\.?$")
+
+
 def tidy(span: str) -> str:
     """Where a span runs over a line break or an open bracket, or picks up a sentence's full stop."""
     span = span.split("\n")[0].strip()
     for opening, closing in (("(", ")"), ("（", "）")):
         if span.count(opening) > span.count(closing):
             span = span[:span.rfind(opening)].strip()
+    span = NEXT_PERSON.sub("", span)  # 'Mabuhay Cold Chain Corp. Ms.': the next sentence's Ms. Reyes
     if span.endswith(".") and not re.search(r"(?:\b[A-Z][a-z]{0,3}|\b\w\.\w{1,3})\.$", span):  # Inc. / s.r.o. stay
         span = span[:-1]
     return span.strip(" ,;:，。；：、")

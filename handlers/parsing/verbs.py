@@ -7,7 +7,7 @@ VERBS: dict[str, tuple[str, ...]] = {
     "register": ("新商机报备", "商机报备", "报备商机", "登记商机", "登记个商机", "报个商机", "报一个商机", "报商机", "报个备",
                  "报个单", "报单", "登记一下", "报一个", "先报一下", "报一下", "报备一个", "报备", "登记", "新商机", "reg", "新建商机", "新增商机", "录入商机", "new opportunity", "new opp", "new deal",
                  "new registration", "registering", "register", "new lead", "opp"),
-    "follow_up": ("记录跟进", "跟进记录", "跟进", "跟踪", "follow-up", "follow up", "followup", "quick f/u", "f/u",
+    "follow_up": ("记录跟进", "跟进记录", "跟进", "跟踪", "following up on", "following up", "follow-up", "follow up", "followup", "quick f/u", "f/u",
                   "quick update on", "update on", "quick note on", "logged", "log"),
     "advance": ("推进到", "推进", "推到", "推一下", "晋级", "升阶段", "advance", "move stage", "move"),
     "won": ("赢单", "成交", "签单", "签约了", "签了", "closed won", "close won", "won", "win"),
@@ -75,12 +75,19 @@ def _starts_with_verb(body: str) -> tuple[str, str] | None:
     return None
 
 
+def _whole_word(low: str, pos: int, word: str) -> bool:
+    before, after = low[pos - 1:pos], low[pos + len(word):pos + len(word) + 1]
+    return not (before.isascii() and before.isalnum()) and not (word[-1].isalnum() and after.isascii() and after.isalnum())
+
+
 def verb_inside(text: str, *, within: int = 8) -> tuple[str, str] | None:
     """'电话跟进，…' after an ID: a verb near the front, with the words before it kept (电话 is the channel)."""
     low = text.lower()
     best = None
     for word, kind in _PAIRS:
         pos = low.find(word, 0, within + len(word))
+        while pos >= 0 and word.isascii() and not _whole_word(low, pos, word):  # 'Following' holds no 'win'
+            pos = low.find(word, pos + 1, within + len(word))
         if pos >= 0 and (best is None or pos < best[0]):
             best = (pos, word, kind)
     if best is None:
