@@ -2,7 +2,7 @@
 
     .venv/bin/python tools/train_spans.py            # about 40 s on 2 cores
 
-The labels give values, not positions: each labelled customer, contact name, title and need is found in its
+The labels give values, not positions: each labelled customer, contact name, title, need and industry is found in its
 message (the first place no other field took), and its tokens become B-/I- tags. A value that cannot be found
 is left out of the tags, never guessed. Run it again whenever a labelled set is added or `features()` changes;
 tests/test_spans.py fails until then. A blind set must not be added here before its first-contact figure is taken.
