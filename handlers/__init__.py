@@ -8,10 +8,11 @@ from sqlalchemy.exc import IntegrityError
 
 from domain.messages import MAX_MESSAGE_CHARS, Deps, Incoming, Reply
 from handlers import dialog
-from handlers.commands import VERBS, Context, RegistrationRace
+from handlers.commands import VERBS, Context
 from handlers.lang import detect
 from handlers.parsing import parse
 from handlers.render import say
+from storage import lifecycle
 from storage import models as m
 
 log = logging.getLogger("oppbot.handlers")
@@ -35,7 +36,7 @@ def handle(incoming: Incoming, deps: Deps) -> Reply:
     for attempt in range(3):
         try:
             return _run(deps, incoming, intent, text=text, lang=lang, written=written, today=today)
-        except (RegistrationRace, IntegrityError):  # another process committed the same customer first
+        except (lifecycle.Taken, IntegrityError):  # another process committed the same customer first
             log.info("retrying %r after a concurrent write (attempt %d)", text[:80], attempt + 1)
         except Exception:  # the transaction rolled back; the user gets a sentence, the log the traceback
             log.exception("handling %r from %s failed", text[:200], incoming.user)

@@ -21,7 +21,7 @@ from handlers import intents as i
 from handlers.render import (LOST_REASON_NAMES, STATUS_NAMES, card_text, decision_actions, follow_up_card, money,
                              named, opportunity_card, say, score_line, stage_name, unread_lines)
 from storage import models as m
-from storage import matchindex, outbox, repo
+from storage import lifecycle, matchindex, outbox, repo
 
 
 
@@ -35,6 +35,10 @@ class Context:
     lang: str
     message: str
     notes: list[str] = field(default_factory=list)  # said before the reply (e.g. a dropped draft)
+
+    @property
+    def actor(self) -> lifecycle.Actor:
+        return lifecycle.Actor(self.user.id, self.message)
 
     def notify(self, notice: Notice) -> None:
         outbox.enqueue(self.session, notice, now=self.now)
@@ -55,18 +59,24 @@ class Context:
         return user.lang if user else "zh"
 
 
+def rescore(opp: m.Opportunity) -> int:
+    return opportunity_score(opp).total
+
+
 def opportunity_score(opp: m.Opportunity) -> Score:
     return score(need_fit_items=opp.need_fit or {}, contact_roles=[c.role for c in opp.contacts],
                  budget_stated=opp.budget is not None, budget_approved=opp.budget_approved,
                  in_annual_plan=opp.in_annual_plan)
 
 
-def follow_up_due(opp: m.Opportunity, today: date, config: Config) -> date:
+def follow_up_due(opp: m.Opportunity, today: date, config: Config, *, stage: str | None = None,
+                  next_action_date: date | None = None) -> date:
     """SPEC: due at the earlier of the stage cadence date (the team's, when it set its own) and the rep's own
-    next-action date."""
-    cadence = today + timedelta(days=config.cadence_days(opp.team_name, opp.stage))
-    if opp.next_action_date and opp.next_action_date >= today:
-        return min(cadence, opp.next_action_date)
+    next-action date (the opportunity's, or the one being set with this change)."""
+    cadence = today + timedelta(days=config.cadence_days(opp.team_name, stage or opp.stage))
+    next_action_date = next_action_date or opp.next_action_date
+    if next_action_date and next_action_date >= today:
+        return min(cadence, next_action_date)
     return cadence
 
 
@@ -103,23 +113,15 @@ def register(ctx: Context, cmd: i.Register) -> Reply:
     opp.follow_up_due = follow_up_due(opp, ctx.today, ctx.config)
     opp.contacts = [m.Contact(customer=customer, name=c.name, title=c.title, phone=c.phone, email=c.email,
                               role=role_for_title(c.title, ctx.config.role_words)) for c in cmd.contacts]
-    opp.stage_history = [m.StageChange(at=ctx.now, from_stage=None, to_stage="discovery", by=ctx.user.id)]
     opp.follow_ups = []
     opp.score = opportunity_score(opp).total
-    ctx.session.add(opp)
-    if not matchindex.protect(ctx.session, party.name, opp.id):
-        raise RegistrationRace(party.name.core)  # another process won this customer a moment ago: retry sees it
-    matchindex.file_customer(ctx.session, customer.id, party, new=new_customer)
+    lifecycle.create(ctx.session, opp, party, new_customer=new_customer, actor=ctx.actor, at=ctx.now,
+                     customer=cmd.customer, check=match.outcome)
     if match.outcome == "possible":
         dedupe.flag_possible(ctx, cmd, opp, match)
         ctx.notes.append(say("possible_rep", ctx.lang))
-    _audit(ctx, "register", opp, customer=cmd.customer, check=match.outcome)
     ctx.notes += unread_lines(cmd.unread, ctx.lang)
     return ctx.card(opp, head=say("registered", ctx.lang, id=opp.id, until=opp.protected_until.isoformat()))
-
-
-class RegistrationRace(Exception):
-    """The protected-key constraint refused a second owner; `handle` retries the message once."""
 
 
 # ---- naming an opportunity ---------------------------------------------------------------------------------
@@ -148,11 +150,6 @@ def _open_one(ctx: Context, ref: str, action: tuple[str, str]) -> m.Opportunity 
     return opp
 
 
-def _audit(ctx: Context, action: str, opp: m.Opportunity, **detail) -> None:
-    repo.audit(ctx.session, at=ctx.now, user_id=ctx.user.id, action=action, entity="opportunity",
-               entity_id=opp.id, detail=detail, message=ctx.message)
-
-
 # ---- follow-ups and stages ---------------------------------------------------------------------------------
 
 def follow_up(ctx: Context, cmd: i.FollowUp) -> Reply:
@@ -164,27 +161,26 @@ def follow_up(ctx: Context, cmd: i.FollowUp) -> Reply:
                     risks={"words": list(cmd.risks)} if cmd.risks else {})
     ctx.session.add(fu)  # not opp.follow_ups.append: that would load the whole history to add one
     with ctx.session.no_autoflush:  # one flush at commit, not one per lazy load below
-        opp.last_touch_at = opp.updated_at = ctx.now
-        opp.next_action, opp.next_action_date = cmd.next_action, cmd.next_action_date
-        opp.follow_up_due = follow_up_due(opp, ctx.today, ctx.config)
-        if cmd.budget is not None:  # SPEC: a follow-up updates the fields it mentions
-            opp.budget, opp.currency = cmd.budget, cmd.currency
-        opp.budget_approved = opp.budget_approved or cmd.budget_approved
-        opp.in_annual_plan = opp.in_annual_plan or cmd.in_annual_plan
-        if cmd.need_fit is not None:
-            opp.need_fit = {**(opp.need_fit or {}), "overall": cmd.need_fit}
         known = {c.name for c in opp.contacts if c.name}
         for c in cmd.contacts:  # SPEC: a follow-up updates the decision-chain contacts it mentions
             if c.name and c.name not in known:
                 opp.contacts.append(m.Contact(customer=opp.customer, name=c.name, title=c.title, phone=c.phone,
                                               email=c.email, role=role_for_title(c.title, ctx.config.role_words)))
                 known.add(c.name)
-        opp.score = opportunity_score(opp).total
+        fields = dict(last_touch_at=ctx.now, next_action=cmd.next_action, next_action_date=cmd.next_action_date,
+                      follow_up_due=follow_up_due(opp, ctx.today, ctx.config, next_action_date=cmd.next_action_date),
+                      budget_approved=opp.budget_approved or cmd.budget_approved,
+                      in_annual_plan=opp.in_annual_plan or cmd.in_annual_plan)
+        if cmd.budget is not None:  # SPEC: a follow-up updates the fields it mentions
+            fields.update(budget=cmd.budget, currency=cmd.currency)
+        if cmd.need_fit is not None:
+            fields["need_fit"] = {**(opp.need_fit or {}), "overall": cmd.need_fit}
         if opp.protected_until:
-            _extend_protection(ctx, opp, opp.protected_until + timedelta(days=protection.EXTENSION_DAYS))
-    _audit(ctx, "follow_up", opp, channel=cmd.channel, risks=list(cmd.risks),
-           contacts_added=[c.name for c in cmd.contacts if c.name],
-           next_action_date=cmd.next_action_date and cmd.next_action_date.isoformat())
+            fields["protected_until"] = _extended(ctx, opp, opp.protected_until + timedelta(
+                days=protection.EXTENSION_DAYS))
+        lifecycle.update(ctx.session, opp, actor=ctx.actor, at=ctx.now, action="follow_up", detail=dict(
+            channel=cmd.channel, risks=list(cmd.risks), contacts_added=[c.name for c in cmd.contacts if c.name]),
+            rescore=rescore, **fields)
     card = follow_up_card(opp, fu, ctx.lang)
     head = say("followed_up", ctx.lang, id=opp.id)
     added = [c for c in cmd.contacts if c.name]
@@ -214,24 +210,22 @@ def advance(ctx: Context, cmd: i.Advance) -> Reply:
     if verdict == "approval":
         team = ctx.config.team(opp.team_name)
         manager = team.manager if team else None
-        opp.requested_stage, opp.updated_at = target, ctx.now
+        lifecycle.update(ctx.session, opp, actor=ctx.actor, at=ctx.now, action="request_stage",
+                         detail={"stage": target, "score": s.total}, requested_stage=target)
         if manager:
             lang = ctx.lang_of(manager)
             ctx.notify(Notice(to=manager, kind="approval", actions=decision_actions(opp.id, lang), text=say(
                 "approval_request", lang, rep=ctx.user.name, id=opp.id, customer=opp.customer.name,
                 stage=stage_name(target, lang), breakdown=score_line(s, lang))))
-        _audit(ctx, "request_stage", opp, stage=target, score=s.total)
         return ctx.reply("stage_sent", id=opp.id, score=s.total, manager=ctx.name_of(manager),
                          stage=stage_name(target, ctx.lang))
     _move(ctx, opp, target)
     return ctx.reply("stage_done", id=opp.id, stage=stage_name(target, ctx.lang), score=s.total)
 
 
-def _move(ctx: Context, opp: m.Opportunity, target: str) -> None:
-    opp.stage_history.append(m.StageChange(at=ctx.now, from_stage=opp.stage, to_stage=target, by=ctx.user.id))
-    opp.stage, opp.requested_stage, opp.updated_at, opp.stage_entered_at = target, None, ctx.now, ctx.now
-    opp.follow_up_due = follow_up_due(opp, ctx.today, ctx.config)
-    _audit(ctx, "advance", opp, stage=target)
+def _move(ctx: Context, opp: m.Opportunity, target: str, **detail) -> None:
+    due = follow_up_due(opp, ctx.today, ctx.config, stage=target)
+    lifecycle.move(ctx.session, opp, target, actor=ctx.actor, at=ctx.now, due=due, **detail)
 
 
 FIELD_NAMES = {"industry": ("行业", "industry"), "budget": ("预算", "budget"),
@@ -282,8 +276,8 @@ def decide(ctx: Context, cmd: i.Decide) -> Reply:
         ctx.notify(Notice(to=opp.owner_id, kind="approval", text=say(
             "approved_rep", rep_lang, manager=ctx.user.name, id=opp.id, stage=stage_name(target, rep_lang))))
         return replace(ctx.reply("approved", id=opp.id, stage=stage_name(target, ctx.lang)), decided=True)
-    opp.requested_stage, opp.updated_at = None, ctx.now
-    _audit(ctx, "reject_stage", opp, stage=target, note=cmd.note)
+    lifecycle.update(ctx.session, opp, actor=ctx.actor, at=ctx.now, action="reject_stage",
+                     detail={"stage": target, "note": cmd.note}, requested_stage=None)
     note = f"：{cmd.note}" if rep_lang == "zh" and cmd.note else (f": {cmd.note}" if cmd.note else "")
     ctx.notify(Notice(to=opp.owner_id, kind="approval", text=say(
         "rejected_rep", rep_lang, manager=ctx.user.name, id=opp.id, note=note)))
@@ -299,9 +293,8 @@ def won(ctx: Context, cmd: i.Won) -> Reply:
         return opp
     if cmd.amount is None:
         return ctx.reply("won_missing", id=opp.id)
-    opp.budget, opp.currency = cmd.amount, cmd.currency
-    opp.expected_close = cmd.close_date or ctx.today
-    _close(ctx, opp, "won")
+    lifecycle.close(ctx.session, opp, "won", actor=ctx.actor, at=ctx.now, budget=cmd.amount, currency=cmd.currency,
+                    expected_close=cmd.close_date or ctx.today)
     return ctx.reply("won", id=opp.id, amount=money(opp.budget, opp.currency, ctx.lang), day=opp.expected_close)
 
 
@@ -311,8 +304,8 @@ def lost(ctx: Context, cmd: i.Lost) -> Reply:
         return opp
     if not cmd.reason:
         return ctx.reply("lost_missing", id=opp.id)
-    opp.lost_reason, opp.competitor, opp.close_note = cmd.reason, cmd.competitor, cmd.detail
-    _close(ctx, opp, "lost")
+    lifecycle.close(ctx.session, opp, "lost", actor=ctx.actor, at=ctx.now, lost_reason=cmd.reason,
+                    competitor=cmd.competitor, close_note=cmd.detail)
     team = ctx.config.team(opp.team_name)
     if team and team.manager and team.manager != ctx.user.id:  # SPEC: managers review lost deals
         lang = ctx.lang_of(team.manager)
@@ -333,21 +326,9 @@ def invalid(ctx: Context, cmd: i.Invalid) -> Reply:
     opp = _open_one(ctx, cmd.ref, ("标为无效", "marked invalid"))
     if isinstance(opp, Reply):
         return opp
-    opp.close_note = cmd.reason
-    _close(ctx, opp, "invalid")
+    lifecycle.close(ctx.session, opp, "invalid", actor=ctx.actor, at=ctx.now, close_note=cmd.reason)
     reason = (f"（{cmd.reason}）" if ctx.lang == "zh" else f" ({cmd.reason})") if cmd.reason else ""
     return ctx.reply("invalid", id=opp.id, reason=reason)
-
-
-def _close(ctx: Context, opp: m.Opportunity, status: str) -> None:
-    """Won/lost close the stage; invalid keeps the stage it died in. Protection ends either way."""
-    if status in ("won", "lost"):
-        opp.stage_history.append(m.StageChange(at=ctx.now, from_stage=opp.stage, to_stage="closed", by=ctx.user.id))
-        opp.stage = "closed"
-    opp.status, opp.closed_at, opp.updated_at = status, ctx.now, ctx.now
-    opp.requested_stage = opp.follow_up_due = opp.protected_until = None
-    matchindex.unprotect(ctx.session, opp.id)
-    _audit(ctx, status, opp, reason=opp.lost_reason or opp.close_note)
 
 
 def claim(ctx: Context, cmd: i.Claim) -> Reply:
@@ -363,17 +344,15 @@ def claim(ctx: Context, cmd: i.Claim) -> Reply:
             ctx.now < opp.released_at + timedelta(days=protection.CLAIM_COOLDOWN_DAYS):
         until = (opp.released_at + timedelta(days=protection.CLAIM_COOLDOWN_DAYS)).astimezone(ctx.now.tzinfo).date()
         return ctx.reply("claim_cooldown", id=opp.id, until=until)
-    name = read_name(opp.customer.name)
-    if not matchindex.protect(ctx.session, name, opp.id):  # someone registered the customer since its release
-        holder = ctx.session.get(m.Opportunity, matchindex.protected_holder(ctx.session, name))
+    team = ctx.config.team(ctx.user.team_name)
+    team_name = team.name if team else opp.team_name
+    due = follow_up_due(opp, ctx.today, ctx.config)
+    if not lifecycle.claim(ctx.session, opp, owner_id=ctx.user.id, team_name=team_name, due=due,
+                           protected_until=ctx.today + timedelta(days=ctx.config.org.protection_days),
+                           actor=ctx.actor, at=ctx.now):  # someone registered the customer since its release
+        holder = ctx.session.get(m.Opportunity, matchindex.protected_holder(ctx.session, read_name(opp.customer.name)))
         return ctx.reply("conflict", owner=ctx.name_of(holder.owner_id),
                          until=holder.protected_until.isoformat() if holder.protected_until else "-")
-    team = ctx.config.team(ctx.user.team_name)
-    opp.owner_id, opp.team_name, opp.status = ctx.user.id, team.name if team else opp.team_name, "open"
-    opp.protected_until = ctx.today + timedelta(days=ctx.config.org.protection_days)
-    opp.last_touch_at = opp.updated_at = ctx.now
-    opp.follow_up_due = follow_up_due(opp, ctx.today, ctx.config)
-    _audit(ctx, "claim", opp, previous_owner=opp.previous_owner_id)
     return ctx.reply("claimed", id=opp.id, customer=opp.customer.name, until=opp.protected_until)
 
 
@@ -386,11 +365,9 @@ def review(ctx: Context, cmd: i.Review) -> Reply:
         return ctx.reply("review_not_closed", id=opp.id)
     if not cmd.text:
         return ctx.reply("archive_reminder", id=opp.id, customer=opp.customer.name, due="-")
-    opp.review, opp.reviewed_at, opp.updated_at = cmd.text, ctx.now, ctx.now
-    if opp.status == "lost":
-        named_reason = first_word_hit(LOST_REASON_WORDS, cmd.text)
-        opp.lost_reason = named_reason or opp.lost_reason
-    _audit(ctx, "review", opp)
+    named_reason = first_word_hit(LOST_REASON_WORDS, cmd.text) if opp.status == "lost" else None
+    lifecycle.update(ctx.session, opp, actor=ctx.actor, at=ctx.now, action="review", review=cmd.text,
+                     reviewed_at=ctx.now, lost_reason=named_reason or opp.lost_reason)
     return ctx.reply("reviewed", id=opp.id)
 
 
@@ -403,19 +380,17 @@ def snooze(ctx: Context, cmd: i.Snooze) -> Reply:
         return ctx.reply("snooze_missing", id=opp.id)
     if cmd.until <= ctx.today:
         return ctx.reply("snooze_past", until=cmd.until)
-    opp.snoozed_until, opp.snooze_reason = cmd.until, cmd.reason
-    opp.follow_up_due, opp.updated_at = cmd.until, ctx.now
-    if opp.protected_until:  # a known pause does not cost the customer: protection outlasts it by the warning week
-        _extend_protection(ctx, opp, cmd.until + timedelta(days=protection.WARNING_DAYS))
-    _audit(ctx, "snooze", opp, until=cmd.until.isoformat(), reason=cmd.reason,
-           protected_until=opp.protected_until and opp.protected_until.isoformat())
+    protected = opp.protected_until and _extended(  # a known pause does not cost the customer: protection
+        ctx, opp, cmd.until + timedelta(days=protection.WARNING_DAYS))  # outlasts it by the warning week
+    lifecycle.update(ctx.session, opp, actor=ctx.actor, at=ctx.now, action="snooze", snoozed_until=cmd.until,
+                     snooze_reason=cmd.reason, follow_up_due=cmd.until, protected_until=protected)
     return ctx.reply("snoozed", id=opp.id, until=cmd.until, reason=cmd.reason or "-",
                      protected=opp.protected_until or "-")
 
 
-def _extend_protection(ctx: Context, opp: m.Opportunity, at_least: date) -> None:
+def _extended(ctx: Context, opp: m.Opportunity, at_least: date) -> date:
     registered = opp.created_at.astimezone(ctx.config.timezone_of(ctx.config.team(opp.team_name))).date()
-    opp.protected_until = protection.extended(opp.protected_until, at_least=at_least, registered=registered)
+    return protection.extended(opp.protected_until, at_least=at_least, registered=registered)
 
 
 # ---- asking ------------------------------------------------------------------------------------------------

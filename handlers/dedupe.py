@@ -8,7 +8,7 @@ from domain.matching import Party, Signal, compare, read_name
 from domain.messages import Notice, Reply
 from handlers import intents as i
 from handlers.render import decision_actions, say
-from storage import matchindex
+from storage import lifecycle, matchindex
 from storage import models as m
 
 REASONS = {"exact": ("名称相同", "same name"), "core": ("核心名称相同", "same core name"),
@@ -92,7 +92,9 @@ def managers_of(ctx, held: m.Opportunity) -> list[str]:
 
 def flag_possible(ctx, cmd: i.Register, opp: m.Opportunity, match: Match) -> None:
     """A weak match is stored, flagged, and put to the manager to confirm or dismiss."""
-    opp.flag, opp.matched_id = "possible_duplicate", match.holder.id
+    lifecycle.update(ctx.session, opp, actor=ctx.actor, at=ctx.now, action="flag_possible",
+                     detail={"signal": match.signal.reason if match.signal else None},
+                     flag="possible_duplicate", matched_id=match.holder.id)
     record(ctx, cmd, match)
     team = ctx.config.team(opp.team_name)
     if team and team.manager:
@@ -139,13 +141,12 @@ def decide_override(ctx, opp: m.Opportunity, conflict: m.Conflict, cmd: i.Decide
     share = bool(cmd.note and any(w in cmd.note.lower() for w in ("共享", "share", "一起", "together")))
     if share:
         conflict.override = "shared"
-        ctx.session.add(m.OpportunityShare(opportunity_id=opp.id, user_id=rep, at=ctx.now, by=ctx.user.id))
+        lifecycle.share(ctx.session, opp, user_id=rep, actor=ctx.actor, at=ctx.now, conflict=conflict.id)
     else:
         conflict.override = "reassigned"
-        opp.owner_id, opp.updated_at = rep, ctx.now
         rep_team = ctx.config.team_of(rep)
-        if rep_team:
-            opp.team_name = rep_team.name
+        lifecycle.assign(ctx.session, opp, owner_id=rep, team_name=rep_team.name if rep_team else None,
+                         actor=ctx.actor, at=ctx.now, conflict=conflict.id)
     key = "override_shared" if share else "override_reassigned"
     for who in (rep, owner):
         ctx.notify(Notice(to=who, kind="approval", text=say(key, ctx.lang_of(who), id=opp.id, rep=ctx.name_of(rep),
@@ -155,16 +156,16 @@ def decide_override(ctx, opp: m.Opportunity, conflict: m.Conflict, cmd: i.Decide
 
 def decide_duplicate(ctx, opp: m.Opportunity, cmd: i.Decide) -> Reply:
     """同意: not a duplicate, the flag goes; 驳回: a duplicate, the registration becomes invalid."""
+    other = opp.matched_id or ""
     if cmd.approve:
-        opp.flag, opp.matched_id, opp.updated_at = None, None, ctx.now
+        lifecycle.update(ctx.session, opp, actor=ctx.actor, at=ctx.now, action="not_duplicate", flag=None,
+                         matched_id=None)
         key, rep_key = "duplicate_dismissed", "duplicate_dismissed_rep"
     else:
-        opp.status, opp.close_note, opp.updated_at = "invalid", f"duplicate of {opp.matched_id}", ctx.now
-        opp.protected_until = opp.follow_up_due = None
-        matchindex.unprotect(ctx.session, opp.id)
+        lifecycle.close(ctx.session, opp, "invalid", actor=ctx.actor, at=ctx.now, close_note=f"duplicate of {other}")
         key, rep_key = "duplicate_confirmed", "duplicate_confirmed_rep"
     ctx.notify(Notice(to=opp.owner_id, kind="approval", text=say(
-        rep_key, ctx.lang_of(opp.owner_id), id=opp.id, manager=ctx.user.name, other=opp.matched_id or "")))
+        rep_key, ctx.lang_of(opp.owner_id), id=opp.id, manager=ctx.user.name, other=other)))
     return ctx.reply(key, id=opp.id)
 
 
@@ -186,4 +187,5 @@ def add_alias(ctx, cmd: i.AddAlias) -> Reply:
     ctx.session.add(m.CustomerAlias(customer=customer, alias=cmd.alias, normalized_alias=alias.key,
                                     added_by=ctx.user.id, added_at=ctx.now))
     matchindex.file_customer(ctx.session, customer.id, Party(read_name(customer.name), (alias,)))
+    lifecycle.record(ctx.session, opp, "alias", actor=ctx.actor, at=ctx.now, alias=cmd.alias)
     return ctx.reply("alias_added", alias=cmd.alias, customer=customer.name)

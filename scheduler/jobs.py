@@ -14,7 +14,7 @@ from domain.stages import (ARCHIVE_WORKING_DAYS, DEFAULT_DWELL_DAYS, DWELL_MIN_S
 from scheduler.calendar import in_working_hours, is_working_day, team_today, working_days_after
 from scheduler.digest import team_digest
 from storage import models as m
-from storage import matchindex, outbox, repo
+from storage import lifecycle, outbox
 
 
 def _teams_at_work(now: datetime, deps: Deps):
@@ -161,11 +161,7 @@ def release_expired(now: datetime, deps: Deps) -> int:
                 m.Opportunity.protected_until < today))
             for opp in expired:
                 owner = opp.owner_id
-                opp.status, opp.previous_owner_id, opp.released_at, opp.updated_at = "public", owner, now, now
-                opp.follow_up_due = None
-                matchindex.unprotect(s, opp.id)
-                repo.audit(s, at=now, user_id="scheduler", action="release", entity="opportunity", entity_id=opp.id,
-                           detail={"previous_owner": owner}, message=None)
+                lifecycle.release(s, opp, actor=lifecycle.Actor.job("release_expired"), at=now)
                 lang = s.get(m.User, owner).lang
                 outbox.enqueue(s, Notice(to=owner, kind="alert", key=f"release:{opp.id}:{now.date()}",
                                          text=say("release_owner", lang, id=opp.id, customer=opp.customer.name)),

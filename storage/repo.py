@@ -118,12 +118,6 @@ def expected_between(session: Session, viewer: m.User, start, end) -> list[tuple
     return list(session.execute(q))
 
 
-def audit(session: Session, *, at: datetime, user_id: str, action: str, entity: str, entity_id: str,
-          detail: dict[str, Any], message: str | None) -> None:
-    session.add(m.AuditEntry(at=at, user_id=user_id, action=action, entity=entity, entity_id=entity_id,
-                             detail=detail, message=message))
-
-
 def first_delivery(session: Session, *, platform: str, event_id: str, at: datetime) -> bool:
     """Record a platform event id (Slack event_id, WeCom MsgId); False when it was seen before — a platform's
     retry of something already handled. A retry whose original never arrived is the first delivery."""
