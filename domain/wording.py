@@ -104,6 +104,7 @@ TEXT = {
         "• 报备 客户 联系人 姓名 职位 电话 需求 … 预算 50万 预计 12月底成交 来源 展会\n"
         "• 跟进 2026-SH-007 电话沟通，…，下一步：下周二现场演示\n"
         "• 推进 2026-SH-007 到 方案推进 · 赢单 ID 金额 48万 · 输单 ID 原因 竞品低价 竞品 销售易 · 无效 ID\n"
+        "• 修改 ID 预算 60万 · ID 预计成交改到1月15日 · 修改 ID 客户/行业/来源/需求/币种 … · 历史 ID\n"
         "• 查看 ID · 我的商机 · 本周到期 · 漏斗 · 预测 本季度 · 认领 ID\n"
         "• 主管：同意 ID / 驳回 ID 原因 …\n"
         "• 取消（放弃正在填写的报备）· 帮助",
@@ -111,6 +112,7 @@ TEXT = {
         "• register <company>, contact <name> (<title>) <phone/email>, need: …, budget $120k, close by end of Q1\n"
         "• follow up 2026-SH-007 <what happened>, next: <action> <date>\n"
         "• advance ID to proposal · won ID amount 480k · lost ID reason price competitor X · invalid ID\n"
+        "• edit ID budget 80k · change ID close date to Feb 1 · edit ID customer/industry/source/need/currency … · history ID\n"
         "• show ID · my pipeline · due this week · funnel · forecast this quarter · claim ID\n"
         "• managers: approve ID / reject ID <reason>\n"
         "• cancel (drop the registration you are filling in) · help",
@@ -164,6 +166,23 @@ TEXT = {
     "forecast_head": ("加权预测（Σ 金额 × 阶段赢率，{scope}）：", "Weighted forecast (Σ amount × stage win %, {scope}):"),
     "forecast_line": ("{period}（{start} 至 {end}）：{amount}，{n} 个商机", "{period} ({start} to {end}): {amount} from {n} opportunities"),
     "scope_own": ("我的", "mine"), "scope_team": ("{team} 团队", "team {team}"), "scope_all": ("全公司", "everyone"),
+    "edited": ("已修改 {id}：{changes}", "Updated {id}: {changes}"),
+    "edit_same": ("{id} 的{field}已经是 {value}，没有改动。", "{id}'s {field} is already {value}; nothing changed."),
+    "edit_unread": ("没看懂新的{field}“{raw}”，{id} 没有改动。例如：{example}",
+                    "Couldn't read the new {field} \"{raw}\"; {id} is unchanged. For example: {example}"),
+    "edit_which": ("要修改 {id} 的哪一项？例如：修改 {id} 预算 60万 / 修改 {id} 预计成交 1月15日 / 修改 {id} 行业 物流。"
+                   "可改：客户、联系人、预算、币种、预计成交、来源、行业、需求",
+                   "Which field of {id}? For example: edit {id} budget 80k / change {id} close date to Feb 1 / "
+                   "edit {id} industry logistics. Fields: customer, contact, budget, currency, close date, source, "
+                   "industry, need"),
+    "edit_closed_customer": ("{id} 已{status}，客户名不能再改。", "{id} is {status}; its customer can no longer change."),
+    "ex_edit_budget": ("修改 {id} 预算 60万", "edit {id} budget 80k"),
+    "ex_edit_expected_close": ("修改 {id} 预计成交 1月15日", "change {id} close date to Feb 1"),
+    "ex_edit_source": ("修改 {id} 来源 展会", "edit {id} source exhibition"),
+    "ex_edit_currency": ("修改 {id} 币种 美元", "edit {id} currency USD"),
+    "ex_edit_other": ("修改 {id} 行业 物流", "edit {id} industry logistics"),
+    "history_head": ("{id}（{customer}）的变更记录：", "History of {id} ({customer}):"),
+    "history_more": ("……更早的 {n} 条未显示", "… {n} earlier entries not shown"),
     "period_month": ("本月", "This month"), "period_quarter": ("本季度", "This quarter"), "period_year": ("今年", "This year"),
 }
 

@@ -18,8 +18,9 @@ from handlers import dedupe, dialog
 from storage import reports as queries
 from handlers.parsing.fields import LOST_REASON_WORDS, first_word_hit
 from handlers import intents as i
-from handlers.render import (LOST_REASON_NAMES, STATUS_NAMES, card_text, decision_actions, follow_up_card, money,
-                             named, opportunity_card, say, score_line, stage_name, unread_lines)
+from handlers.render import (ACTION_NAMES, LOST_REASON_NAMES, STATUS_NAMES, card_text, change_text, decision_actions,
+                             field_label, field_value, follow_up_card, money, named, opportunity_card, say, score_line,
+                             stage_name, unread_lines)
 from storage import models as m
 from storage import lifecycle, matchindex, outbox, repo
 
@@ -148,6 +149,100 @@ def _open_one(ctx: Context, ref: str, action: tuple[str, str]) -> m.Opportunity 
         return ctx.reply("not_open", id=opp.id, status=named(STATUS_NAMES, opp.status, ctx.lang),
                          action=action[0 if ctx.lang == "zh" else 1])
     return opp
+
+
+def may_change(ctx: Context, opp: m.Opportunity) -> bool:
+    """Issue 13: the owner, their manager, a director or an admin (a rep it is shared with reads, not edits)."""
+    if ctx.user.role in ("director", "admin") or opp.owner_id == ctx.user.id:
+        return True
+    team = ctx.config.team(opp.team_name)
+    return ctx.user.role == "manager" and team is not None and team.manager == ctx.user.id
+
+
+# ---- correcting a registration -----------------------------------------------------------------------------
+
+def edit(ctx: Context, cmd: i.Edit) -> Reply:
+    """修改 ID 字段 值: one field corrected, old → new in the answer and the audit trail."""
+    opp = resolve(ctx, cmd.ref, statuses=("pending", "open", "won", "lost", "invalid", "public"))
+    if isinstance(opp, Reply):
+        return opp
+    action = "修改" if ctx.lang == "zh" else "edit"
+    if not may_change(ctx, opp):
+        return ctx.reply("no_permission", action=action, id=opp.id)
+    if cmd.field is None:
+        return ctx.reply("edit_which", id=opp.id)
+    name = field_label(cmd.field, ctx.lang)
+    if cmd.value is None:
+        key = f"ex_edit_{cmd.field}" if cmd.field in ("budget", "expected_close", "source", "currency") else "ex_edit_other"
+        return ctx.reply("edit_unread", field=name, raw=cmd.raw or "-", id=opp.id, example=say(key, ctx.lang, id=opp.id))
+    if cmd.field == "customer":
+        return _rename(ctx, opp, cmd.value)
+    fields = {cmd.field: cmd.value}
+    if cmd.field == "budget":
+        fields["currency"] = cmd.currency or opp.currency
+    if cmd.field == "industry":
+        fields["industry"] = cmd.value[:100]  # the column's width
+    changes = lifecycle.update(ctx.session, opp, actor=ctx.actor, at=ctx.now, action="edit", rescore=rescore, **fields)
+    shown = {k: v for k, v in changes.items() if k != "score" and not (k == "currency" and "budget" in changes)}
+    if not shown:
+        value = field_value(cmd.field, getattr(opp, cmd.field), ctx.lang, currency=opp.currency)
+        return ctx.reply("edit_same", id=opp.id, field=name, value=value)
+    text = change_text(shown, ctx.lang, currency=opp.currency)
+    if "score" in changes:
+        text += ("；健康度 " if ctx.lang == "zh" else "; health score ") + f"{changes['score'][0]} → {changes['score'][1]}"
+    return ctx.reply("edited", id=opp.id, changes=text)
+
+
+def _rename(ctx: Context, opp: m.Opportunity, name: str) -> Reply:
+    """The customer corrected: 查重 again, as for a registration, against everyone else's open opportunities."""
+    if name == opp.customer.name:
+        return ctx.reply("edit_same", id=opp.id, field=field_label("customer", ctx.lang), value=name)
+    draft = i.Register(customer=name, contacts=tuple(i.ContactInfo(name=c.name, phone=c.phone, email=c.email)
+                                                     for c in opp.contacts))
+    party = dedupe.party_of(draft)
+    match = dedupe.check(ctx, party, exclude=opp.id) if opp.status in repo.OPEN_STATUSES else dedupe.Match("new")
+    if match.outcome in ("mine", "conflict"):
+        return dedupe.conflict_reply(ctx, draft, match)
+    old = opp.customer.name
+    existing = ctx.session.scalars(select(m.Customer).where(m.Customer.normalized_name == party.name.key)).first()
+    lifecycle.rename_customer(ctx.session, opp, name, actor=ctx.actor, at=ctx.now, customer=existing)
+    if match.outcome == "possible":
+        dedupe.flag_possible(ctx, draft, opp, match)
+        ctx.notes.append(say("possible_rep", ctx.lang))
+    return ctx.reply("edited", id=opp.id, changes=change_text({"customer": [old, name]}, ctx.lang))
+
+
+def history(ctx: Context, cmd: i.History) -> Reply:
+    """历史 ID: who changed what and when, from which message; whoever may see the opportunity may see this."""
+    opp = resolve(ctx, cmd.ref, statuses=("pending", "open", "won", "lost", "invalid", "public"))
+    if isinstance(opp, Reply):
+        return opp
+    trail = repo.audit_trail(ctx.session, opp.id)
+    lines = [say("history_head", ctx.lang, id=opp.id, customer=opp.customer.name)]
+    if len(trail) > HISTORY_LINES:
+        lines.append(say("history_more", ctx.lang, n=len(trail) - HISTORY_LINES))
+    tz = ctx.config.timezone_of(ctx.config.team(opp.team_name))
+    for entry in trail[-HISTORY_LINES:]:
+        what = named(ACTION_NAMES, entry.action, ctx.lang)
+        detail = entry.detail or {}
+        if detail.get("changes"):
+            what += " " + change_text(detail["changes"], ctx.lang, currency=opp.currency)
+        elif detail.get("stage"):
+            what += " → " + stage_name(detail["stage"], ctx.lang)
+        who = "系统" if entry.user_id == "scheduler" and ctx.lang == "zh" else (
+            "scheduler" if entry.user_id == "scheduler" else ctx.name_of(entry.user_id))
+        said = f"「{_excerpt(entry.message)}」" if entry.message and not entry.message.startswith("job:") else ""
+        lines.append(f"• {entry.at.astimezone(tz):%Y-%m-%d %H:%M} {who}：{what} {said}".rstrip() if ctx.lang == "zh"
+                     else f"• {entry.at.astimezone(tz):%Y-%m-%d %H:%M} {who}: {what} {said}".rstrip())
+    return Reply(text="\n".join(lines), lang=ctx.lang)
+
+
+HISTORY_LINES = 20  # a chat answer, not a report: the newest twenty, and how many came before
+
+
+def _excerpt(text: str, limit: int = 40) -> str:
+    one = " ".join(text.split())
+    return one if len(one) <= limit else one[: limit - 1] + "…"
 
 
 # ---- follow-ups and stages ---------------------------------------------------------------------------------
@@ -428,7 +523,7 @@ def not_understood(ctx: Context, cmd: i.NotUnderstood) -> Reply:
 
 
 VERBS = {
-    i.Snooze: snooze, i.Review: review, i.Override: dedupe.request_override, i.AddAlias: dedupe.add_alias, i.Register: register, i.FollowUp: follow_up, i.Advance: advance, i.Decide: decide, i.Won: won, i.Lost: lost,
+    i.Edit: edit, i.History: history, i.Snooze: snooze, i.Review: review, i.Override: dedupe.request_override, i.AddAlias: dedupe.add_alias, i.Register: register, i.FollowUp: follow_up, i.Advance: advance, i.Decide: decide, i.Won: won, i.Lost: lost,
     i.Invalid: invalid, i.Claim: claim, i.Show: show, i.Query: query, i.Help: help_, i.Cancel: cancel,
     i.NotUnderstood: not_understood,
 }

@@ -37,12 +37,15 @@ def matches(session, party: Party) -> list[tuple[int, Signal]]:
     return sorted(found, key=lambda f: (f[1].strength == "strong", f[1].score), reverse=True)
 
 
-def check(ctx, party: Party) -> Match:
-    """The strongest match among the candidates' open opportunities decides; the rep's own wins a tie."""
+def check(ctx, party: Party, *, exclude: str | None = None) -> Match:
+    """The strongest match among the candidates' open opportunities decides; the rep's own wins a tie.
+    `exclude`: the opportunity whose customer is being renamed does not match itself."""
     matchindex.lock_registrations(ctx.session)
     best: tuple | None = None
     for customer_id, s in matches(ctx.session, party):
         opp = matchindex.open_opportunity(ctx.session, customer_id)  # only for the few that match
+        if opp is None or opp.id == exclude:
+            continue
         rank = (s.strength == "strong", opp.owner_id == ctx.user.id, s.score)
         if best is None or rank > best[0]:
             best = (rank, opp, s)

@@ -119,6 +119,22 @@ class AddAlias:
 
 
 @dataclass(frozen=True)
+class Edit:
+    """修改 ID 预算 60万 / change ID close date to Feb 1: one registration field corrected after the fact."""
+    ref: str
+    field: str | None  # customer | budget | currency | expected_close | source | industry | need | contact; None: unnamed
+    value: object = None  # read as the field's type (Decimal, date, str, ContactInfo); None when unreadable
+    currency: str | None = None  # with a budget
+    raw: str = ""  # the value as typed, for the answer when it cannot be read
+
+
+@dataclass(frozen=True)
+class History:
+    """历史 ID / history ID: the audit trail of one opportunity."""
+    ref: str
+
+
+@dataclass(frozen=True)
 class Query:
     what: str  # mine | due_this_week | funnel | forecast
     period: str | None = None  # forecast: month | quarter | year
@@ -147,5 +163,5 @@ class NotUnderstood:
     missing: str | None = None
 
 
-Intent = (Register | FollowUp | Advance | Won | Lost | Invalid | Claim | Decide | Override | AddAlias | Snooze | Review | Query
+Intent = (Register | FollowUp | Edit | History | Advance | Won | Lost | Invalid | Claim | Decide | Override | AddAlias | Snooze | Review | Query
           | Show | Help | Cancel | NotUnderstood)

@@ -129,3 +129,55 @@ def decision_actions(opp_id: str, lang: str, *, share: bool = False) -> tuple[tu
 
 def card_text(card: dict) -> str:
     return "\n".join([card["title"], *(f"  {k}: {v}" for k, v in card["rows"])])
+
+
+# What a change is called in the history and in an edit's answer.
+FIELD_LABELS = {"customer": "customer", "need": "need", "budget": "budget", "currency": ("币种", "Currency"),
+                "expected_close": "close", "source": "source", "industry": "industry", "owner": "owner",
+                "stage": "stage", "status": "status", "protected_until": "protected", "next_action": "next",
+                "next_action_date": ("下一步日期", "Next step date"), "score": "score",
+                "budget_approved": ("预算已获批", "Budget approved"), "in_annual_plan": ("纳入年度计划", "In annual plan"),
+                "need_fit": ("需求匹配", "Need fit"), "flag": ("标记", "Flag"), "requested_stage": ("申请阶段", "Stage requested"),
+                "snoozed_until": ("暂停至", "Snoozed until"), "lost_reason": ("输单原因", "Lost reason"),
+                "competitor": ("竞品", "Competitor"), "close_note": ("说明", "Note"), "review": ("复盘", "Review")}
+ACTION_NAMES = {"register": ("报备", "registered"), "follow_up": ("跟进", "follow-up"), "edit": ("修改", "edited"),
+                "advance": ("推进", "advanced"), "back": ("退回", "moved back"), "request_stage": ("申请推进", "asked to advance"),
+                "reject_stage": ("驳回推进", "advance rejected"), "won": ("赢单", "won"), "lost": ("输单", "lost"),
+                "invalid": ("无效", "invalid"), "release": ("释放到公海", "released to the pool"), "claim": ("认领", "claimed"),
+                "reassign": ("转交", "reassigned"), "share": ("共享", "shared"), "snooze": ("暂停提醒", "snoozed"),
+                "review": ("复盘", "reviewed"), "alias": ("添加别名", "alias added"),
+                "flag_possible": ("疑似重复", "possible duplicate"), "not_duplicate": ("确认不重复", "not a duplicate"),
+                "contact": ("联系人", "contact")}
+
+
+def field_label(name: str, lang: str) -> str:
+    entry = FIELD_LABELS.get(name, name)
+    if isinstance(entry, tuple):
+        return entry[0 if lang == "zh" else 1]
+    return label(entry, lang) if entry in LABELS else entry
+
+
+def field_value(name: str, value, lang: str, *, currency: str | None = None) -> str:
+    """A stored or audited value as a person reads it (money in 万, a source's name, yes/no)."""
+    if value is None or value == "" or value == {}:
+        return "—"
+    if name == "budget":
+        return money(Decimal(str(value)), currency, lang) or "—"
+    if name == "source":
+        return SOURCE_NAMES.get(value, value) if lang == "zh" else str(value)
+    if name in ("stage", "requested_stage"):
+        return stage_name(value, lang)
+    if name == "status":
+        return named(STATUS_NAMES, value, lang)
+    if isinstance(value, bool):
+        return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {v}" for k, v in value.items())
+    return str(value)
+
+
+def change_text(changes: dict, lang: str, *, currency: str | None = None) -> str:
+    """预算 50万 → 60万；预计成交 2026-12-31 → 2027-01-15"""
+    sep = "；" if lang == "zh" else "; "
+    return sep.join(f"{field_label(k, lang)} {field_value(k, old, lang, currency=currency)} → "
+                    f"{field_value(k, new, lang, currency=currency)}" for k, (old, new) in changes.items())

@@ -29,6 +29,10 @@ def export(session: Session, *, tz: ZoneInfo) -> dict:
     opps = session.scalars(select(m.Opportunity).order_by(m.Opportunity.created_at, m.Opportunity.id).options(
         selectinload(m.Opportunity.contacts), selectinload(m.Opportunity.follow_ups),
         selectinload(m.Opportunity.stage_history)))
+    trail: dict[str, list[m.AuditEntry]] = {}
+    for entry in session.scalars(select(m.AuditEntry).where(m.AuditEntry.entity == "opportunity")
+                                 .order_by(m.AuditEntry.id)):
+        trail.setdefault(entry.entity_id, []).append(entry)
     out = []
     for o in opps:
         item = {
@@ -44,6 +48,9 @@ def export(session: Session, *, tz: ZoneInfo) -> dict:
                            for f in o.follow_ups],
             "stage_history": [{"at": at(h.at), "from": h.from_stage, "to": h.to_stage, "by": h.by}
                               for h in o.stage_history],
+            "need_fit": dict(o.need_fit or {}),  # added (issue 13): the need-fit items as rated, 0–10 each
+            "audit": [{"at": at(a.at), "by": a.user_id, "action": a.action, "detail": a.detail, "message": a.message}
+                      for a in trail.get(o.id, [])],  # added (issue 13): every change, who, when, from which message
         }
         if o.flag:
             item["matched"] = o.matched_id

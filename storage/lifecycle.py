@@ -64,17 +64,18 @@ def record(session: Session, opp: m.Opportunity, action: str, *, actor: Actor, a
 def update(session: Session, opp: m.Opportunity, *, actor: Actor, at: datetime, action: str,
            detail: dict | None = None, rescore: Callable[[m.Opportunity], int] | None = None,
            **fields) -> dict[str, list]:
-    """Set fields and write one audit entry with each changed field's old and new value; returns those.
-    `rescore` recomputes the health score from the fields as they now are."""
+    """Set fields and write one audit entry with each changed field's old and new value (and `detail`, what the
+    action was about); returns the changes. `rescore` recomputes the health score from the fields as they now are."""
     unknown = set(fields) - FIELDS
     if unknown:
         raise ValueError(f"not a field lifecycle.update sets: {sorted(unknown)}")
     changes = _set(opp, fields)
     if rescore is not None:
         changes.update(_set(opp, {"score": rescore(opp)}))
-    opp.updated_at = at
     said = {k: v for k, v in changes.items() if k not in QUIET}
-    record(session, opp, action, actor=actor, at=at, **(detail or {}), **({"changes": said} if said else {}))
+    if said or detail:  # a correction to the value it already had is no change, and leaves no trace
+        opp.updated_at = at
+        record(session, opp, action, actor=actor, at=at, **(detail or {}), **({"changes": said} if said else {}))
     return changes
 
 

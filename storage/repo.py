@@ -118,6 +118,12 @@ def expected_between(session: Session, viewer: m.User, start, end) -> list[tuple
     return list(session.execute(q))
 
 
+def audit_trail(session: Session, opportunity_id: str) -> list[m.AuditEntry]:
+    """Every audited change of one opportunity, oldest first (the caller has checked it may be seen)."""
+    return list(session.scalars(select(m.AuditEntry).where(
+        m.AuditEntry.entity == "opportunity", m.AuditEntry.entity_id == opportunity_id).order_by(m.AuditEntry.id)))
+
+
 def first_delivery(session: Session, *, platform: str, event_id: str, at: datetime) -> bool:
     """Record a platform event id (Slack event_id, WeCom MsgId); False when it was seen before — a platform's
     retry of something already handled. A retry whose original never arrived is the first delivery."""

@@ -56,6 +56,10 @@ id = "wendy"
 name = "Wendy"
 role = "manager"
 team = "West"
+[[users]]
+id = "dora"
+name = "Dora"
+role = "director"
 """
 
 

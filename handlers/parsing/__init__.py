@@ -12,6 +12,7 @@ from handlers.parsing.amounts import find_amount
 from handlers.parsing.clauses import sentence_spans
 from handlers.parsing.dates import candidates as date_candidates, find_date
 from handlers.parsing.fields import OPP_ID, lost_reason_of, stage_of
+from handlers.parsing.edit import parse_edit
 from handlers.parsing.follow_up import parse_follow_up
 from handlers.parsing.register import LABELS, NEW_LEAD_CUE, looks_like_registration, parse_register
 from handlers.parsing.reconcile import reconcile
@@ -32,6 +33,7 @@ COMPETITOR_LABEL = re.compile(r"(?:(?:竞品|竞争对手|对手|competitor|lost
 ALIAS = re.compile(r"(.+?)\s*(?:=|:|也叫|又叫|即|\baka\b|\bis\b)\s*(.+)", re.I)  # 腾讯 = Tencent
 NEWS_OF = re.compile(r"^((?:[A-Z][\w&'.-]*)(?:\s[A-Z][\w&'.-]*){0,3}|[\u4e00-\u9fff]{2,10})\s*(?::|\s[-—–]\s)\s*(.+)$", re.S)
 REPLY_ON = re.compile(r"^\s*(?:re|回复|update on|updates? re)\s*[:：]\s*", re.I)
+UPDATE = re.compile(r"^(?:update|更新)|(?<![a-z])update(?![a-z])|更新", re.I)
 REASON_LABEL = re.compile(r"(?:原因|理由|reason|because)\s*[=:]?\s*", re.I)
 
 
@@ -111,6 +113,8 @@ def parse(text: str, *, today: date, tagger=DEFAULT_TAGGER) -> i.Intent:
         intent = replace(intent, customer=intent.customer and as_typed(text, intent.customer),
                          need=intent.need and as_typed(text, intent.need),
                          industry=intent.industry and as_typed(text, intent.industry))
+    if isinstance(intent, i.Edit) and isinstance(intent.value, str):
+        intent = replace(intent, value=as_typed(text, intent.value), raw=as_typed(text, intent.raw))
     if isinstance(intent, (i.Register, i.FollowUp)) and intent.contacts:
         intent = replace(intent, contacts=tuple(replace(c, name=c.name and as_typed(text, c.name),
                                                         title=c.title and as_typed(text, c.title))
@@ -169,6 +173,13 @@ def _parse(text: str, *, today: date, tagger) -> i.Intent:
     ref, rest = split_ref(rest)
     if not ref:
         return i.NotUnderstood(intent=kind, missing="ref")
+    if kind == "edit":
+        edit = parse_edit(ref, rest, today=today, strict=bool(UPDATE.match(text)))
+        if edit is None and UPDATE.match(text) and rest:  # 'update 2026-SH-001: had a call…' is news of it
+            return parse_follow_up(ref, rest, today=today, tagger=tagger)
+        return edit or i.Edit(ref=ref, field=None)  # the command asks which field, once it knows the opportunity
+    if kind == "history":
+        return i.History(ref=ref)
     if kind == "follow_up":
         return parse_follow_up(ref, rest, today=today, tagger=tagger) if rest else i.NotUnderstood(intent=kind, missing="content")
     if kind == "advance":
@@ -206,10 +217,18 @@ def _without_verb(text: str, *, today: date, tagger) -> i.Intent:
         rest = around_ref(text, m)
         if not rest:
             return i.Show(ref=m.group(1).upper())
+        edit = parse_edit(m.group(1).upper(), rest, today=today, said=True)  # 2026-SH-001 预算改成60万
+        if edit is not None:
+            return edit
         found = split_verb(rest)
         # '2026-SH-015 电话跟进…' has its verb near the front; a short '公海里的 ID 我认领了' anywhere
         within = 8 if len(rest) > 30 else len(rest)  # a verb deep in a long update is prose ('wants to pause')
         kind, after = found if found[0] else (verb_inside(rest, within=within) or (None, rest))
+        if kind == "edit":  # '2026-SH-001 修改 预算 60万'; but '2026-WH-002 今天发邮件把修改后的合同…' is news
+            edit = parse_edit(m.group(1).upper(), after, today=today, strict=bool(UPDATE.search(rest[:12])))
+            if edit is not None:
+                return edit
+            kind = None
         if kind and kind not in ("register", "help", "cancel", "mine", "due_this_week", "funnel", "forecast"):
             return _parse(clean(f"{rest_verb(kind)} {m.group(1)} {after}"), today=today, tagger=tagger)
         # '2026-SZ-003 电话沟通了一下，客户说…' / 're ID …' / 接到陇原种业的电话，就是2026-XA-009那个，…: news of it
@@ -235,7 +254,7 @@ def _without_verb(text: str, *, today: date, tagger) -> i.Intent:
 
 def rest_verb(kind: str) -> str:
     """A canonical verb for re-parsing a rearranged message."""
-    return {"follow_up": "跟进", "advance": "推进", "won": "赢单", "lost": "输单", "invalid": "无效", "claim": "认领",
+    return {"follow_up": "跟进", "history": "历史", "advance": "推进", "won": "赢单", "lost": "输单", "invalid": "无效", "claim": "认领",
             "approve": "同意", "reject": "驳回", "show": "查看", "snooze": "暂停", "review": "复盘", "override": "申请接手",
             "alias": "别名"}[kind]
 

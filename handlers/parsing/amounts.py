@@ -70,6 +70,13 @@ CURRENCY_GAP = re.compile(r"(?<![A-Za-z])(" + "|".join(sorted((k for k in PREFIX
                                                           key=len, reverse=True)) + r")\s+(?=\d)")
 
 
+def currency_named(text: str) -> str | None:
+    """A currency said on its own (元, 美元, usd, S$, RM): its ISO code."""
+    word = text.strip()
+    return _CURRENCY_BY_MARKER.get(word.lower()) or (word.upper() if re.fullmatch(r"[A-Za-z]{3}", word)
+                                                      and word.upper() in set(_CURRENCY_BY_MARKER.values()) else None)
+
+
 def currency_of_legal_form(customer: str) -> str | None:
     return next((code for pattern, code in LEGAL_FORM_CURRENCIES if pattern.search(customer)), None)
 

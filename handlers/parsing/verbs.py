@@ -9,6 +9,8 @@ VERBS: dict[str, tuple[str, ...]] = {
                  "new registration", "registering", "register", "new lead", "opp"),
     "follow_up": ("记录跟进", "跟进记录", "跟进", "跟踪", "following up on", "following up", "follow-up", "follow up", "followup", "quick f/u", "f/u",
                   "quick update on", "update on", "quick note on", "logged", "log"),
+    "edit": ("修改", "更改", "更正", "修正", "改一下", "更新", "edit", "change", "correct", "update"),
+    "history": ("变更记录", "操作记录", "修改记录", "历史记录", "历史", "history", "audit trail", "audit"),
     "advance": ("推进到", "推进", "推到", "推一下", "晋级", "升阶段", "advance", "move stage", "move"),
     "won": ("赢单", "成交", "签单", "签约了", "签了", "closed won", "close won", "won", "win"),
     "lost": ("输单", "丢单了", "丢单", "这单丢了", "丢了", "closed lost", "close lost", "lost"),
@@ -64,15 +66,22 @@ def split_verb(text: str) -> tuple[str | None, str]:
     return None, text
 
 
-def _starts_with_verb(body: str) -> tuple[str, str] | None:
+def starts_with_word(body: str, pairs) -> tuple[str, str] | None:
+    """(what the longest word at the front means, the rest); `pairs` are (lower-case word, meaning), longest first.
+    An English word must end where a word ends: "logistics" is not "log", "winner" is not "win"."""
     low = body.lower()
-    for word, kind in _PAIRS:
+    for word, kind in pairs:
         if low.startswith(word):
             rest = body[len(word):]
             if word.isascii() and word[-1].isalnum() and rest[:1].isalnum() and rest[:1].isascii():
-                continue  # "logistics" is not "log", "winner" is not "win"
-            return kind, AFTER_VERB.sub("", rest, count=1).strip()
+                continue
+            return kind, rest
     return None
+
+
+def _starts_with_verb(body: str) -> tuple[str, str] | None:
+    found = starts_with_word(body, _PAIRS)
+    return (found[0], AFTER_VERB.sub("", found[1], count=1).strip()) if found else None
 
 
 def _whole_word(low: str, pos: int, word: str) -> bool:
