@@ -105,6 +105,7 @@ TEXT = {
         "• 跟进 2026-SH-007 电话沟通，…，下一步：下周二现场演示\n"
         "• 推进 2026-SH-007 到 方案推进 · 赢单 ID 金额 48万 · 输单 ID 原因 竞品低价 竞品 销售易 · 无效 ID\n"
         "• 修改 ID 预算 60万 · ID 预计成交改到1月15日 · 修改 ID 客户/行业/来源/需求/币种 … · 历史 ID\n"
+        "• 联系人 ID 张伟 CFO 13700001111 决策者（添加或更正，角色：决策者/影响者/使用者）· ID 预算已获批\n"
         "• 查看 ID · 我的商机 · 本周到期 · 漏斗 · 预测 本季度 · 认领 ID\n"
         "• 主管：同意 ID / 驳回 ID 原因 …\n"
         "• 取消（放弃正在填写的报备）· 帮助",
@@ -113,6 +114,7 @@ TEXT = {
         "• follow up 2026-SH-007 <what happened>, next: <action> <date>\n"
         "• advance ID to proposal · won ID amount 480k · lost ID reason price competitor X · invalid ID\n"
         "• edit ID budget 80k · change ID close date to Feb 1 · edit ID customer/industry/source/need/currency … · history ID\n"
+        "• contact ID Lisa Wong (Head of Data) lisa@acme.com influencer (add or correct; decision maker/influencer/user) · ID budget approved\n"
         "• show ID · my pipeline · due this week · funnel · forecast this quarter · claim ID\n"
         "• managers: approve ID / reject ID <reason>\n"
         "• cancel (drop the registration you are filling in) · help",
@@ -181,6 +183,13 @@ TEXT = {
     "ex_edit_source": ("修改 {id} 来源 展会", "edit {id} source exhibition"),
     "ex_edit_currency": ("修改 {id} 币种 美元", "edit {id} currency USD"),
     "ex_edit_other": ("修改 {id} 行业 物流", "edit {id} industry logistics"),
+    "contact_added": ("已为 {id} 添加联系人 {contact}。{chain}", "Added {contact} to {id}. {chain}"),
+    "contact_updated": ("已更新 {id} 的联系人 {name}：{changes}。{chain}", "Updated {name} on {id}: {changes}. {chain}"),
+    "contact_same": ("{id} 的联系人 {name} 没有改动。", "Nothing changed for {name} on {id}."),
+    "missing_contact": ("请写上联系人的姓名，例如：联系人 2026-SH-001 张伟 CFO 13700001111 决策者",
+                        "Who is it? For example: contact 2026-SH-001 Lisa Wong (Head of Data) lisa@acme.com influencer"),
+    "chain": ("决策链：{have}{missing}。健康度 {score}。", "Decision chain: {have}{missing}. Health score {score}."),
+    "chain_missing": ("；还缺{roles}", "; still missing: {roles}"),
     "history_head": ("{id}（{customer}）的变更记录：", "History of {id} ({customer}):"),
     "history_more": ("……更早的 {n} 条未显示", "… {n} earlier entries not shown"),
     "period_month": ("本月", "This month"), "period_quarter": ("本季度", "This quarter"), "period_year": ("今年", "This year"),

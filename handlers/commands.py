@@ -18,9 +18,9 @@ from handlers import dedupe, dialog
 from storage import reports as queries
 from handlers.parsing.fields import LOST_REASON_WORDS, first_word_hit
 from handlers import intents as i
-from handlers.render import (ACTION_NAMES, LOST_REASON_NAMES, STATUS_NAMES, card_text, change_text, decision_actions,
-                             field_label, field_value, follow_up_card, money, named, opportunity_card, say, score_line,
-                             stage_name, unread_lines)
+from handlers.render import (ACTION_NAMES, LOST_REASON_NAMES, ROLE_NAMES, STATUS_NAMES, card_text, chain_text,
+                             change_text, contact_line, decision_actions, field_label, field_value, follow_up_card,
+                             money, named, opportunity_card, say, score_line, stage_name, unread_lines)
 from storage import models as m
 from storage import lifecycle, matchindex, outbox, repo
 
@@ -210,6 +210,36 @@ def _rename(ctx: Context, opp: m.Opportunity, name: str) -> Reply:
         dedupe.flag_possible(ctx, draft, opp, match)
         ctx.notes.append(say("possible_rep", ctx.lang))
     return ctx.reply("edited", id=opp.id, changes=change_text({"customer": [old, name]}, ctx.lang))
+
+
+def set_contact(ctx: Context, cmd: i.SetContact) -> Reply:
+    """联系人 ID 姓名 职位 电话 [角色]: adds a person to the decision chain, or corrects one by name; the role is the
+    one said, else the one the title gives (the rule registration uses)."""
+    opp = resolve(ctx, cmd.ref, statuses=("pending", "open", "won", "lost", "invalid", "public"))
+    if isinstance(opp, Reply):
+        return opp
+    if not may_change(ctx, opp):
+        return ctx.reply("no_permission", action="修改" if ctx.lang == "zh" else "edit", id=opp.id)
+    c = cmd.contact
+    known = any(x.name and x.name.casefold() == c.name.casefold() for x in opp.contacts)
+    role = cmd.role or (role_for_title(c.title, ctx.config.role_words) if c.title or not known else None)
+    contact, changes, new = lifecycle.set_contact(ctx.session, opp, name=c.name, title=c.title, phone=c.phone,
+                                                  email=c.email, role=role, actor=ctx.actor, at=ctx.now,
+                                                  rescore=rescore)
+    chain = chain_text(opp.contacts, opp.score, ctx.lang)
+    if new:
+        return ctx.reply("contact_added", id=opp.id, contact=contact_line(contact, ctx.lang), chain=chain)
+    if not changes:
+        return ctx.reply("contact_same", id=opp.id, name=contact.name)
+    shown = {k: [named(ROLE_NAMES, o, ctx.lang) if k == "role" and o else o,
+                 named(ROLE_NAMES, n, ctx.lang) if k == "role" else n] for k, (o, n) in changes.items() if k != "score"}
+    sep = "；" if ctx.lang == "zh" else "; "
+    text = sep.join(f"{CONTACT_FIELDS[k][0 if ctx.lang == 'zh' else 1]} {o or '—'} → {n}" for k, (o, n) in shown.items())
+    return ctx.reply("contact_updated", id=opp.id, name=contact.name, changes=text, chain=chain)
+
+
+CONTACT_FIELDS = {"title": ("职位", "title"), "phone": ("电话", "phone"), "email": ("邮箱", "email"),
+                  "role": ("角色", "role")}
 
 
 def history(ctx: Context, cmd: i.History) -> Reply:
@@ -519,11 +549,13 @@ def not_understood(ctx: Context, cmd: i.NotUnderstood) -> Reply:
         return ctx.reply("missing_content", example=say("ex_follow_up", ctx.lang))
     if cmd.missing == "alias":
         return ctx.reply("missing_alias")
+    if cmd.missing == "contact":
+        return ctx.reply("missing_contact")
     return ctx.reply("not_understood")
 
 
 VERBS = {
-    i.Edit: edit, i.History: history, i.Snooze: snooze, i.Review: review, i.Override: dedupe.request_override, i.AddAlias: dedupe.add_alias, i.Register: register, i.FollowUp: follow_up, i.Advance: advance, i.Decide: decide, i.Won: won, i.Lost: lost,
+    i.Edit: edit, i.SetContact: set_contact, i.History: history, i.Snooze: snooze, i.Review: review, i.Override: dedupe.request_override, i.AddAlias: dedupe.add_alias, i.Register: register, i.FollowUp: follow_up, i.Advance: advance, i.Decide: decide, i.Won: won, i.Lost: lost,
     i.Invalid: invalid, i.Claim: claim, i.Show: show, i.Query: query, i.Help: help_, i.Cancel: cancel,
     i.NotUnderstood: not_understood,
 }

@@ -129,6 +129,14 @@ class Edit:
 
 
 @dataclass(frozen=True)
+class SetContact:
+    """联系人 ID 姓名 职位 电话 [决策者|影响者|使用者]: a person of the decision chain added, or corrected by name."""
+    ref: str
+    contact: ContactInfo
+    role: str | None = None  # decision_maker | influencer | user, when said; else from the title
+
+
+@dataclass(frozen=True)
 class History:
     """历史 ID / history ID: the audit trail of one opportunity."""
     ref: str
@@ -163,5 +171,5 @@ class NotUnderstood:
     missing: str | None = None
 
 
-Intent = (Register | FollowUp | Edit | History | Advance | Won | Lost | Invalid | Claim | Decide | Override | AddAlias | Snooze | Review | Query
+Intent = (Register | FollowUp | Edit | SetContact | History | Advance | Won | Lost | Invalid | Claim | Decide | Override | AddAlias | Snooze | Review | Query
           | Show | Help | Cancel | NotUnderstood)

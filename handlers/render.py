@@ -16,6 +16,7 @@ LABELS = {
     "next": ("下一步", "Next"), "follow_ups": ("最近跟进", "Last follow-ups"), "history": ("阶段记录", "Stage history"),
     "channel": ("方式", "Channel"), "content": ("内容", "Content"), "industry": ("行业", "Industry"),
     "risks": ("风险信号", "Risk signals"), "follow_up": ("跟进", "Follow-up"),
+    "chain_missing": ("决策链还缺", "Chain still missing"),
 }
 SOURCE_NAMES = {"website": "官网", "exhibition": "展会", "referral": "转介绍", "wechat": "微信", "phone": "电话",
                 "ad": "广告", "partner": "合作伙伴", "other": "其他"}
@@ -65,6 +66,7 @@ def opportunity_card(opp: m.Opportunity, score: Score, lang: str, *, owner: str,
         (label("stage", lang), stage_name(opp.stage, lang) + ("" if opp.status == "open" else
                                                                f" · {named(STATUS_NAMES, opp.status, lang)}")),
         (label("contacts", lang), "; ".join(contact_line(c, lang) for c in opp.contacts) or None),
+        (label("chain_missing", lang), chain_parts(opp.contacts, lang)[1] or None),
         (label("need", lang), opp.need),
         (label("budget", lang), money(opp.budget, opp.currency, lang)),
         (label("close", lang), day(opp.expected_close)),
@@ -181,3 +183,21 @@ def change_text(changes: dict, lang: str, *, currency: str | None = None) -> str
     sep = "；" if lang == "zh" else "; "
     return sep.join(f"{field_label(k, lang)} {field_value(k, old, lang, currency=currency)} → "
                     f"{field_value(k, new, lang, currency=currency)}" for k, (old, new) in changes.items())
+
+
+def chain_parts(contacts, lang: str) -> tuple[str, str]:
+    """(who holds each role of the decision chain, which roles no one holds yet) — seed 001's 决策链覆盖."""
+    sep = "、" if lang == "zh" else ", "
+    have = []
+    for role in ROLE_NAMES:
+        names = [c.name for c in contacts if c.role == role and c.name]
+        if names:
+            have.append(f"{named(ROLE_NAMES, role, lang)} {sep.join(names)}")
+    missing = [named(ROLE_NAMES, r, lang) for r in ROLE_NAMES if not any(c.role == r for c in contacts)]
+    return ("；" if lang == "zh" else "; ").join(have) or "—", sep.join(missing)
+
+
+def chain_text(contacts, score: int, lang: str) -> str:
+    have, missing = chain_parts(contacts, lang)
+    return say("chain", lang, have=have, missing=say("chain_missing", lang, roles=missing) if missing else "",
+               score=score)

@@ -151,6 +151,34 @@ def share(session: Session, opp: m.Opportunity, *, user_id: str, actor: Actor, a
     record(session, opp, "share", actor=actor, at=at, user=user_id, **detail)
 
 
+def set_contact(session: Session, opp: m.Opportunity, *, name: str, actor: Actor, at: datetime,
+                rescore: Callable[[m.Opportunity], int] | None = None, **fields) -> tuple[m.Contact, dict, bool]:
+    """A person of the decision chain added, or corrected by name (title, phone, email, role): (contact, the
+    changes, whether they are new). Fields given as None are left as they are."""
+    contact = next((c for c in opp.contacts if c.name and c.name.casefold() == name.casefold()), None)
+    new = contact is None
+    given = {k: v for k, v in fields.items() if v is not None}
+    if new:
+        contact = m.Contact(customer=opp.customer, name=name, role=given.pop("role", "user"))
+        opp.contacts.append(contact)
+        changes = {"name": [None, name], "role": [None, contact.role]}
+    else:
+        changes = {}
+    for key, value in given.items():
+        old = getattr(contact, key)
+        if old != value:
+            setattr(contact, key, value)
+            changes[key] = [old, value]
+    if not changes:
+        return contact, {}, False
+    score = {}
+    if rescore is not None:
+        score = _set(opp, {"score": rescore(opp)})
+    opp.updated_at = at
+    record(session, opp, "contact", actor=actor, at=at, contact=name, changes={**changes, **score})
+    return contact, {**changes, **score}, new
+
+
 def rename_customer(session: Session, opp: m.Opportunity, name: str, *, actor: Actor, at: datetime,
                     customer: m.Customer | None = None) -> None:
     """The customer corrected after registration: the opportunity moves to that customer record (an existing one

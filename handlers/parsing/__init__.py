@@ -11,8 +11,8 @@ from handlers import intents as i
 from handlers.parsing.amounts import find_amount
 from handlers.parsing.clauses import sentence_spans
 from handlers.parsing.dates import candidates as date_candidates, find_date
-from handlers.parsing.fields import OPP_ID, lost_reason_of, stage_of
-from handlers.parsing.edit import parse_edit
+from handlers.parsing.fields import BUDGET_APPROVED, IN_ANNUAL_PLAN, OPP_ID, lost_reason_of, stage_of
+from handlers.parsing.edit import parse_contact, parse_edit
 from handlers.parsing.follow_up import parse_follow_up
 from handlers.parsing.register import LABELS, NEW_LEAD_CUE, looks_like_registration, parse_register
 from handlers.parsing.reconcile import reconcile
@@ -115,6 +115,10 @@ def parse(text: str, *, today: date, tagger=DEFAULT_TAGGER) -> i.Intent:
                          industry=intent.industry and as_typed(text, intent.industry))
     if isinstance(intent, i.Edit) and isinstance(intent.value, str):
         intent = replace(intent, value=as_typed(text, intent.value), raw=as_typed(text, intent.raw))
+    if isinstance(intent, i.SetContact):
+        c = intent.contact
+        intent = replace(intent, contact=replace(c, name=c.name and as_typed(text, c.name),
+                                                 title=c.title and as_typed(text, c.title)))
     if isinstance(intent, (i.Register, i.FollowUp)) and intent.contacts:
         intent = replace(intent, contacts=tuple(replace(c, name=c.name and as_typed(text, c.name),
                                                         title=c.title and as_typed(text, c.title))
@@ -170,6 +174,8 @@ def _parse(text: str, *, today: date, tagger) -> i.Intent:
         query, _ = split_verb(rest)  # "show my pipeline", "查看 漏斗"
         if query in ("mine", "due_this_week", "funnel", "forecast"):
             return _simple(query, "")
+    if kind == "contact" and not OPP_ID.search(rest[:24]):
+        return _without_verb(text, today=today, tagger=tagger)  # '联系人：王磊 …' opens a registration form
     ref, rest = split_ref(rest)
     if not ref:
         return i.NotUnderstood(intent=kind, missing="ref")
@@ -180,6 +186,8 @@ def _parse(text: str, *, today: date, tagger) -> i.Intent:
         return edit or i.Edit(ref=ref, field=None)  # the command asks which field, once it knows the opportunity
     if kind == "history":
         return i.History(ref=ref)
+    if kind == "contact":
+        return parse_contact(ref, rest) or i.NotUnderstood(intent="contact", missing="contact")
     if kind == "follow_up":
         return parse_follow_up(ref, rest, today=today, tagger=tagger) if rest else i.NotUnderstood(intent=kind, missing="content")
     if kind == "advance":
@@ -224,15 +232,24 @@ def _without_verb(text: str, *, today: date, tagger) -> i.Intent:
         # '2026-SH-015 电话跟进…' has its verb near the front; a short '公海里的 ID 我认领了' anywhere
         within = 8 if len(rest) > 30 else len(rest)  # a verb deep in a long update is prose ('wants to pause')
         kind, after = found if found[0] else (verb_inside(rest, within=within) or (None, rest))
+        certain = BUDGET_APPROVED.search(rest) or IN_ANNUAL_PLAN.search(rest)  # '2026-SH-001 预算已获批' alone
+        if certain and kind == "approve":
+            kind = None  # '2026-US-003 budget approved' is the customer's budget, not a manager's 同意
         if kind == "edit":  # '2026-SH-001 修改 预算 60万'; but '2026-WH-002 今天发邮件把修改后的合同…' is news
             edit = parse_edit(m.group(1).upper(), after, today=today, strict=bool(UPDATE.search(rest[:12])))
             if edit is not None:
                 return edit
             kind = None
+        if kind == "contact":  # '2026-SH-001 联系人 李娜 采购经理'; but '2026-SH-001 联系人说下周再谈' is news
+            contact = parse_contact(m.group(1).upper(), after)
+            if contact is not None:
+                return contact
+            kind = None
         if kind and kind not in ("register", "help", "cancel", "mine", "due_this_week", "funnel", "forecast"):
             return _parse(clean(f"{rest_verb(kind)} {m.group(1)} {after}"), today=today, tagger=tagger)
         # '2026-SZ-003 电话沟通了一下，客户说…' / 're ID …' / 接到陇原种业的电话，就是2026-XA-009那个，…: news of it
-        if not kind and (m.start() <= 4 and len(rest) >= 6 or len(rest) >= NEWS_LENGTH and not QUESTION.search(rest)):
+        if not kind and (m.start() <= 4 and (len(rest) >= 6 or certain)
+                         or len(rest) >= NEWS_LENGTH and not QUESTION.search(rest)):
             return parse_follow_up(m.group(1).upper(), rest, today=today, tagger=tagger)
     if _KV_CUSTOMER.search(text):
         return parse_register(text, today=today, tagger=tagger)
@@ -254,7 +271,7 @@ def _without_verb(text: str, *, today: date, tagger) -> i.Intent:
 
 def rest_verb(kind: str) -> str:
     """A canonical verb for re-parsing a rearranged message."""
-    return {"follow_up": "跟进", "history": "历史", "advance": "推进", "won": "赢单", "lost": "输单", "invalid": "无效", "claim": "认领",
+    return {"follow_up": "跟进", "history": "历史", "contact": "联系人", "advance": "推进", "won": "赢单", "lost": "输单", "invalid": "无效", "claim": "认领",
             "approve": "同意", "reject": "驳回", "show": "查看", "snooze": "暂停", "review": "复盘", "override": "申请接手",
             "alias": "别名"}[kind]
 

@@ -7,7 +7,7 @@ from datetime import date
 
 from handlers import intents as i
 from handlers.parsing.amounts import currency_named, find_amount
-from handlers.parsing.fields import source_of
+from handlers.parsing.fields import EMAIL, find_phones, looks_like_person, normalize_phone, source_of, split_title
 from handlers.parsing.dates import find_date
 from handlers.parsing.register import LABELS
 from handlers.parsing.verbs import starts_with_word
@@ -66,8 +66,10 @@ def parse_edit(ref: str, rest: str, *, today: date, said: bool = False, strict: 
 STRICT_LONGEST = 40
 
 
-def _read(ref: str, field: str, raw: str, today: date) -> i.Edit:
+def _read(ref: str, field: str, raw: str, today: date) -> i.Edit | i.SetContact:
     value, currency = None, None
+    if field == "contact":  # 修改 ID 联系人 王磊 电话 139…: the contact command, by name
+        return parse_contact(ref, raw) or i.Edit(ref=ref, field=field, value=None, raw=raw)
     if field == "budget":
         amount = find_amount(raw)
         if amount:
@@ -82,3 +84,36 @@ def _read(ref: str, field: str, raw: str, today: date) -> i.Edit:
     else:
         value = raw or None
     return i.Edit(ref=ref, field=field, value=value, currency=currency, raw=raw)
+
+
+# A role said outright: 决策者 / 拍板的 / influencer / end user.
+ROLE_WORDS = {"decision_maker": ("决策者", "决策人", "拍板人", "拍板的", "decision maker", "decision-maker", "dm"),
+              "influencer": ("影响者", "影响人", "influencer"),
+              "user": ("使用者", "使用人", "用户", "end user", "user")}
+_ROLE = re.compile(r"(?<![A-Za-z])(?:角色\s*[:：=]?\s*|role\s*[:=]?\s*|as\s+(?:an?\s+)?|是)?("
+                   + "|".join(sorted((re.escape(w) for ws in ROLE_WORDS.values() for w in ws), key=len, reverse=True))
+                   + r")(?![A-Za-z])", re.I)
+
+
+def parse_contact(ref: str, text: str) -> i.SetContact | None:
+    """'张伟 CFO 13700001111 决策者' / 'Lisa Wong (Head of Data) lisa@x.com influencer'; None without a name."""
+    role = None
+    m = _ROLE.search(text)
+    if m:
+        said = m.group(1).lower()
+        role = next(k for k, ws in ROLE_WORDS.items() if said in (w.lower() for w in ws))
+        text = text[: m.start()] + " " + text[m.end():]
+    phone = email = None
+    email_m = EMAIL.search(text)
+    if email_m:
+        email, text = email_m.group(0).lower(), text[: email_m.start()] + " " + text[email_m.end():]
+    spans = find_phones(text)
+    if spans:
+        a, b = spans[0]
+        phone, text = normalize_phone(text[a:b]), text[:a] + " " + text[b:]
+    text = re.sub(r"\s*(?:电话|手机|邮箱|职位|title|phone|mobile|email)\s*[:：=]?\s*", " ", text, flags=re.I)
+    name, title = split_title(re.sub(r"\s+", " ", text).strip(" ,;:，；"))
+    bare = re.sub(r"^(?:mr|ms|mrs|mdm|dr|miss|pak|bu|encik)\.?\s+", "", name or "", flags=re.I)
+    if not name or not looks_like_person(bare):  # '联系人说下周再谈' is news, not a person
+        return None
+    return i.SetContact(ref=ref, contact=i.ContactInfo(name=name, title=title, phone=phone, email=email), role=role)
