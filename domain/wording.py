@@ -103,7 +103,8 @@ TEXT = {
         "我能做的：\n"
         "• 报备 客户 联系人 姓名 职位 电话 需求 … 预算 50万 预计 12月底成交 来源 展会\n"
         "• 跟进 2026-SH-007 电话沟通，…，下一步：下周二现场演示\n"
-        "• 推进 2026-SH-007 到 方案推进 · 赢单 ID 金额 48万 · 输单 ID 原因 竞品低价 竞品 销售易 · 无效 ID\n"
+        "• 推进 2026-SH-007 到 方案推进（缺项会追问；主管可加“跳过”）· 退回 ID 到 需求确认 原因 …\n"
+        "• 赢单 ID 金额 48万 · 输单 ID 原因 竞品低价 竞品 销售易 · 无效 ID\n"
         "• 修改 ID 预算 60万 · ID 预计成交改到1月15日 · 修改 ID 客户/行业/来源/需求/币种 … · 历史 ID\n"
         "• 联系人 ID 张伟 CFO 13700001111 决策者（添加或更正，角色：决策者/影响者/使用者）· ID 预算已获批\n"
         "• 查看 ID · 我的商机 · 本周到期 · 漏斗 · 预测 本季度 · 认领 ID\n"
@@ -112,7 +113,8 @@ TEXT = {
         "What I can do:\n"
         "• register <company>, contact <name> (<title>) <phone/email>, need: …, budget $120k, close by end of Q1\n"
         "• follow up 2026-SH-007 <what happened>, next: <action> <date>\n"
-        "• advance ID to proposal · won ID amount 480k · lost ID reason price competitor X · invalid ID\n"
+        "• advance ID to proposal (a missing field is asked for; a manager may add \"skip\") · back ID to qualification because …\n"
+        "• won ID amount 480k · lost ID reason price competitor X · invalid ID\n"
         "• edit ID budget 80k · change ID close date to Feb 1 · edit ID customer/industry/source/need/currency … · history ID\n"
         "• contact ID Lisa Wong (Head of Data) lisa@acme.com influencer (add or correct; decision maker/influencer/user) · ID budget approved\n"
         "• show ID · my pipeline · due this week · funnel · forecast this quarter · claim ID\n"
@@ -135,9 +137,27 @@ TEXT = {
     "draft_dropped": ("（之前的报备草稿已放弃）", "(The draft registration was dropped.)"),
     "not_open": ("{id} 已是“{status}”状态，不能再{action}。", "{id} is {status}; it can't be {action}."),
     "no_permission": ("你没有权限{action} {id}。", "You may not {action} {id}."),
-    "stage_backwards": ("{id} 已在“{stage}”，只能向后推进。", "{id} is already at {stage}; stages only move forward."),
+    "stage_backwards": ("{id} 已在“{stage}”，推进只能向后。要退回请说：退回 {id} 到 需求确认 原因 …",
+                        "{id} is already at {stage}; advancing only moves forward. To move it back: back {id} to "
+                        "qualification because …"),
     "stage_last": ("{id} 已在最后一个阶段，请用“赢单”或“输单”结束。", "{id} is at the last stage; close it with won or lost."),
     "stage_missing": ("还不能推进 {id} 到“{stage}”：缺少{missing}。", "Can't advance {id} to {stage} yet: missing {missing}."),
+    "gate_stopped": ("（跳级推进在“{stage}”这一关停下）", " (the jump stopped at the {stage} gate)"),
+    "gate_ask": ("直接回复补上即可，例如：{example}（30 分钟内有效，回复“取消”放弃）",
+                 "Just reply with it, e.g.: {example} (kept for 30 minutes; \"cancel\" drops it)"),
+    "ex_gate_industry": ("行业 物流", "industry logistics"), "ex_gate_budget": ("预算 30万", "budget 300k"),
+    "ex_gate_expected_close": ("预计成交 12月底", "close by end of Dec"),
+    "ex_gate_contact": ("联系人 李娜 采购经理 13900001111", "contact Jane Doe (Procurement Manager)"),
+    "ex_gate_decision_maker": ("王总 总经理 13911112222", "John Smith, CEO"),
+    "gate_cancelled": ("已取消推进 {id}。", "Dropped advancing {id}."),
+    "stage_skipped": ("{id} 已由 {manager} 跳级推进到“{stage}”（跳过：{gates}）。",
+                      "{id} moved to {stage} by {manager}, skipping {gates}."),
+    "back_missing_reason": ("请说明退回原因，例如：退回 {id} 到 {stage} 原因 客户预算冻结",
+                            "Why? For example: back {id} to {stage} because the budget was frozen"),
+    "back_forward": ("{id} 在“{stage}”，退回只能向前一阶段或更早。", "{id} is at {stage}; it can only move back to an earlier stage."),
+    "back_first": ("{id} 已在第一个阶段。", "{id} is already at the first stage."),
+    "moved_back": ("{id} 已退回到“{stage}”，原因：{reason}。", "{id} moved back to {stage} because {reason}."),
+    "moved_back_rep": ("{manager} 把 {id} 退回到“{stage}”，原因：{reason}。", "{manager} moved {id} back to {stage} because {reason}."),
     "stage_refused": ("健康度 {score} 分，低于 60，暂不能推进 {id}。可以补充：{hints}",
                       "Health score {score} is below 60, so {id} can't advance yet. What would help: {hints}"),
     "stage_sent": ("健康度 {score} 分（60–80），已提交主管 {manager} 审批推进到“{stage}”。",

@@ -153,10 +153,7 @@ def _open_one(ctx: Context, ref: str, action: tuple[str, str]) -> m.Opportunity 
 
 def may_change(ctx: Context, opp: m.Opportunity) -> bool:
     """Issue 13: the owner, their manager, a director or an admin (a rep it is shared with reads, not edits)."""
-    if ctx.user.role in ("director", "admin") or opp.owner_id == ctx.user.id:
-        return True
-    team = ctx.config.team(opp.team_name)
-    return ctx.user.role == "manager" and team is not None and team.manager == ctx.user.id
+    return opp.owner_id == ctx.user.id or _may_decide(ctx, opp)
 
 
 # ---- correcting a registration -----------------------------------------------------------------------------
@@ -259,6 +256,10 @@ def history(ctx: Context, cmd: i.History) -> Reply:
             what += " " + change_text(detail["changes"], ctx.lang, currency=opp.currency)
         elif detail.get("stage"):
             what += " → " + stage_name(detail["stage"], ctx.lang)
+        if detail.get("skip"):
+            what += "（跳过关卡）" if ctx.lang == "zh" else " (gates skipped)"
+        if detail.get("reason"):
+            what += ("，原因：" if ctx.lang == "zh" else ", because ") + str(detail["reason"])
         who = "系统" if entry.user_id == "scheduler" and ctx.lang == "zh" else (
             "scheduler" if entry.user_id == "scheduler" else ctx.name_of(entry.user_id))
         said = f"「{_excerpt(entry.message)}」" if entry.message and not entry.message.startswith("job:") else ""
@@ -316,18 +317,32 @@ def follow_up(ctx: Context, cmd: i.FollowUp) -> Reply:
 
 
 def advance(ctx: Context, cmd: i.Advance) -> Reply:
-    """SPEC: required fields first, then the score: < 60 refused, 60–80 the manager decides, > 80 at once."""
+    """SPEC: one stage at a time, each with its gate (required fields), then the score: < 60 refused, 60–80 the
+    manager decides, > 80 at once. A jump checks every gate on the way and stops at the first that fails; a gate
+    that lacks fields asks for them, and the answer completes the advance."""
     opp = _open_one(ctx, cmd.ref, ("推进", "advanced"))
     if isinstance(opp, Reply):
         return opp
+    if cmd.fill is not None:
+        if not may_change(ctx, opp):
+            return ctx.reply("no_permission", action="推进" if ctx.lang == "zh" else "advance", id=opp.id)
+        _fill(ctx, opp, cmd.fill)
     target = cmd.stage or next_stage(opp.stage)
     if target is None or target not in OPEN_STAGES:
         return ctx.reply("stage_last", id=opp.id)
     if STAGES.index(target) <= STAGES.index(opp.stage):
         return ctx.reply("stage_backwards", id=opp.id, stage=stage_name(opp.stage, ctx.lang))
-    missing = _missing_to_enter(opp, target, ctx.lang)
-    if missing:
-        return ctx.reply("stage_missing", id=opp.id, stage=stage_name(target, ctx.lang), missing="、".join(missing))
+    path = list(STAGES[STAGES.index(opp.stage) + 1: STAGES.index(target) + 1])
+    if cmd.skip:
+        return _skip(ctx, opp, path)
+    for stage in path:
+        missing = _missing_to_enter(opp, stage)
+        if missing:
+            text = say("stage_missing", ctx.lang, id=opp.id, stage=stage_name(target, ctx.lang),
+                       missing="、".join(named(FIELD_NAMES, f, ctx.lang) for f in missing))
+            if stage != target:
+                text += say("gate_stopped", ctx.lang, stage=stage_name(stage, ctx.lang))
+            return dialog.ask_gate(ctx, opp.id, target, missing, text)
     s = opportunity_score(opp)
     verdict = gate(s.total)
     if verdict == "refuse":
@@ -344,8 +359,45 @@ def advance(ctx: Context, cmd: i.Advance) -> Reply:
                 stage=stage_name(target, lang), breakdown=score_line(s, lang))))
         return ctx.reply("stage_sent", id=opp.id, score=s.total, manager=ctx.name_of(manager),
                          stage=stage_name(target, ctx.lang))
-    _move(ctx, opp, target)
+    _move_to(ctx, opp, target, score=s.total)
     return ctx.reply("stage_done", id=opp.id, stage=stage_name(target, ctx.lang), score=s.total)
+
+
+def _skip(ctx: Context, opp: m.Opportunity, path: list[str]) -> Reply:
+    """跳过: only a manager of the team, a director or an admin, and the skip is in the trail."""
+    if not _may_decide(ctx, opp):
+        return ctx.reply("no_permission", action="跳级推进" if ctx.lang == "zh" else "skip the gates of", id=opp.id)
+    skipped = [f for stage in path for f in _missing_to_enter(opp, stage)]
+    _move_to(ctx, opp, path[-1], skip=True, skipped=skipped, score=opportunity_score(opp).total)
+    gates = "、".join(named(FIELD_NAMES, f, ctx.lang) for f in skipped) or ("健康度审批" if ctx.lang == "zh" else
+                                                                           "the score approval")
+    if opp.owner_id != ctx.user.id:
+        lang = ctx.lang_of(opp.owner_id)
+        ctx.notify(Notice(to=opp.owner_id, kind="approval", text=say(
+            "stage_skipped", lang, id=opp.id, manager=ctx.user.name, stage=stage_name(path[-1], lang), gates=gates)))
+    return ctx.reply("stage_skipped", id=opp.id, manager=ctx.user.name, stage=stage_name(path[-1], ctx.lang),
+                     gates=gates)
+
+
+def _fill(ctx: Context, opp: m.Opportunity, fill: i.Register) -> None:
+    """The fields a gate asked for, as answered: written like an edit, each in the trail."""
+    fields = {k: getattr(fill, k) for k in ("industry", "expected_close") if getattr(fill, k)}
+    if fill.budget is not None:
+        fields.update(budget=fill.budget, currency=fill.currency)
+    if fields:
+        lifecycle.update(ctx.session, opp, actor=ctx.actor, at=ctx.now, action="edit", detail={"for": "gate"},
+                         rescore=rescore, **fields)
+    for c in fill.contacts:
+        if c.name:
+            lifecycle.set_contact(ctx.session, opp, name=c.name, title=c.title, phone=c.phone, email=c.email,
+                                  role=role_for_title(c.title, ctx.config.role_words), actor=ctx.actor, at=ctx.now,
+                                  rescore=rescore)
+
+
+def _move_to(ctx: Context, opp: m.Opportunity, target: str, **detail) -> None:
+    """One stage at a time: a jump writes each stage it passes in the stage history."""
+    while STAGES.index(opp.stage) < STAGES.index(target):
+        _move(ctx, opp, STAGES[STAGES.index(opp.stage) + 1], **detail)
 
 
 def _move(ctx: Context, opp: m.Opportunity, target: str, **detail) -> None:
@@ -353,15 +405,40 @@ def _move(ctx: Context, opp: m.Opportunity, target: str, **detail) -> None:
     lifecycle.move(ctx.session, opp, target, actor=ctx.actor, at=ctx.now, due=due, **detail)
 
 
+def back(ctx: Context, cmd: i.Back) -> Reply:
+    """退回 ID 到 阶段 原因 …: back to an earlier stage, with the reason in the history; the owner hears when
+    someone else (a manager reviewing it) moved it."""
+    opp = _open_one(ctx, cmd.ref, ("退回", "moved back"))
+    if isinstance(opp, Reply):
+        return opp
+    if not may_change(ctx, opp):
+        return ctx.reply("no_permission", action="退回" if ctx.lang == "zh" else "move back", id=opp.id)
+    at = STAGES.index(opp.stage)
+    if at == 0:
+        return ctx.reply("back_first", id=opp.id)
+    target = cmd.stage or STAGES[at - 1]
+    if STAGES.index(target) >= at:
+        return ctx.reply("back_forward", id=opp.id, stage=stage_name(opp.stage, ctx.lang))
+    if not cmd.reason:
+        return ctx.reply("back_missing_reason", id=opp.id, stage=stage_name(target, ctx.lang))
+    _move(ctx, opp, target, action="back", reason=cmd.reason)
+    if opp.owner_id != ctx.user.id:
+        lang = ctx.lang_of(opp.owner_id)
+        ctx.notify(Notice(to=opp.owner_id, kind="approval", text=say(
+            "moved_back_rep", lang, manager=ctx.user.name, id=opp.id, stage=stage_name(target, lang),
+            reason=cmd.reason)))
+    return ctx.reply("moved_back", id=opp.id, stage=stage_name(target, ctx.lang), reason=cmd.reason)
+
+
 FIELD_NAMES = {"industry": ("行业", "industry"), "budget": ("预算", "budget"),
                "expected_close": ("预计成交日期", "expected close date"), "contact": ("联系人", "a contact"),
                "decision_maker": ("已接触的决策者（总监及以上）", "a decision maker (director or above) contacted")}
 
 
-def _missing_to_enter(opp: m.Opportunity, stage: str, lang: str) -> list[str]:
+def _missing_to_enter(opp: m.Opportunity, stage: str) -> list[str]:
     have = {"industry": opp.industry, "budget": opp.budget, "expected_close": opp.expected_close,
             "contact": opp.contacts, "decision_maker": [c for c in opp.contacts if c.role == "decision_maker"]}
-    return [named(FIELD_NAMES, f, lang) for f in REQUIRED_TO_ENTER.get(stage, ()) if not have[f]]
+    return [f for f in REQUIRED_TO_ENTER.get(stage, ()) if not have[f]]
 
 
 def _score_hints(opp: m.Opportunity, lang: str) -> str:
@@ -379,14 +456,19 @@ def _score_hints(opp: m.Opportunity, lang: str) -> str:
     return "；".join(f"{zh} +{n}" if lang == "zh" else f"{en} +{n}" for due, n, zh, en in hints if due)
 
 
+def _may_decide(ctx: Context, opp: m.Opportunity) -> bool:
+    """The manager of the opportunity's team, a director or an admin; checked now, not when a request was sent."""
+    team = ctx.config.team(opp.team_name)
+    return ctx.user.role in ("director", "admin") or (
+        ctx.user.role == "manager" and team is not None and team.manager == ctx.user.id)
+
+
 def decide(ctx: Context, cmd: i.Decide) -> Reply:
     """A manager's 同意/驳回 on a stage request; the role is checked now, not when the request was sent."""
     opp = resolve(ctx, cmd.ref)
     if isinstance(opp, Reply):
         return opp
-    team = ctx.config.team(opp.team_name)
-    may = ctx.user.role in ("director", "admin") or (ctx.user.role == "manager" and team and team.manager == ctx.user.id)
-    if not may:
+    if not _may_decide(ctx, opp):
         return ctx.reply("no_permission", action="审批" if ctx.lang == "zh" else "decide on", id=opp.id)
     if not opp.requested_stage:
         override = dedupe.pending_override(ctx, opp)
@@ -397,7 +479,7 @@ def decide(ctx: Context, cmd: i.Decide) -> Reply:
         return ctx.reply("nothing_pending", id=opp.id)
     target, rep_lang = opp.requested_stage, ctx.lang_of(opp.owner_id)
     if cmd.approve:
-        _move(ctx, opp, target)
+        _move_to(ctx, opp, target, approved=True)
         ctx.notify(Notice(to=opp.owner_id, kind="approval", text=say(
             "approved_rep", rep_lang, manager=ctx.user.name, id=opp.id, stage=stage_name(target, rep_lang))))
         return replace(ctx.reply("approved", id=opp.id, stage=stage_name(target, ctx.lang)), decided=True)
@@ -555,7 +637,7 @@ def not_understood(ctx: Context, cmd: i.NotUnderstood) -> Reply:
 
 
 VERBS = {
-    i.Edit: edit, i.SetContact: set_contact, i.History: history, i.Snooze: snooze, i.Review: review, i.Override: dedupe.request_override, i.AddAlias: dedupe.add_alias, i.Register: register, i.FollowUp: follow_up, i.Advance: advance, i.Decide: decide, i.Won: won, i.Lost: lost,
+    i.Edit: edit, i.SetContact: set_contact, i.History: history, i.Back: back, i.Snooze: snooze, i.Review: review, i.Override: dedupe.request_override, i.AddAlias: dedupe.add_alias, i.Register: register, i.FollowUp: follow_up, i.Advance: advance, i.Decide: decide, i.Won: won, i.Lost: lost,
     i.Invalid: invalid, i.Claim: claim, i.Show: show, i.Query: query, i.Help: help_, i.Cancel: cancel,
     i.NotUnderstood: not_understood,
 }

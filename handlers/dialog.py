@@ -11,10 +11,14 @@ from domain.messages import Reply
 from handlers import intents as i
 from handlers.parsing import clean
 from handlers.parsing.register import parse_register
+from handlers.parsing.amounts import find_amount
+from handlers.parsing.dates import find_date
+from handlers.parsing.fields import find_phones, looks_like_person, normalize_phone, split_title
 from handlers.render import card_text, draft_card, say, unread_lines
 from storage import models as m
 
 DRAFT_LIFETIME = timedelta(minutes=30)
+NOT_A_NAME = re.compile(r"\+?\d[\d\s-]{6,}\d|(?:联系人|决策者|决策人|contact)\s*[:：]?")
 
 
 def missing_fields(cmd: i.Register) -> list[str]:
@@ -57,6 +61,38 @@ def ask(ctx, cmd: i.Register, missing: list[str]) -> Reply:
     return Reply(text=text, lang=ctx.lang, card=card)
 
 
+def ask_gate(ctx, opp_id: str, stage: str, missing: list[str], text: str) -> Reply:
+    """A stage gate lacks fields: the advance waits for the next message to supply them (like registration)."""
+    state = ctx.session.get(m.DialogState, ctx.user.id) or m.DialogState(user_id=ctx.user.id)
+    state.intent, state.data = "advance", {"ref": opp_id, "stage": stage, "missing": missing}
+    state.updated_at, state.expires_at = ctx.now, ctx.now + DRAFT_LIFETIME
+    ctx.session.add(state)
+    example = " / ".join(say(f"ex_gate_{f}", ctx.lang) for f in missing)
+    return Reply(text=text + "\n" + say("gate_ask", ctx.lang, example=example), lang=ctx.lang)
+
+
+def gate_answer(text: str, missing: list[str], *, today: date) -> i.Register:
+    """What the answer to a gate's question supplies: labelled fields ('行业 物流 预算 30万'), or, for one missing
+    field, the whole answer as it ('物流', '30万', '12月底', '王总 总经理 13911112222')."""
+    read = parse_register(clean(text), today=today, expect_customer=False)
+    plain = clean(text).strip(" ,;:，；。")
+    if len(missing) == 1 and not any(getattr(read, f, None) for f in ("industry", "budget", "expected_close")):
+        field = missing[0]
+        if field == "industry" and plain and len(plain) <= 40:
+            return i.Register(industry=plain)
+        if field == "budget" and (amount := find_amount(plain)):
+            return i.Register(budget=amount.value, currency=amount.currency)
+        if field == "expected_close" and (when := find_date(plain, today=today)):
+            return i.Register(expected_close=when.value)
+    if not read.contacts and ("contact" in missing or "decision_maker" in missing):
+        name, title = split_title(NOT_A_NAME.sub(" ", plain).strip())
+        if name and looks_like_person(name):
+            phones = find_phones(plain)
+            phone = normalize_phone(plain[phones[0][0]:phones[0][1]]) if phones else None
+            return replace(read, contacts=(i.ContactInfo(name=name, title=title, phone=phone),))
+    return read
+
+
 def route(ctx, text: str, intent: i.Intent) -> i.Intent | Reply:
     """With a draft waiting: a message with no verb answers it; 取消 drops it; any other command replaces it."""
     state = ctx.session.get(m.DialogState, ctx.user.id)
@@ -65,6 +101,8 @@ def route(ctx, text: str, intent: i.Intent) -> i.Intent | Reply:
     ctx.session.delete(state)
     if state.expires_at <= ctx.now:
         return intent
+    if state.intent == "advance":
+        return _route_gate(ctx, text, intent, state.data)
     draft = _from_json(state.data)
     if isinstance(intent, i.Cancel):
         customer = f"（{draft.customer}）" if ctx.lang == "zh" else f" ({draft.customer})"
@@ -79,6 +117,15 @@ def route(ctx, text: str, intent: i.Intent) -> i.Intent | Reply:
         return merge(draft, parse_register(clean(text), today=ctx.today, expect_customer=draft.customer is None))
     ctx.notes.append(say("draft_dropped", ctx.lang))
     return intent
+
+
+def _route_gate(ctx, text: str, intent: i.Intent, data: dict) -> i.Intent | Reply:
+    if isinstance(intent, i.Cancel):
+        return Reply(text=say("gate_cancelled", ctx.lang, id=data["ref"]), lang=ctx.lang)
+    if isinstance(intent, (i.NotUnderstood, i.Register)) and not getattr(intent, "intent", None):
+        fill = gate_answer(text, data["missing"], today=ctx.today)
+        return i.Advance(ref=data["ref"], stage=data["stage"], fill=fill)
+    return intent  # another command: the advance is dropped
 
 
 def merge(draft: i.Register, answer: i.Register) -> i.Register:

@@ -48,6 +48,16 @@ class FollowUp:
 class Advance:
     ref: str
     stage: str | None = None  # None: the next stage
+    skip: bool = False  # 跳过 / skip: a manager moves it past the gates, recorded as such
+    fill: Register | None = None  # the fields a gate asked for, answered in the next message
+
+
+@dataclass(frozen=True)
+class Back:
+    """退回 ID 到 需求确认 原因 … / back ID to qualification because …"""
+    ref: str
+    stage: str | None = None  # None: the stage before
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -171,5 +181,5 @@ class NotUnderstood:
     missing: str | None = None
 
 
-Intent = (Register | FollowUp | Edit | SetContact | History | Advance | Won | Lost | Invalid | Claim | Decide | Override | AddAlias | Snooze | Review | Query
+Intent = (Register | FollowUp | Edit | SetContact | History | Advance | Back | Won | Lost | Invalid | Claim | Decide | Override | AddAlias | Snooze | Review | Query
           | Show | Help | Cancel | NotUnderstood)

@@ -141,7 +141,9 @@ FIELD_LABELS = {"customer": "customer", "need": "need", "budget": "budget", "cur
                 "budget_approved": ("预算已获批", "Budget approved"), "in_annual_plan": ("纳入年度计划", "In annual plan"),
                 "need_fit": ("需求匹配", "Need fit"), "flag": ("标记", "Flag"), "requested_stage": ("申请阶段", "Stage requested"),
                 "snoozed_until": ("暂停至", "Snoozed until"), "lost_reason": ("输单原因", "Lost reason"),
-                "competitor": ("竞品", "Competitor"), "close_note": ("说明", "Note"), "review": ("复盘", "Review")}
+                "competitor": ("竞品", "Competitor"), "close_note": ("说明", "Note"), "review": ("复盘", "Review"),
+                "name": ("姓名", "Name"), "title": ("职位", "Title"), "phone": ("电话", "Phone"),
+                "email": ("邮箱", "Email"), "role": ("角色", "Role")}
 ACTION_NAMES = {"register": ("报备", "registered"), "follow_up": ("跟进", "follow-up"), "edit": ("修改", "edited"),
                 "advance": ("推进", "advanced"), "back": ("退回", "moved back"), "request_stage": ("申请推进", "asked to advance"),
                 "reject_stage": ("驳回推进", "advance rejected"), "won": ("赢单", "won"), "lost": ("输单", "lost"),
@@ -169,6 +171,8 @@ def field_value(name: str, value, lang: str, *, currency: str | None = None) -> 
         return SOURCE_NAMES.get(value, value) if lang == "zh" else str(value)
     if name in ("stage", "requested_stage"):
         return stage_name(value, lang)
+    if name == "role":
+        return named(ROLE_NAMES, value, lang)
     if name == "status":
         return named(STATUS_NAMES, value, lang)
     if isinstance(value, bool):

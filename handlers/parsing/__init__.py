@@ -33,6 +33,7 @@ COMPETITOR_LABEL = re.compile(r"(?:(?:竞品|竞争对手|对手|competitor|lost
 ALIAS = re.compile(r"(.+?)\s*(?:=|:|也叫|又叫|即|\baka\b|\bis\b)\s*(.+)", re.I)  # 腾讯 = Tencent
 NEWS_OF = re.compile(r"^((?:[A-Z][\w&'.-]*)(?:\s[A-Z][\w&'.-]*){0,3}|[\u4e00-\u9fff]{2,10})\s*(?::|\s[-—–]\s)\s*(.+)$", re.S)
 REPLY_ON = re.compile(r"^\s*(?:re|回复|update on|updates? re)\s*[:：]\s*", re.I)
+SKIP = re.compile(r"跳过|跳级|强制|(?<![a-z])(?:skip|skipping|force)(?![a-z])", re.I)
 UPDATE = re.compile(r"^(?:update|更新)|(?<![a-z])update(?![a-z])|更新", re.I)
 REASON_LABEL = re.compile(r"(?:原因|理由|reason|because)\s*[=:]?\s*", re.I)
 
@@ -191,7 +192,11 @@ def _parse(text: str, *, today: date, tagger) -> i.Intent:
     if kind == "follow_up":
         return parse_follow_up(ref, rest, today=today, tagger=tagger) if rest else i.NotUnderstood(intent=kind, missing="content")
     if kind == "advance":
-        return i.Advance(ref=ref, stage=stage_of(rest))
+        return i.Advance(ref=ref, stage=stage_of(rest), skip=bool(SKIP.search(rest)))
+    if kind == "back":
+        reason = REASON_LABEL.search(rest)
+        return i.Back(ref=ref, stage=stage_of(rest[: reason.start()] if reason else rest),
+                      reason=rest[reason.end():].strip(" ,;:") or None if reason else None)
     if kind == "won":
         amount, when = find_amount(rest), find_date(rest, today=today)
         return i.Won(ref=ref, amount=amount and amount.value, currency=amount and amount.currency,
@@ -271,7 +276,7 @@ def _without_verb(text: str, *, today: date, tagger) -> i.Intent:
 
 def rest_verb(kind: str) -> str:
     """A canonical verb for re-parsing a rearranged message."""
-    return {"follow_up": "跟进", "history": "历史", "contact": "联系人", "advance": "推进", "won": "赢单", "lost": "输单", "invalid": "无效", "claim": "认领",
+    return {"follow_up": "跟进", "history": "历史", "contact": "联系人", "back": "退回", "advance": "推进", "won": "赢单", "lost": "输单", "invalid": "无效", "claim": "认领",
             "approve": "同意", "reject": "驳回", "show": "查看", "snooze": "暂停", "review": "复盘", "override": "申请接手",
             "alias": "别名"}[kind]
 
