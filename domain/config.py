@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.contacts import DEFAULT_ROLE_WORDS, RoleWords
+from domain.needfit import DEFAULT_ITEMS, NeedFitItem
 from domain.stages import CADENCE_DAYS
 
 ROLES = ("rep", "manager", "director", "admin")
@@ -54,6 +55,7 @@ class Config:
     users: tuple[User, ...]
     role_words: RoleWords = DEFAULT_ROLE_WORDS
     cadence: tuple[tuple[str, int], ...] = ()  # org-wide (stage, days) overriding the SPEC defaults
+    need_fit: tuple[NeedFitItem, ...] = DEFAULT_ITEMS  # the 需求确认单's items (`[[need_fit]]`, an addition)
     _users: dict[str, User] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -188,4 +190,29 @@ def config_from_dict(data: dict) -> Config:
             raise ConfigError(f"[roles]: {key} must be a list of title words, got {words!r}")
         extra[key] = words
     return Config(org=org, teams=tuple(teams), users=tuple(users),
-                  role_words=DEFAULT_ROLE_WORDS.extended(**extra), cadence=_cadence(data.get("cadence", {}), "[cadence]"))
+                  role_words=DEFAULT_ROLE_WORDS.extended(**extra), cadence=_cadence(data.get("cadence", {}), "[cadence]"),
+                  need_fit=_need_fit(data.get("need_fit")))
+
+
+def _need_fit(table) -> tuple[NeedFitItem, ...]:
+    """[[need_fit]] key = "features", zh = "功能匹配", en = "features", words = ["功能"]: replaces the defaults."""
+    if table is None:
+        return DEFAULT_ITEMS
+    if not isinstance(table, list) or not table:
+        raise ConfigError("[[need_fit]]: give one or more items, each with key, zh and en")
+    items = []
+    for n, entry in enumerate(table, 1):
+        where = f"[[need_fit]] #{n}"
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{where}: each item is a table with key, zh and en")
+        key = _typed(entry, "key", str, where, required=True)
+        if not re.fullmatch(r"[a-z][a-z0-9_]{0,31}", key) or key == "overall":
+            raise ConfigError(f"{where}: key must be a short lower-case word other than 'overall', got {key!r}")
+        words = entry.get("words", [])
+        if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+            raise ConfigError(f"{where}: words must be a list of names, got {words!r}")
+        items.append(NeedFitItem(key, _typed(entry, "zh", str, where, required=True),
+                                 _typed(entry, "en", str, where, required=True), tuple(words)))
+    if len({i.key for i in items}) != len(items):
+        raise ConfigError("[[need_fit]]: item keys must be unique")
+    return tuple(items)

@@ -107,6 +107,7 @@ TEXT = {
         "• 赢单 ID 金额 48万 · 输单 ID 原因 竞品低价 竞品 销售易 · 无效 ID\n"
         "• 修改 ID 预算 60万 · ID 预计成交改到1月15日 · 修改 ID 客户/行业/来源/需求/币种 … · 历史 ID\n"
         "• 联系人 ID 张伟 CFO 13700001111 决策者（添加或更正，角色：决策者/影响者/使用者）· ID 预算已获批\n"
+        "• 评分 ID 功能匹配 8 系统集成 6 …（需求确认单 10 项，每项 0–10）\n"
         "• 查看 ID · 我的商机 · 本周到期 · 漏斗 · 预测 本季度 · 认领 ID\n"
         "• 主管：同意 ID / 驳回 ID 原因 …\n"
         "• 取消（放弃正在填写的报备）· 帮助",
@@ -117,6 +118,7 @@ TEXT = {
         "• won ID amount 480k · lost ID reason price competitor X · invalid ID\n"
         "• edit ID budget 80k · change ID close date to Feb 1 · edit ID customer/industry/source/need/currency … · history ID\n"
         "• contact ID Lisa Wong (Head of Data) lisa@acme.com influencer (add or correct; decision maker/influencer/user) · ID budget approved\n"
+        "• score ID features 8 integration 6 … (the 10 need-fit items, 0–10 each)\n"
         "• show ID · my pipeline · due this week · funnel · forecast this quarter · claim ID\n"
         "• managers: approve ID / reject ID <reason>\n"
         "• cancel (drop the registration you are filling in) · help",
@@ -210,6 +212,11 @@ TEXT = {
                         "Who is it? For example: contact 2026-SH-001 Lisa Wong (Head of Data) lisa@acme.com influencer"),
     "chain": ("决策链：{have}{missing}。健康度 {score}。", "Decision chain: {have}{missing}. Health score {score}."),
     "chain_missing": ("；还缺{roles}", "; still missing: {roles}"),
+    "rated": ("已为 {id} 评分：{items}。需求匹配 {average}/10（{n}/{of} 项已评），健康度 {before} → {after}。",
+              "Rated {id}: {items}. Need fit {average}/10 ({n} of {of} items rated), health score {before} → {after}."),
+    "rate_which": ("没认出这些评分项：{unknown}。可评：{items}（每项 0–10），例如：评分 {id} 功能匹配 8 系统集成 6",
+                   "These are not need-fit items: {unknown}. Items: {items} (0–10 each), e.g.: score {id} features 8 "
+                   "integration 6"),
     "history_head": ("{id}（{customer}）的变更记录：", "History of {id} ({customer}):"),
     "history_more": ("……更早的 {n} 条未显示", "… {n} earlier entries not shown"),
     "period_month": ("本月", "This month"), "period_quarter": ("本季度", "This quarter"), "period_year": ("今年", "This year"),

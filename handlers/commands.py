@@ -11,6 +11,7 @@ from domain.config import Config
 from domain.contacts import role_for_title
 from domain.messages import Notice, Reply
 from domain import protection
+from domain.needfit import OVERALL, need_fit_average
 from domain.scoring import Score, score
 from domain.stages import OPEN_STAGES, REQUIRED_TO_ENTER, STAGES, gate, next_stage
 from domain.matching import normalize_company, read_name
@@ -237,6 +238,39 @@ def set_contact(ctx: Context, cmd: i.SetContact) -> Reply:
 
 CONTACT_FIELDS = {"title": ("职位", "title"), "phone": ("电话", "phone"), "email": ("邮箱", "email"),
                   "role": ("角色", "role")}
+
+
+def rate(ctx: Context, cmd: i.Rate) -> Reply:
+    """评分 ID 功能匹配 8 …: seed 001's need fit is the average of the 需求确认单's items (the org's list)."""
+    opp = _open_one(ctx, cmd.ref, ("评分", "rated"))
+    if isinstance(opp, Reply):
+        return opp
+    if not may_change(ctx, opp):
+        return ctx.reply("no_permission", action="评分" if ctx.lang == "zh" else "rate", id=opp.id)
+    items = ctx.config.need_fit
+    found, unknown = {}, []
+    for label, value in cmd.ratings:
+        item = next((it for it in items if it.called(label)), None)
+        if label.lower() in ("整体", "总体", "overall", "总分", "匹配度", "需求匹配度", "need fit"):
+            found[OVERALL] = value
+        elif item is None:
+            unknown.append(label)
+        else:
+            found[item.key] = value
+    if unknown or not found:
+        sep = "、" if ctx.lang == "zh" else ", "
+        return ctx.reply("rate_which", id=opp.id, unknown=sep.join(unknown) or "—",
+                         items=sep.join(it.name(ctx.lang) for it in items))
+    before = opp.score
+    lifecycle.update(ctx.session, opp, actor=ctx.actor, at=ctx.now, action="rate",
+                     need_fit={**(opp.need_fit or {}), **found}, rescore=rescore)
+    names = {it.key: it.name(ctx.lang) for it in items} | {OVERALL: "整体" if ctx.lang == "zh" else "overall"}
+    rated = [k for k in opp.need_fit if k != OVERALL]
+    average = need_fit_average(opp.need_fit)
+    sep = "、" if ctx.lang == "zh" else ", "
+    return ctx.reply("rated", id=opp.id, items=sep.join(f"{names.get(k, k)} {v}" for k, v in found.items()),
+                     average=f"{average:.1f}".rstrip("0").rstrip("."), n=len(rated), of=len(items), before=before,
+                     after=opp.score)
 
 
 def history(ctx: Context, cmd: i.History) -> Reply:
@@ -637,7 +671,7 @@ def not_understood(ctx: Context, cmd: i.NotUnderstood) -> Reply:
 
 
 VERBS = {
-    i.Edit: edit, i.SetContact: set_contact, i.History: history, i.Back: back, i.Snooze: snooze, i.Review: review, i.Override: dedupe.request_override, i.AddAlias: dedupe.add_alias, i.Register: register, i.FollowUp: follow_up, i.Advance: advance, i.Decide: decide, i.Won: won, i.Lost: lost,
+    i.Edit: edit, i.SetContact: set_contact, i.Rate: rate, i.History: history, i.Back: back, i.Snooze: snooze, i.Review: review, i.Override: dedupe.request_override, i.AddAlias: dedupe.add_alias, i.Register: register, i.FollowUp: follow_up, i.Advance: advance, i.Decide: decide, i.Won: won, i.Lost: lost,
     i.Invalid: invalid, i.Claim: claim, i.Show: show, i.Query: query, i.Help: help_, i.Cancel: cancel,
     i.NotUnderstood: not_understood,
 }

@@ -147,6 +147,13 @@ class SetContact:
 
 
 @dataclass(frozen=True)
+class Rate:
+    """评分 ID 功能匹配 8 集成 6 / score ID features 8 integration 6: the need-fit items, 0–10 each."""
+    ref: str
+    ratings: tuple[tuple[str, int], ...] = ()  # (the item as typed, 0–10)
+
+
+@dataclass(frozen=True)
 class History:
     """历史 ID / history ID: the audit trail of one opportunity."""
     ref: str
@@ -181,5 +188,5 @@ class NotUnderstood:
     missing: str | None = None
 
 
-Intent = (Register | FollowUp | Edit | SetContact | History | Advance | Back | Won | Lost | Invalid | Claim | Decide | Override | AddAlias | Snooze | Review | Query
+Intent = (Register | FollowUp | Edit | SetContact | Rate | History | Advance | Back | Won | Lost | Invalid | Claim | Decide | Override | AddAlias | Snooze | Review | Query
           | Show | Help | Cancel | NotUnderstood)

@@ -60,3 +60,17 @@ def test_cadence_can_be_set_for_the_org_and_overridden_per_team():
 def test_a_wrong_cadence_is_named_in_one_line(table, message):
     with pytest.raises(ConfigError, match=message):
         config_from_dict(tomllib.loads(table + "\n" + ORG if table.startswith("cadence =") else ORG + "\n" + table))
+
+
+def test_an_org_lists_its_own_need_fit_items_and_a_bad_one_is_named():
+    from domain.config import ConfigError, config_from_dict
+    from domain.needfit import DEFAULT_ITEMS
+    base = {"org": {}, "teams": [], "users": []}
+    assert config_from_dict(base).need_fit == DEFAULT_ITEMS and len(DEFAULT_ITEMS) == 10
+    own = config_from_dict({**base, "need_fit": [{"key": "gmp", "zh": "GMP合规", "en": "GMP compliance",
+                                                  "words": ["GMP"]}]})
+    assert [(i.key, i.called("gmp"), i.called("GMP合规")) for i in own.need_fit] == [("gmp", True, True)]
+    for bad, said in (([{"zh": "x", "en": "x"}], "'key' is required"), ([{"key": "overall", "zh": "x", "en": "x"}],
+                      "other than 'overall'"), ([], "one or more items")):
+        with pytest.raises(ConfigError, match=said):
+            config_from_dict({**base, "need_fit": bad})

@@ -65,3 +65,19 @@ def test_a_rep_cannot_change_anothers_chain(bot):
     bot.reply("alice", PURCHASER, at=AT)
     assert bot.reply("bob", "联系人 2026-SH-001 张伟 CFO", at=LATER).startswith("找不到你可以查看的商机")
     assert len(opp(bot)["contacts"]) == 1
+
+
+def test_need_fit_is_the_average_of_the_items_rated(bot):
+    bot.reply("alice", PURCHASER, at=AT)
+    bot.reply("alice", "跟进 2026-SH-001 拜访 需求匹配度 6", at=LATER)  # the single overall number still works
+    assert opp(bot)["score"] == 19 + 24
+    reply = bot.reply("alice", "评分 2026-SH-001 功能匹配 8 集成 6 价格 10分", at=LATER)
+    assert reply == "已为 2026-SH-001 评分：功能匹配 8、系统集成 6、价格匹配 10。需求匹配 8/10（3/10 项已评），健康度 43 → 51。"
+    stored = opp(bot)
+    assert stored["need_fit"] == {"overall": 6, "features": 8, "integration": 6, "price": 10}
+    assert stored["score"] == 51  # the items' average (8) × 4 + chain 9 + budget 10; the overall 6 no longer counts
+    assert bot.reply("alice", "评分 2026-SH-001 颜值 8", at=LATER).startswith("没认出这些评分项：颜值。可评：功能匹配、")
+    english = bot.reply("walt", "register Acme Corp, contact Jane Doe (CTO) jane@acme.com, need: data platform", at=AT)
+    assert english.startswith("Registered 2026-CD-001")
+    assert bot.reply("walt", "score 2026-CD-001 features 9 security 7", at=LATER).startswith(
+        "Rated 2026-CD-001: features 9, security 7. Need fit 8/10 (2 of 10 items rated)")

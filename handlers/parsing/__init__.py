@@ -33,6 +33,7 @@ COMPETITOR_LABEL = re.compile(r"(?:(?:竞品|竞争对手|对手|competitor|lost
 ALIAS = re.compile(r"(.+?)\s*(?:=|:|也叫|又叫|即|\baka\b|\bis\b)\s*(.+)", re.I)  # 腾讯 = Tencent
 NEWS_OF = re.compile(r"^((?:[A-Z][\w&'.-]*)(?:\s[A-Z][\w&'.-]*){0,3}|[\u4e00-\u9fff]{2,10})\s*(?::|\s[-—–]\s)\s*(.+)$", re.S)
 REPLY_ON = re.compile(r"^\s*(?:re|回复|update on|updates? re)\s*[:：]\s*", re.I)
+RATING = re.compile(r"([^\d\s:：=,，;；、]+(?:\s[a-zA-Z]+)?)\s*[:：=]?\s*(10|\d)(?![\d.])\s*(?:分|/10)?")
 SKIP = re.compile(r"跳过|跳级|强制|(?<![a-z])(?:skip|skipping|force)(?![a-z])", re.I)
 UPDATE = re.compile(r"^(?:update|更新)|(?<![a-z])update(?![a-z])|更新", re.I)
 REASON_LABEL = re.compile(r"(?:原因|理由|reason|because)\s*[=:]?\s*", re.I)
@@ -187,6 +188,8 @@ def _parse(text: str, *, today: date, tagger) -> i.Intent:
         return edit or i.Edit(ref=ref, field=None)  # the command asks which field, once it knows the opportunity
     if kind == "history":
         return i.History(ref=ref)
+    if kind == "rate":
+        return i.Rate(ref=ref, ratings=tuple((label.strip(), int(n)) for label, n in RATING.findall(rest)))
     if kind == "contact":
         return parse_contact(ref, rest) or i.NotUnderstood(intent="contact", missing="contact")
     if kind == "follow_up":
@@ -276,7 +279,7 @@ def _without_verb(text: str, *, today: date, tagger) -> i.Intent:
 
 def rest_verb(kind: str) -> str:
     """A canonical verb for re-parsing a rearranged message."""
-    return {"follow_up": "跟进", "history": "历史", "contact": "联系人", "back": "退回", "advance": "推进", "won": "赢单", "lost": "输单", "invalid": "无效", "claim": "认领",
+    return {"follow_up": "跟进", "history": "历史", "rate": "评分", "contact": "联系人", "back": "退回", "advance": "推进", "won": "赢单", "lost": "输单", "invalid": "无效", "claim": "认领",
             "approve": "同意", "reject": "驳回", "show": "查看", "snooze": "暂停", "review": "复盘", "override": "申请接手",
             "alias": "别名"}[kind]
 

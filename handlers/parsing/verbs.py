@@ -11,6 +11,7 @@ VERBS: dict[str, tuple[str, ...]] = {
                   "quick update on", "update on", "quick note on", "logged", "log"),
     "edit": ("修改", "更改", "更正", "修正", "改一下", "更新", "edit", "change", "correct", "update"),
     "contact": ("添加联系人", "新增联系人", "加联系人", "更新联系人", "修改联系人", "联系人", "add contact", "contact"),
+    "rate": ("需求评分", "需求打分", "评分", "打分", "rate", "score"),
     "history": ("变更记录", "操作记录", "修改记录", "历史记录", "历史", "history", "audit trail", "audit"),
     "back": ("退回到", "退回", "回退到", "回退", "退到", "move back", "send back", "back"),
     "advance": ("推进到", "推进", "推到", "推一下", "晋级", "升阶段", "advance", "move stage", "move"),
