@@ -52,3 +52,9 @@ SUGGESTED_ACTION = {
     "negotiation": ("明确签约时间表，尽快处理法务和商务条款", "agree a signing timeline and clear legal and commercial terms"),
 }
 ARCHIVE_WORKING_DAYS = 7  # SPEC: a won or lost opportunity is reviewed (复盘) within 7 working days
+
+# SPEC / seed 001 三(三) 资源优先级队列: score over 85 and an amount over 500,000 → the director hears once, with the
+# commitments: presales within 48 hours, a director's customer meeting within 7 working days.
+PRIORITY_SCORE = 85
+PRIORITY_AMOUNT = 500_000
+PRIORITY_MEETING_WORKING_DAYS = 7

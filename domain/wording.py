@@ -217,6 +217,14 @@ TEXT = {
     "rate_which": ("没认出这些评分项：{unknown}。可评：{items}（每项 0–10），例如：评分 {id} 功能匹配 8 系统集成 6",
                    "These are not need-fit items: {unknown}. Items: {items} (0–10 each), e.g.: score {id} features 8 "
                    "integration 6"),
+    "priority_alert": ("资源优先级：{id}（{customer}，负责人 {owner}）健康度 {score}，金额 {amount}。承诺：售前 48 小时内支持；"
+                       "销售总监 {due} 前（7 个工作日内）参加一次客户会议（跟进里记一笔 会议/拜访 即可）。",
+                       "Resource priority: {id} ({customer}, owner {owner}) scores {score} at {amount}. Commitments: "
+                       "presales support within 48 hours; a director's customer meeting by {due} (7 working days; log it "
+                       "as a meeting or visit follow-up)."),
+    "priority_reminder": ("提醒：{id}（{customer}）进入资源优先级已 7 个工作日，还没有记录销售总监参加的客户会议。",
+                          "Reminder: {id} ({customer}) has been a resource priority for 7 working days and no director "
+                          "meeting with the customer is logged yet."),
     "history_head": ("{id}（{customer}）的变更记录：", "History of {id} ({customer}):"),
     "history_more": ("……更早的 {n} 条未显示", "… {n} earlier entries not shown"),
     "period_month": ("本月", "This month"), "period_quarter": ("本季度", "This quarter"), "period_year": ("今年", "This year"),

@@ -8,9 +8,9 @@ from sqlalchemy import and_, func, or_, select, update
 
 from domain import protection
 from domain.messages import Deps, Notice
-from domain.wording import say, stage_name
+from domain.wording import money, say, stage_name
 from domain.stages import (ARCHIVE_WORKING_DAYS, DEFAULT_DWELL_DAYS, DWELL_MIN_SAMPLES, DWELL_RISK_FACTOR,
-                           SUGGESTED_ACTION)
+                           PRIORITY_AMOUNT, PRIORITY_MEETING_WORKING_DAYS, PRIORITY_SCORE, SUGGESTED_ACTION)
 from scheduler.calendar import in_working_hours, is_working_day, team_today, working_days_after
 from scheduler.digest import team_digest
 from storage import models as m
@@ -265,6 +265,50 @@ def archive_reminders(now: datetime, deps: Deps) -> int:
     return added
 
 
+def priority_queue(now: datetime, deps: Deps) -> int:
+    """Seed 001 资源优先级队列: one alert per opportunity to each director (not one per follow-up); if no director's
+    meeting (a meeting or visit follow-up written by a director) is logged within 7 working days, one reminder."""
+    directors = [u for u in deps.config.users if u.role == "director"]
+    if not directors:
+        return 0
+    added = 0
+    o = m.Opportunity
+    with deps.sessions.begin() as s:
+        first: dict[str, datetime] = {}  # when each opportunity's alert went out: one read, not one per row
+        for key, at in s.execute(select(m.OutboxMessage.key, m.OutboxMessage.created_at)
+                                 .where(m.OutboxMessage.key.like("priority:%"))):
+            opp_id = key.split(":")[1]
+            first[opp_id] = min(first.get(opp_id, at), at)
+        for team, today in _teams_at_work(now, deps):
+            kind_of_days = deps.config.holidays_of(team)
+            rows = s.execute(select(o.id, m.Customer.name, o.owner_id, o.score, o.budget, o.currency)
+                             .join(m.Customer).where(o.team_name == team.name, o.status == "open",
+                                                     o.score > PRIORITY_SCORE, o.budget > PRIORITY_AMOUNT)).all()
+            for opp_id, customer, owner, score, budget, currency in rows:
+                alerted = first.get(opp_id)
+                since = (alerted or now).astimezone(deps.config.timezone_of(team)).date()
+                due = working_days_after(since, PRIORITY_MEETING_WORKING_DAYS, kind=kind_of_days)
+                for d in directors:
+                    lang = d.lang or "zh"
+                    added += outbox.enqueue(s, Notice(to=d.id, kind="alert", key=f"priority:{opp_id}:{d.id}", text=say(
+                        "priority_alert", lang, id=opp_id, customer=customer, owner=deps.config.user(owner).name
+                        if deps.config.user(owner) else owner, score=score, amount=money(budget, currency, lang),
+                        due=due)), now=now)
+                if alerted is None or today < due or _director_met(s, opp_id, {d.id for d in directors}):
+                    continue
+                for d in directors:
+                    added += outbox.enqueue(s, Notice(to=d.id, kind="reminder", key=f"priority-due:{opp_id}:{d.id}",
+                                                      text=say("priority_reminder", d.lang or "zh", id=opp_id,
+                                                               customer=customer)), now=now)
+    return added
+
+
+def _director_met(s, opp_id: str, directors: set[str]) -> bool:
+    return s.scalar(select(m.FollowUp.id).where(
+        m.FollowUp.opportunity_id == opp_id, m.FollowUp.by.in_(directors),
+        m.FollowUp.channel.in_(("meeting", "visit"))).limit(1)) is not None
+
+
 def daily_digests(now: datetime, deps: Deps) -> int:
     """SPEC 日报: each team's group chat, at its digest_time on working days, once per day; a bot that was down at
     that time posts it when it comes back the same day."""
@@ -286,7 +330,7 @@ def daily_digests(now: datetime, deps: Deps) -> int:
 
 
 JOBS = {"follow_up_reminders": follow_up_reminders, "escalations": escalations, "dwell_risks": dwell_risks,
-        "archive_reminders": archive_reminders,
+        "archive_reminders": archive_reminders, "priority_queue": priority_queue,
         "protection_warnings": protection_warnings, "release_expired": release_expired,
         "daily_digests": daily_digests}
 
