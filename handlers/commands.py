@@ -1,6 +1,7 @@
 """One verb function per command. Each runs inside the one transaction `handle` opened and returns its Reply."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
@@ -21,7 +22,8 @@ from handlers.parsing.fields import LOST_REASON_WORDS, first_word_hit
 from handlers import intents as i
 from handlers.render import (ACTION_NAMES, LOST_REASON_NAMES, ROLE_NAMES, STATUS_NAMES, card_text, chain_text,
                              change_text, contact_line, decision_actions, field_label, field_value, follow_up_card,
-                             money, named, opportunity_card, say, score_line, stage_name, unread_lines)
+                             lifecycle_report, money, named, opportunity_card, say, score_line, stage_name,
+                             unread_lines)
 from storage import models as m
 from storage import lifecycle, matchindex, outbox, repo
 
@@ -513,7 +515,7 @@ def decide(ctx: Context, cmd: i.Decide) -> Reply:
         return ctx.reply("nothing_pending", id=opp.id)
     target, rep_lang = opp.requested_stage, ctx.lang_of(opp.owner_id)
     if cmd.approve:
-        _move_to(ctx, opp, target, approved=True)
+        _move_to(ctx, opp, target, approved=True, score=opportunity_score(opp).total)
         ctx.notify(Notice(to=opp.owner_id, kind="approval", text=say(
             "approved_rep", rep_lang, manager=ctx.user.name, id=opp.id, stage=stage_name(target, rep_lang))))
         return replace(ctx.reply("approved", id=opp.id, stage=stage_name(target, ctx.lang)), decided=True)
@@ -546,15 +548,70 @@ def lost(ctx: Context, cmd: i.Lost) -> Reply:
     if not cmd.reason:
         return ctx.reply("lost_missing", id=opp.id)
     lifecycle.close(ctx.session, opp, "lost", actor=ctx.actor, at=ctx.now, lost_reason=cmd.reason,
-                    competitor=cmd.competitor, close_note=cmd.detail)
+                    competitor=cmd.competitor, close_note=cmd.detail,
+                    loss_analysis={"real_reason": real} if (real := _beyond_category(cmd.detail)) else None)
     team = ctx.config.team(opp.team_name)
     if team and team.manager and team.manager != ctx.user.id:  # SPEC: managers review lost deals
         lang = ctx.lang_of(team.manager)
         ctx.notify(Notice(to=team.manager, kind="approval", text=say(
             "lost_manager", lang, rep=ctx.name_of(opp.owner_id), id=opp.id, customer=opp.customer.name,
             reason=named(LOST_REASON_NAMES, cmd.reason, lang), competitor=_competitor(cmd.competitor, lang))))
-    return ctx.reply("lost", id=opp.id, reason=named(LOST_REASON_NAMES, cmd.reason, ctx.lang),
-                     competitor=_competitor(cmd.competitor, ctx.lang))
+    text = say("lost", ctx.lang, id=opp.id, reason=named(LOST_REASON_NAMES, cmd.reason, ctx.lang),
+               competitor=_competitor(cmd.competitor, ctx.lang))
+    missing = _loss_missing(opp)
+    return dialog.ask_loss(ctx, opp.id, missing, text) if missing else Reply(text=text, lang=ctx.lang)
+
+
+def _beyond_category(detail: str | None) -> str | None:
+    """'竞品低价，客户说我们贵了两成' → '客户说我们贵了两成': what the rep said past the reason's category word."""
+    if not detail:
+        return None
+    for words in LOST_REASON_WORDS.values():
+        for w in sorted(words, key=len, reverse=True):
+            if w in detail.lower():
+                detail = re.sub(re.escape(w), " ", detail, count=1, flags=re.I)
+                break
+    rest = detail.strip(" ,;:，；。.、")
+    return rest if len(rest) >= 2 else None
+
+
+def _loss_missing(opp: m.Opportunity) -> list[str]:
+    """Seed 001 丢单分析表: reason category, competitor, the customer's real reason, our weakness."""
+    loss = opp.loss_analysis or {}
+    return [k for k, have in (("competitor", opp.competitor), ("real_reason", loss.get("real_reason")),
+                              ("weakness", loss.get("weakness"))) if not have]
+
+
+def loss_analysis(ctx: Context, cmd: i.LossAnalysis) -> Reply:
+    """The 丢单分析表's answer: stored, and when complete the review is done and the lifecycle report shown."""
+    opp = resolve(ctx, cmd.ref, statuses=("lost",))
+    if isinstance(opp, Reply):
+        return opp
+    if not may_change(ctx, opp):
+        return ctx.reply("no_permission", action="复盘" if ctx.lang == "zh" else "review", id=opp.id)
+    loss = dict(opp.loss_analysis or {})
+    loss.update({k: v for k, v in (("real_reason", cmd.real_reason), ("weakness", cmd.weakness)) if v})
+    fields = {"loss_analysis": loss, "competitor": cmd.competitor or opp.competitor}
+    done = not _loss_missing_after(opp, fields)
+    if done and not opp.reviewed_at:
+        fields["reviewed_at"] = ctx.now
+    lifecycle.update(ctx.session, opp, actor=ctx.actor, at=ctx.now, action="review", **fields)
+    head = say("loss_recorded", ctx.lang, id=opp.id)
+    missing = _loss_missing(opp)
+    if missing:
+        return dialog.ask_loss(ctx, opp.id, missing, head)
+    return Reply(text=head + "\n" + _report(ctx, opp), lang=ctx.lang)
+
+
+def _loss_missing_after(opp: m.Opportunity, fields: dict) -> list[str]:
+    loss = fields["loss_analysis"]
+    return [k for k, have in (("competitor", fields["competitor"]), ("real_reason", loss.get("real_reason")),
+                              ("weakness", loss.get("weakness"))) if not have]
+
+
+def _report(ctx: Context, opp: m.Opportunity) -> str:
+    return lifecycle_report(opp, repo.audit_trail(ctx.session, opp.id), ctx.lang,
+                            ctx.config.timezone_of(ctx.config.team(opp.team_name)))
 
 
 def _competitor(name: str | None, lang: str) -> str:
@@ -609,7 +666,7 @@ def review(ctx: Context, cmd: i.Review) -> Reply:
     named_reason = first_word_hit(LOST_REASON_WORDS, cmd.text) if opp.status == "lost" else None
     lifecycle.update(ctx.session, opp, actor=ctx.actor, at=ctx.now, action="review", review=cmd.text,
                      reviewed_at=ctx.now, lost_reason=named_reason or opp.lost_reason)
-    return ctx.reply("reviewed", id=opp.id)
+    return Reply(text=say("reviewed", ctx.lang, id=opp.id) + "\n" + _report(ctx, opp), lang=ctx.lang)
 
 
 def snooze(ctx: Context, cmd: i.Snooze) -> Reply:
@@ -671,7 +728,7 @@ def not_understood(ctx: Context, cmd: i.NotUnderstood) -> Reply:
 
 
 VERBS = {
-    i.Edit: edit, i.SetContact: set_contact, i.Rate: rate, i.History: history, i.Back: back, i.Snooze: snooze, i.Review: review, i.Override: dedupe.request_override, i.AddAlias: dedupe.add_alias, i.Register: register, i.FollowUp: follow_up, i.Advance: advance, i.Decide: decide, i.Won: won, i.Lost: lost,
+    i.Edit: edit, i.SetContact: set_contact, i.Rate: rate, i.LossAnalysis: loss_analysis, i.History: history, i.Back: back, i.Snooze: snooze, i.Review: review, i.Override: dedupe.request_override, i.AddAlias: dedupe.add_alias, i.Register: register, i.FollowUp: follow_up, i.Advance: advance, i.Decide: decide, i.Won: won, i.Lost: lost,
     i.Invalid: invalid, i.Claim: claim, i.Show: show, i.Query: query, i.Help: help_, i.Cancel: cancel,
     i.NotUnderstood: not_understood,
 }

@@ -13,7 +13,8 @@ from handlers.parsing import clean
 from handlers.parsing.register import parse_register
 from handlers.parsing.amounts import find_amount
 from handlers.parsing.dates import find_date
-from handlers.parsing.fields import find_phones, looks_like_person, normalize_phone, split_title
+from handlers.parsing.fields import OPP_ID, find_phones, looks_like_person, normalize_phone, split_title
+from handlers.parsing.verbs import split_verb
 from handlers.render import card_text, draft_card, say, unread_lines
 from storage import models as m
 
@@ -93,6 +94,38 @@ def gate_answer(text: str, missing: list[str], *, today: date) -> i.Register:
     return read
 
 
+LOSS_PARTS = {"competitor": ("竞争对手", "竞品", "对手", "competitor"),
+              "real_reason": ("客户真实原因", "真实原因", "真正原因", "客户原因", "real reason", "the real reason",
+                              "customer's reason", "why"),
+              "weakness": ("我方短板", "我们的短板", "短板", "不足", "our weakness", "weakness", "weak spot")}
+_LOSS_LABEL = re.compile(r"(" + "|".join(sorted((re.escape(w) for ws in LOSS_PARTS.values() for w in ws), key=len,
+                                                reverse=True)) + r")\s*(?:是|为|[:：=])?\s*", re.I)
+
+
+def ask_loss(ctx, opp_id: str, missing: list[str], text: str) -> Reply:
+    """After 输单: what the 丢单分析表 still lacks is asked for, and the next message answers it."""
+    state = ctx.session.get(m.DialogState, ctx.user.id) or m.DialogState(user_id=ctx.user.id)
+    state.intent, state.data = "loss", {"ref": opp_id, "missing": missing}
+    state.updated_at, state.expires_at = ctx.now, ctx.now + DRAFT_LIFETIME
+    ctx.session.add(state)
+    sep = "、" if ctx.lang == "zh" else ", "
+    return Reply(text=text + "\n" + say("loss_ask", ctx.lang, missing=sep.join(say(f"loss_{f}", ctx.lang) for f in missing),
+                                       example=say("ex_loss", ctx.lang)), lang=ctx.lang)
+
+
+def loss_answer(ref: str, text: str, missing: list[str]) -> i.LossAnalysis:
+    """'竞品 销售易；真实原因 价格高出两成；我方短板 没有本地实施团队', or for one missing part the whole answer."""
+    parts: dict[str, str] = {}
+    marks = list(_LOSS_LABEL.finditer(text))
+    for n, mark in enumerate(marks):
+        end = marks[n + 1].start() if n + 1 < len(marks) else len(text)
+        key = next(k for k, ws in LOSS_PARTS.items() if mark.group(1).lower() in (w.lower() for w in ws))
+        parts[key] = text[mark.end():end].strip(" ,;:，；。.")
+    if not marks and len(missing) == 1:
+        parts[missing[0]] = text.strip(" ,;:，；。.")
+    return i.LossAnalysis(ref=ref, **{k: v for k, v in parts.items() if v})
+
+
 def route(ctx, text: str, intent: i.Intent) -> i.Intent | Reply:
     """With a draft waiting: a message with no verb answers it; 取消 drops it; any other command replaces it."""
     state = ctx.session.get(m.DialogState, ctx.user.id)
@@ -103,6 +136,10 @@ def route(ctx, text: str, intent: i.Intent) -> i.Intent | Reply:
         return intent
     if state.intent == "advance":
         return _route_gate(ctx, text, intent, state.data)
+    if state.intent == "loss":
+        if _an_answer(text) or _LOSS_LABEL.match(text.strip()):
+            return loss_answer(state.data["ref"], text, state.data["missing"])
+        return intent  # another command: the analysis can still be given by 复盘
     draft = _from_json(state.data)
     if isinstance(intent, i.Cancel):
         customer = f"（{draft.customer}）" if ctx.lang == "zh" else f" ({draft.customer})"
@@ -119,10 +156,17 @@ def route(ctx, text: str, intent: i.Intent) -> i.Intent | Reply:
     return intent
 
 
+def _an_answer(text: str) -> bool:
+    """A message with no command in it answers the question waiting ('物流', '王总 总经理 139…'); '报备 …' or
+    '跟进 ID …' is a new command, and the question is dropped."""
+    cleaned = clean(text)
+    return split_verb(cleaned)[0] is None and not OPP_ID.search(cleaned)
+
+
 def _route_gate(ctx, text: str, intent: i.Intent, data: dict) -> i.Intent | Reply:
     if isinstance(intent, i.Cancel):
         return Reply(text=say("gate_cancelled", ctx.lang, id=data["ref"]), lang=ctx.lang)
-    if isinstance(intent, (i.NotUnderstood, i.Register)) and not getattr(intent, "intent", None):
+    if _an_answer(text):
         fill = gate_answer(text, data["missing"], today=ctx.today)
         return i.Advance(ref=data["ref"], stage=data["stage"], fill=fill)
     return intent  # another command: the advance is dropped

@@ -154,6 +154,15 @@ class Rate:
 
 
 @dataclass(frozen=True)
+class LossAnalysis:
+    """The rest of seed 001's 丢单分析表, answered after 输单: the competitor, the real reason, our weakness."""
+    ref: str
+    competitor: str | None = None
+    real_reason: str | None = None
+    weakness: str | None = None
+
+
+@dataclass(frozen=True)
 class History:
     """历史 ID / history ID: the audit trail of one opportunity."""
     ref: str
@@ -188,5 +197,5 @@ class NotUnderstood:
     missing: str | None = None
 
 
-Intent = (Register | FollowUp | Edit | SetContact | Rate | History | Advance | Back | Won | Lost | Invalid | Claim | Decide | Override | AddAlias | Snooze | Review | Query
+Intent = (Register | FollowUp | Edit | SetContact | Rate | LossAnalysis | History | Advance | Back | Won | Lost | Invalid | Claim | Decide | Override | AddAlias | Snooze | Review | Query
           | Show | Help | Cancel | NotUnderstood)

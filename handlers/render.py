@@ -205,3 +205,33 @@ def chain_text(contacts, score: int, lang: str) -> str:
     have, missing = chain_parts(contacts, lang)
     return say("chain", lang, have=have, missing=say("chain_missing", lang, roles=missing) if missing else "",
                score=score)
+
+
+def lifecycle_report(opp: m.Opportunity, trail: list, lang: str, tz) -> str:
+    """Seed 001's 商机生命周期报告: each stage with its dates and days, the score at each advance, follow-ups,
+    the people reached, the loss analysis or the review."""
+    scores = {e.detail.get("stage"): e.detail.get("score") for e in trail
+              if e.action in ("advance", "request_stage") and e.detail.get("score") is not None}
+    lines = [say("report_head", lang, id=opp.id, customer=opp.customer.name,
+                 status=named(STATUS_NAMES, opp.status, lang))]
+    history = list(opp.stage_history)
+    for entered, left in zip(history, history[1:] + [None]):
+        if entered.to_stage == "closed":
+            continue
+        end = left.at if left else (opp.closed_at or entered.at)
+        score = scores.get(left.to_stage) if left and left.to_stage != "closed" else None
+        lines.append(say("report_stage", lang, stage=stage_name(entered.to_stage, lang),
+                         start=entered.at.astimezone(tz).date(), end=end.astimezone(tz).date(),
+                         days=(end - entered.at).days, score=say("report_score", lang, score=score) if score else ""))
+    sep = "、" if lang == "zh" else ", "
+    reached = sep.join(f"{c.name}（{named(ROLE_NAMES, c.role, lang)}）" if lang == "zh" else
+                       f"{c.name} ({named(ROLE_NAMES, c.role, lang)})" for c in opp.contacts if c.name) or "—"
+    lines.append(say("report_follow_ups", lang, n=len(opp.follow_ups), contacts=reached))
+    if opp.status == "lost":
+        loss = opp.loss_analysis or {}
+        lines.append(say("report_loss", lang, reason=named(LOST_REASON_NAMES, opp.lost_reason, lang) or "—",
+                         competitor=opp.competitor or "—", real=loss.get("real_reason") or "—",
+                         weakness=loss.get("weakness") or "—"))
+    if opp.review:
+        lines.append(say("report_review", lang, text=opp.review))
+    return "\n".join(lines)

@@ -54,6 +54,8 @@ def export(session: Session, *, tz: ZoneInfo) -> dict:
         }
         if o.flag:
             item["matched"] = o.matched_id
+        if o.status == "lost":  # added (issue 13): seed 001's 丢单分析表
+            item["loss"] = {"reason": o.lost_reason, "competitor": o.competitor, **(o.loss_analysis or {})}
         out.append(item)
     conflicts = [{"at": at(c.at), "user": c.user_id, "customer": c.customer, "outcome": c.outcome,
                   "matched": c.matched_id, "owner": c.owner_id}

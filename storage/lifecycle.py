@@ -22,7 +22,7 @@ FIELDS = frozenset({
     "need", "budget", "currency", "budget_approved", "in_annual_plan", "expected_close", "source", "industry",
     "need_fit", "score", "protected_until", "flag", "matched_id", "next_action", "next_action_date",
     "follow_up_due", "requested_stage", "snoozed_until", "snooze_reason", "last_touch_at", "review", "reviewed_at",
-    "lost_reason", "competitor", "close_note",
+    "lost_reason", "competitor", "close_note", "loss_analysis",
 })
 # Bookkeeping the audit entry need not repeat: it follows from the change it is written with.
 QUIET = frozenset({"follow_up_due", "last_touch_at", "reviewed_at"})

@@ -142,6 +142,8 @@ class Opportunity(Base):
     lost_reason: Mapped[str | None] = mapped_column(String(32))
     competitor: Mapped[str | None] = mapped_column(String(200))
     close_note: Mapped[str | None] = mapped_column(Text)  # lost detail or invalid reason, as the rep wrote it
+    # 丢单分析表 beyond reason and competitor: {"real_reason": …, "weakness": …} as the rep wrote them
+    loss_analysis: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     last_touch_at: Mapped[datetime]

@@ -70,7 +70,7 @@ def test_a_review_stops_the_archive_reminders(bot):
     bot.reply("bob", "报备 厦门冷链 联系人 陈秀兰 需求 WMS", at="2026-09-21T10:00:00" + SH)
     bot.reply("bob", "输单 2026-SH-001 原因 价格", at="2026-09-22T10:00:00" + SH)
     assert bot.reply("bob", "复盘 2026-SH-001 竞品低价，客户换了决策人，我方报价偏高",
-                     at="2026-09-23T10:00:00" + SH) == "已记录 2026-SH-001 的复盘。"
+                     at="2026-09-23T10:00:00" + SH).startswith("已记录 2026-SH-001 的复盘。\n商机生命周期报告 2026-SH-001")
     assert [o for o in bot.run(*hourly("2026-09-22", "2026-10-20")) if "复盘" in o["text"]] == []
 
 
