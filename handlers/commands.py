@@ -109,7 +109,7 @@ def register(ctx: Context, cmd: i.Register) -> Reply:
     opp = m.Opportunity(
         id=repo.next_opportunity_id(ctx.session, year=ctx.today.year, region=team.region),
         customer=customer, owner_id=ctx.user.id, team_name=team.name, region=team.region,
-        stage="discovery", status="open", need=cmd.need, budget=cmd.budget, currency=cmd.currency,
+        stage="discovery", status="pending" if ctx.config.org.registration_review else "open", need=cmd.need, budget=cmd.budget, currency=cmd.currency,
         expected_close=cmd.expected_close, source=cmd.source, industry=cmd.industry, need_fit={},
         protected_until=ctx.today + timedelta(days=ctx.config.org.protection_days),
         created_at=ctx.now, updated_at=ctx.now, last_touch_at=ctx.now, stage_entered_at=ctx.now,
@@ -125,7 +125,19 @@ def register(ctx: Context, cmd: i.Register) -> Reply:
         dedupe.flag_possible(ctx, cmd, opp, match)
         ctx.notes.append(say("possible_rep", ctx.lang))
     ctx.notes += unread_lines(cmd.unread, ctx.lang)
+    if opp.status == "pending":
+        return ctx.card(opp, head=_ask_review(ctx, opp, team))
     return ctx.card(opp, head=say("registered", ctx.lang, id=opp.id, until=opp.protected_until.isoformat()))
+
+
+def _ask_review(ctx: Context, opp: m.Opportunity, team) -> str:
+    """SPEC registration_review: the manager decides; the customer is held for the rep while pending."""
+    if team.manager:
+        lang = ctx.lang_of(team.manager)
+        ctx.notify(Notice(to=team.manager, kind="approval", actions=decision_actions(opp.id, lang), text=say(
+            "review_request", lang, rep=ctx.user.name, id=opp.id, customer=opp.customer.name)))
+    return say("registered_pending", ctx.lang, id=opp.id, manager=ctx.name_of(team.manager),
+               until=opp.protected_until.isoformat())
 
 
 # ---- naming an opportunity ---------------------------------------------------------------------------------
@@ -499,6 +511,26 @@ def _may_decide(ctx: Context, opp: m.Opportunity) -> bool:
         ctx.user.role == "manager" and team is not None and team.manager == ctx.user.id)
 
 
+def _decide_registration(ctx: Context, opp: m.Opportunity, cmd: i.Decide) -> Reply:
+    rep_lang = ctx.lang_of(opp.owner_id)
+    if cmd.approve:
+        lifecycle.approve_registration(ctx.session, opp, actor=ctx.actor, at=ctx.now)
+        ctx.notify(Notice(to=opp.owner_id, kind="approval", text=say(
+            "registration_approved_rep", rep_lang, manager=ctx.user.name, id=opp.id, until=opp.protected_until)))
+        return ctx.reply("registration_approved", id=opp.id)
+    lifecycle.close(ctx.session, opp, "invalid", actor=ctx.actor, at=ctx.now,
+                    close_note=f"registration rejected: {cmd.note}" if cmd.note else "registration rejected")
+    ctx.notify(Notice(to=opp.owner_id, kind="approval", text=say(
+        "registration_rejected_rep", rep_lang, manager=ctx.user.name, id=opp.id, note=_note(cmd.note, rep_lang))))
+    return ctx.reply("registration_rejected", id=opp.id, note=_note(cmd.note, ctx.lang))
+
+
+def _note(note: str | None, lang: str) -> str:
+    if not note:
+        return ""
+    return f"：{note}" if lang == "zh" else f": {note}"
+
+
 def decide(ctx: Context, cmd: i.Decide) -> Reply:
     """A manager's 同意/驳回 on a stage request; the role is checked now, not when the request was sent."""
     opp = resolve(ctx, cmd.ref)
@@ -506,6 +538,8 @@ def decide(ctx: Context, cmd: i.Decide) -> Reply:
         return opp
     if not _may_decide(ctx, opp):
         return ctx.reply("no_permission", action="审批" if ctx.lang == "zh" else "decide on", id=opp.id)
+    if opp.status == "pending":
+        return replace(_decide_registration(ctx, opp, cmd), decided=True)
     if not opp.requested_stage:
         override = dedupe.pending_override(ctx, opp)
         if override is not None:
@@ -521,7 +555,7 @@ def decide(ctx: Context, cmd: i.Decide) -> Reply:
         return replace(ctx.reply("approved", id=opp.id, stage=stage_name(target, ctx.lang)), decided=True)
     lifecycle.update(ctx.session, opp, actor=ctx.actor, at=ctx.now, action="reject_stage",
                      detail={"stage": target, "note": cmd.note}, requested_stage=None)
-    note = f"：{cmd.note}" if rep_lang == "zh" and cmd.note else (f": {cmd.note}" if cmd.note else "")
+    note = _note(cmd.note, rep_lang)
     ctx.notify(Notice(to=opp.owner_id, kind="approval", text=say(
         "rejected_rep", rep_lang, manager=ctx.user.name, id=opp.id, note=note)))
     return replace(ctx.reply("rejected", id=opp.id), decided=True)

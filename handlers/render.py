@@ -151,7 +151,8 @@ ACTION_NAMES = {"register": ("报备", "registered"), "follow_up": ("跟进", "f
                 "reassign": ("转交", "reassigned"), "share": ("共享", "shared"), "snooze": ("暂停提醒", "snoozed"),
                 "review": ("复盘", "reviewed"), "alias": ("添加别名", "alias added"),
                 "flag_possible": ("疑似重复", "possible duplicate"), "not_duplicate": ("确认不重复", "not a duplicate"),
-                "contact": ("联系人", "contact"), "rate": ("需求评分", "need fit rated")}
+                "contact": ("联系人", "contact"), "rate": ("需求评分", "need fit rated"),
+                "registration_approved": ("报备审核通过", "registration approved")}
 
 
 def field_label(name: str, lang: str) -> str:

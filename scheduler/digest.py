@@ -39,6 +39,8 @@ def team_digest(session: Session, *, config: Config, team: Team, day: date, lang
         in_team, m.Opportunity.status == "open", m.Opportunity.follow_up_due < day)))
     snoozed = list(session.scalars(select(m.Opportunity).where(in_team, m.Opportunity.status == "open",
                                                                m.Opportunity.snoozed_until >= day)))
+    pending = list(session.scalars(select(m.Opportunity).where(in_team, m.Opportunity.status == "pending")
+                                   .order_by(m.Opportunity.created_at)))
     lines = [say("digest_head", lang, team=team.name, day=day.isoformat())]
     lines.append(say("digest_new", lang, n=len(new)).rstrip("：: ") if not new else say("digest_new", lang, n=len(new))
                  + "；".join(f"{o.id} {o.customer.name} @{o.owner_id}" for o in new))
@@ -60,6 +62,8 @@ def team_digest(session: Session, *, config: Config, team: Team, day: date, lang
         if done:
             lines.append(say(f"digest_{status}", lang) + "；".join(
                 f"{o.id} {o.customer.name} {money(o.budget, o.currency, lang) or ''}".strip() for o in done))
+    if pending:  # 报备审核: what waits for the manager
+        lines.append(say("digest_pending", lang) + "；".join(f"{o.id} {o.customer.name} @{o.owner_id}" for o in pending))
     if snoozed:
         lines.append(say("digest_snoozed", lang) + "；".join(
             f"{o.id} → {o.snoozed_until}（{o.snooze_reason or '-'}）" for o in snoozed))

@@ -112,6 +112,12 @@ def close(session: Session, opp: m.Opportunity, status: str, *, actor: Actor, at
            changes={k: v for k, v in changes.items() if k not in QUIET})
 
 
+def approve_registration(session: Session, opp: m.Opportunity, *, actor: Actor, at: datetime) -> None:
+    """报备审核 passed: the pending registration is open (its customer was held for it all along)."""
+    opp.status, opp.updated_at = "open", at
+    record(session, opp, "registration_approved", actor=actor, at=at)
+
+
 def release(session: Session, opp: m.Opportunity, *, actor: Actor, at: datetime) -> None:
     """SPEC 公海: protection ended, the opportunity goes to the public pool; its owner waits out a cooldown."""
     owner = opp.owner_id
