@@ -9,7 +9,7 @@ from domain.contacts import DEFAULT_ROLE_WORDS, RoleWords
 from domain.needfit import DEFAULT_ITEMS, NeedFitItem
 from domain.stages import CADENCE_DAYS
 
-ROLES = ("rep", "manager", "director", "admin")
+ROLES = ("rep", "manager", "director", "admin", "presales", "cs")  # presales / cs: seed 001's supporting teams
 
 
 class ConfigError(ValueError):

@@ -110,6 +110,7 @@ TEXT = {
         "• 联系人 ID 张伟 CFO 13700001111 决策者（添加或更正，角色：决策者/影响者/使用者）· ID 预算已获批\n"
         "• 评分 ID 功能匹配 8 系统集成 6 …（需求确认单 10 项，每项 0–10）\n"
         "• 查看 ID · 我的商机 · 本周到期 · 漏斗 · 预测 本季度 · 认领 ID\n"
+        "• 申请支持 ID 售前 方案演示 11月20日前 · 售前/客户成功：接受 ID / 拒绝 ID 原因 … · 评价 ID 9\n"
         "• 主管：同意 ID / 驳回 ID 原因 …\n"
         "• 取消（放弃正在填写的报备）· 帮助",
         "What I can do:\n"
@@ -121,6 +122,7 @@ TEXT = {
         "• contact ID Lisa Wong (Head of Data) lisa@acme.com influencer (add or correct; decision maker/influencer/user) · ID budget approved\n"
         "• score ID features 8 integration 6 … (the 10 need-fit items, 0–10 each)\n"
         "• show ID · my pipeline · due this week · funnel · forecast this quarter · claim ID\n"
+        "• request support ID presales demo by Nov 20 · presales/cs: accept ID / reject ID <reason> · rate support ID 9\n"
         "• managers: approve ID / reject ID <reason>\n"
         "• cancel (drop the registration you are filling in) · help",
     ),
@@ -250,6 +252,35 @@ TEXT = {
     "registration_approved_rep": ("{manager} 通过了你的报备 {id}，保护期至 {until}。",
                                   "{manager} approved your registration {id}; protected until {until}."),
     "registration_rejected_rep": ("{manager} 驳回了你的报备 {id}{note}。", "{manager} rejected your registration {id}{note}."),
+    "support_team_presales": ("售前", "presales"), "support_team_cs": ("客户成功", "customer success"),
+    "support_which": ("请说明要哪个团队支持，例如：申请支持 {id} 售前 方案演示 11月20日前（售前 / 客户成功）",
+                      "Which team? For example: request support {id} presales demo by Nov 20 (presales / cs)"),
+    "support_nobody": ("配置里没有{team}人员，无法发出申请。请联系管理员。", "No {team} people are in the config; ask your admin."),
+    "support_sent": ("已向{team}（{names}）申请支持 {id}：{what}{by}。他们会在 24 小时内答复。",
+                     "Asked {team} ({names}) to support {id}: {what}{by}. They answer within 24 hours."),
+    "support_by": ("，{day} 前", ", by {day}"),
+    "support_request": ("支持申请：{rep} 请{team}支持 {id}（{customer}）：{what}{by}。回复：接受 {id} 或 拒绝 {id} 原因 …（24 小时内）",
+                        "Support request: {rep} asks {team} to support {id} ({customer}): {what}{by}. Reply: accept {id} "
+                        "or reject {id} <reason> (within 24 hours)"),
+    "support_none": ("{id} 没有等待你答复的支持申请。", "Nothing on {id} is waiting for your answer."),
+    "support_accepted": ("已接受 {id} 的支持申请。完成后请评价：评价 {id} 9", "Accepted the support request on {id}. "
+                         "When done, rate it: rate support {id} 9"),
+    "support_accepted_rep": ("{who}（{team}）接受了 {id} 的支持申请。完成后请评价：评价 {id} 9",
+                             "{who} ({team}) accepted supporting {id}. When done, rate it: rate support {id} 9"),
+    "support_reason": ("拒绝需要说明原因，例如：拒绝 {id} 原因 本周排期已满", "Please give a reason, e.g.: reject {id} fully booked this week"),
+    "support_refused": ("已拒绝 {id} 的支持申请，原因已转销售总监。", "Declined supporting {id}; the reason goes to the director."),
+    "support_refused_rep": ("{who}（{team}）拒绝了 {id} 的支持申请：{reason}。", "{who} ({team}) declined supporting {id}: {reason}."),
+    "support_refused_director": ("支持被拒：{who}（{team}）拒绝了 {rep} 对 {id}（{customer}）的申请：{reason}。",
+                                 "Support declined: {who} ({team}) declined {rep}'s request on {id} ({customer}): {reason}."),
+    "support_remind": ("提醒：{rep} 对 {id}（{customer}）的{team}支持申请已超过 24 小时未答复。回复：接受 {id} 或 拒绝 {id} 原因 …",
+                       "Reminder: {rep}'s {team} support request on {id} ({customer}) has waited 24 hours. Reply: accept {id} or reject {id} <reason>"),
+    "support_escalate": ("{team}超过 48 小时未答复 {rep} 对 {id}（{customer}）的支持申请。",
+                         "{team} has not answered {rep}'s support request on {id} ({customer}) in 48 hours."),
+    "rate_missing": ("请给 0–10 分，例如：评价 {id} 9", "Give a score from 0 to 10, e.g.: rate support {id} 9"),
+    "rate_nothing": ("{id} 没有已接受、待你评价的支持。", "Nothing accepted on {id} is waiting for your rating."),
+    "rated_support": ("已记录评价 {id}：{rating} 分。", "Recorded your rating for {id}: {rating}."),
+    "support_flag": ("协作预警：{team}连续两次协作评分低于 8 分（{ids}），需整改。",
+                     "Collaboration warning: {team} was rated below 8 twice in a row ({ids})."),
     "history_head": ("{id}（{customer}）的变更记录：", "History of {id} ({customer}):"),
     "history_more": ("……更早的 {n} 条未显示", "… {n} earlier entries not shown"),
     "period_month": ("本月", "This month"), "period_quarter": ("本季度", "This quarter"), "period_year": ("今年", "This year"),

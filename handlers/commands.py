@@ -16,7 +16,7 @@ from domain.needfit import OVERALL, need_fit_average
 from domain.scoring import Score, score
 from domain.stages import OPEN_STAGES, REQUIRED_TO_ENTER, STAGES, gate, next_stage
 from domain.matching import normalize_company, read_name
-from handlers import dedupe, dialog
+from handlers import dedupe, dialog, support
 from storage import reports as queries
 from handlers.parsing.fields import LOST_REASON_WORDS, first_word_hit
 from handlers import intents as i
@@ -536,6 +536,8 @@ def decide(ctx: Context, cmd: i.Decide) -> Reply:
     opp = resolve(ctx, cmd.ref)
     if isinstance(opp, Reply):
         return opp
+    if ctx.user.role in ("presales", "cs"):  # 同意/拒绝 ID from a supporting team answers a support request
+        return support.answer(ctx, i.AnswerSupport(ref=cmd.ref, accept=cmd.approve, reason=cmd.note))
     if not _may_decide(ctx, opp):
         return ctx.reply("no_permission", action="审批" if ctx.lang == "zh" else "decide on", id=opp.id)
     if opp.status == "pending":
@@ -762,6 +764,7 @@ def not_understood(ctx: Context, cmd: i.NotUnderstood) -> Reply:
 
 
 VERBS = {
+    i.AskSupport: support.ask, i.AnswerSupport: support.answer, i.RateSupport: support.rate,
     i.Edit: edit, i.SetContact: set_contact, i.Rate: rate, i.LossAnalysis: loss_analysis, i.History: history, i.Back: back, i.Snooze: snooze, i.Review: review, i.Override: dedupe.request_override, i.AddAlias: dedupe.add_alias, i.Register: register, i.FollowUp: follow_up, i.Advance: advance, i.Decide: decide, i.Won: won, i.Lost: lost,
     i.Invalid: invalid, i.Claim: claim, i.Show: show, i.Query: query, i.Help: help_, i.Cancel: cancel,
     i.NotUnderstood: not_understood,

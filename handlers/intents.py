@@ -163,6 +163,30 @@ class LossAnalysis:
 
 
 @dataclass(frozen=True)
+class AskSupport:
+    """申请支持 ID 售前 方案演示 11月20日前 / request support ID presales demo by Nov 20"""
+    ref: str
+    kind: str | None = None  # presales | cs
+    what: str = ""
+    by: date | None = None
+
+
+@dataclass(frozen=True)
+class AnswerSupport:
+    """接受 ID / 拒绝 ID 原因 … from presales or customer success."""
+    ref: str
+    accept: bool
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class RateSupport:
+    """评价 ID 9 / rate support ID 9: both sides rate a finished collaboration."""
+    ref: str
+    rating: int | None = None
+
+
+@dataclass(frozen=True)
 class History:
     """历史 ID / history ID: the audit trail of one opportunity."""
     ref: str
@@ -197,5 +221,6 @@ class NotUnderstood:
     missing: str | None = None
 
 
-Intent = (Register | FollowUp | Edit | SetContact | Rate | LossAnalysis | History | Advance | Back | Won | Lost | Invalid | Claim | Decide | Override | AddAlias | Snooze | Review | Query
+Intent = (Register | FollowUp | Edit | SetContact | Rate | LossAnalysis | AskSupport | AnswerSupport | RateSupport
+          | History | Advance | Back | Won | Lost | Invalid | Claim | Decide | Override | AddAlias | Snooze | Review | Query
           | Show | Help | Cancel | NotUnderstood)

@@ -309,6 +309,38 @@ def _director_met(s, opp_id: str, directors: set[str]) -> bool:
         m.FollowUp.channel.in_(("meeting", "visit"))).limit(1)) is not None
 
 
+def support_deadlines(now: datetime, deps: Deps) -> int:
+    """Seed 001 五(二): a support request unanswered 24 hours (counted on working days) → the supporting team is
+    reminded; at 48 → the opportunity's manager hears."""
+    added = 0
+    with deps.sessions.begin() as s:
+        rows = s.execute(select(m.SupportRequest, m.Opportunity.team_name, m.Customer.name)
+                         .join(m.Opportunity, m.SupportRequest.opportunity_id == m.Opportunity.id)
+                         .join(m.Customer).where(m.SupportRequest.status == "requested")).all()
+        for request, team_name, customer in rows:
+            team = deps.config.team(team_name)
+            if team is None or not in_working_hours(now, deps.config, team):
+                continue
+            kind_of_days = deps.config.holidays_of(team)
+            asked = request.requested_at.astimezone(deps.config.timezone_of(team))
+            local = now.astimezone(deps.config.timezone_of(team))
+            rep = deps.config.user(request.requested_by)
+            for days, key, to in ((1, "support-remind", [u.id for u in deps.config.users if u.role == request.kind
+                                                           and u.team in (team.name, None)]),
+                                  (2, "support-esc", [team.manager] if team.manager else [])):
+                due = datetime.combine(working_days_after(asked.date(), days, kind=kind_of_days), asked.timetz())
+                if local < due:
+                    continue
+                for who in to:
+                    lang = deps.config.user(who).lang or "zh" if deps.config.user(who) else "zh"
+                    text = say("support_remind" if days == 1 else "support_escalate", lang,
+                               rep=rep.name if rep else request.requested_by, id=request.opportunity_id,
+                               customer=customer, team=say(f"support_team_{request.kind}", lang))
+                    added += outbox.enqueue(s, Notice(to=who, kind="reminder" if days == 1 else "escalation",
+                                                      key=f"{key}:{request.id}:{who}", text=text), now=now)
+    return added
+
+
 def daily_digests(now: datetime, deps: Deps) -> int:
     """SPEC 日报: each team's group chat, at its digest_time on working days, once per day; a bot that was down at
     that time posts it when it comes back the same day."""
@@ -331,6 +363,7 @@ def daily_digests(now: datetime, deps: Deps) -> int:
 
 JOBS = {"follow_up_reminders": follow_up_reminders, "escalations": escalations, "dwell_risks": dwell_risks,
         "archive_reminders": archive_reminders, "priority_queue": priority_queue,
+        "support_deadlines": support_deadlines,
         "protection_warnings": protection_warnings, "release_expired": release_expired,
         "daily_digests": daily_digests}
 

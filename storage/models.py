@@ -241,6 +241,25 @@ class OpportunityShare(Base):
     by: Mapped[str] = mapped_column(String(64))
 
 
+class SupportRequest(Base):
+    """Seed 001 五(二) 跨部门协作: a rep asks presales or customer success for help on one opportunity."""
+
+    __tablename__ = "support_requests"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opportunity_id: Mapped[str] = mapped_column(ForeignKey("opportunities.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # presales | cs
+    what: Mapped[str] = mapped_column(Text)
+    needed_by: Mapped[date | None]
+    requested_by: Mapped[str] = mapped_column(String(64))
+    requested_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16))  # requested | accepted | refused
+    answered_by: Mapped[str | None] = mapped_column(String(64))
+    answered_at: Mapped[datetime | None]
+    reason: Mapped[str | None] = mapped_column(Text)  # why it was refused
+    rating: Mapped[int | None]  # the rep's 0–10 for the support (评价 ID 9)
+    support_rating: Mapped[int | None]  # the supporter's 0–10 for the collaboration
+
+
 class AuditEntry(Base):
     __tablename__ = "audit_entries"
     id: Mapped[int] = mapped_column(primary_key=True)

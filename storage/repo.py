@@ -60,6 +60,8 @@ def _scope(viewer: m.User):
             select(m.OpportunityShare.opportunity_id).where(m.OpportunityShare.user_id == viewer.id)))
     if viewer.role == "manager":
         return m.Opportunity.team_name == viewer.team_name
+    if viewer.role in ("presales", "cs"):  # what they were asked to support, nothing else
+        return m.Opportunity.id.in_(select(m.SupportRequest.opportunity_id).where(m.SupportRequest.kind == viewer.role))
     return true()
 
 

@@ -38,3 +38,13 @@ def test_only_the_owner_her_manager_and_a_director_reach_it(bot, command):
         after = bot.export()["opportunities"]
         assert all(a != b for a, b in zip(after, before["opportunities"])), "an allowed change was not stored"
         assert [o["audit"][-1]["by"] for o in after] == list(MAY)
+
+
+def test_help_lists_every_command_of_the_lifecycle_in_both_languages(bot):
+    zh = bot.reply("alice", "帮助", at=AT)
+    en = bot.reply("alice", "help", at=AT)
+    for word in ("修改 ID", "历史 ID", "联系人 ID", "评分 ID", "退回 ID", "跳过", "申请支持", "接受 ID", "评价 ID", "预算已获批"):
+        assert word in zh, word
+    for word in ("edit ID", "history ID", "contact ID", "score ID", "back ID", "skip", "request support", "accept ID",
+                 "rate support ID", "budget approved"):
+        assert word in en, word

@@ -34,6 +34,7 @@ ALIAS = re.compile(r"(.+?)\s*(?:=|:|也叫|又叫|即|\baka\b|\bis\b)\s*(.+)", r
 NEWS_OF = re.compile(r"^((?:[A-Z][\w&'.-]*)(?:\s[A-Z][\w&'.-]*){0,3}|[\u4e00-\u9fff]{2,10})\s*(?::|\s[-—–]\s)\s*(.+)$", re.S)
 REPLY_ON = re.compile(r"^\s*(?:re|回复|update on|updates? re)\s*[:：]\s*", re.I)
 RATING = re.compile(r"([^\d\s:：=,，;；、]+(?:\s[a-zA-Z]+)?)\s*[:：=]?\s*(10|\d)(?![\d.])\s*(?:分|/10)?")
+SUPPORT_KIND = re.compile(r"售前|技术支持|客户成功|客成|(?<![a-z])(?:presales|pre-sales|cs|customer success)(?![a-z])", re.I)
 SKIP = re.compile(r"跳过|跳级|强制|(?<![a-z])(?:skip|skipping|force)(?![a-z])", re.I)
 UPDATE = re.compile(r"^(?:update|更新)|(?<![a-z])update(?![a-z])|更新", re.I)
 REASON_LABEL = re.compile(r"(?:原因|理由|reason|because)\s*[=:]?\s*", re.I)
@@ -188,6 +189,21 @@ def _parse(text: str, *, today: date, tagger) -> i.Intent:
         return edit or i.Edit(ref=ref, field=None)  # the command asks which field, once it knows the opportunity
     if kind == "history":
         return i.History(ref=ref)
+    if kind == "support":
+        team = SUPPORT_KIND.search(rest)
+        when = find_date(rest, today=today)
+        what = rest
+        for span in ([team.span()] if team else []) + ([when.span] if when else []):
+            what = what.replace(rest[span[0]:span[1]], " ")
+        what = re.sub(r"\s*(?:之前|以前|前|by|before)\s*$", "", re.sub(r"\s+", " ", what)).strip(" ,;:，；")
+        return i.AskSupport(ref=ref, kind=team and ("cs" if re.search(r"客户成功|客成|cs|customer success", team.group(0),
+                                                                     re.I) else "presales"),
+                            what=what, by=when and when.value)
+    if kind == "accept":
+        return i.AnswerSupport(ref=ref, accept=True)
+    if kind == "rate_support":
+        n = re.search(r"(?<!\d)(10|\d)(?![\d.])", rest)
+        return i.RateSupport(ref=ref, rating=int(n.group(1)) if n else None)
     if kind == "rate":
         return i.Rate(ref=ref, ratings=tuple((label.strip(), int(n)) for label, n in RATING.findall(rest)))
     if kind == "contact":
@@ -279,7 +295,7 @@ def _without_verb(text: str, *, today: date, tagger) -> i.Intent:
 
 def rest_verb(kind: str) -> str:
     """A canonical verb for re-parsing a rearranged message."""
-    return {"follow_up": "跟进", "history": "历史", "rate": "评分", "contact": "联系人", "back": "退回", "advance": "推进", "won": "赢单", "lost": "输单", "invalid": "无效", "claim": "认领",
+    return {"follow_up": "跟进", "history": "历史", "support": "申请支持", "accept": "接受", "rate_support": "评价", "rate": "评分", "contact": "联系人", "back": "退回", "advance": "推进", "won": "赢单", "lost": "输单", "invalid": "无效", "claim": "认领",
             "approve": "同意", "reject": "驳回", "show": "查看", "snooze": "暂停", "review": "复盘", "override": "申请接手",
             "alias": "别名"}[kind]
 
