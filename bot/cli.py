@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy.exc import SQLAlchemyError
 
 from domain.config import ConfigError
+from domain.redact import redact
 from storage.export import export
 
 
@@ -48,6 +49,17 @@ def _instant(text: str) -> datetime:
     return at
 
 
+class RedactingFilter(logging.Filter):
+    """Every log line, tracebacks included, without tokens or secrets (issue 14)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = redact(record.getMessage()), None
+        if record.exc_info:
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        return True
+
+
 def _fail(message: str) -> int:
     print(f"oppbot: {message}", file=sys.stderr)
     return 2
@@ -65,6 +77,8 @@ def _main(argv: list[str] | None) -> int:
     from bot import wiring
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactingFilter())
     try:
         config = wiring.load_config(args.config)
     except ConfigError as exc:
@@ -130,7 +144,8 @@ def _serve(deps, args) -> int:
     scheduler = runner.start(deps, every_seconds=args.every, deliver_seconds=min(args.every, 5))
     http = socket = None
     if args.port is not None:
-        app = server.make_wsgi_app(deps, slack_app=slack_app, wecom=callback)
+        app = server.make_wsgi_app(deps, slack_app=slack_app, slack_secret=settings and settings.signing_secret,
+                                   wecom=callback)
         http = server.http_server(app, host=args.host, port=args.port)
         threading.Thread(target=http.run, name="http", daemon=True).start()
         print(f"oppbot: listening on http://{args.host}:{http.effective_port}", file=sys.stderr, flush=True)

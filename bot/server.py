@@ -2,15 +2,22 @@
 by waitress: threads, no async, as ARCHITECTURE asks."""
 from __future__ import annotations
 
+import json
+from urllib.parse import parse_qs
+
 from flask import Flask, Response, jsonify, request
 from sqlalchemy import text
 
 from domain.messages import Deps
 
 
-def make_wsgi_app(deps: Deps, *, slack_app=None, wecom=None) -> Flask:
-    """`wecom`: a bot.wecom.Callback."""
+MAX_BODY = 512 * 1024  # Slack events and WeCom callbacks are a few KB; nothing of ours is larger (issue 14)
+
+
+def make_wsgi_app(deps: Deps, *, slack_app=None, slack_secret: str | None = None, wecom=None) -> Flask:
+    """`slack_secret`: the app's signing secret; `wecom`: a bot.wecom.Callback."""
     web = Flask("oppbot")
+    web.config["MAX_CONTENT_LENGTH"] = MAX_BODY  # a longer Content-Length is a 413 before the body is read
 
     @web.get("/healthz")
     def healthz():
@@ -24,11 +31,19 @@ def make_wsgi_app(deps: Deps, *, slack_app=None, wecom=None) -> Flask:
 
     if slack_app is not None:
         from slack_bolt.adapter.flask import SlackRequestHandler
+        from slack_sdk.signature import SignatureVerifier
         slack = SlackRequestHandler(slack_app)
+        verifier = SignatureVerifier(slack_secret or "")
 
         @web.post("/slack/events")
         def slack_events():
-            """Events, slash commands and interactivity share this URL; bolt checks the signature."""
+            """Events, slash commands and interactivity share this URL. The signature is checked on the raw bytes
+            before anything is parsed; a signed body that is not what Slack sends is a plain 400 (issue 14)."""
+            body = request.get_data()
+            if not verifier.is_valid_request(body, dict(request.headers)):
+                return Response("invalid request", status=401, mimetype="text/plain")
+            if not _readable_slack_body(body, request.content_type or ""):
+                return Response("bad request", status=400, mimetype="text/plain")
             return slack.handle(request)
 
     if wecom is not None:
@@ -41,8 +56,20 @@ def make_wsgi_app(deps: Deps, *, slack_app=None, wecom=None) -> Flask:
     return web
 
 
+def _readable_slack_body(body: bytes, content_type: str) -> bool:
+    """JSON (events) or a form (slash commands; interactivity's `payload` is JSON inside it), as Slack sends."""
+    try:
+        text = body.decode("utf-8")
+        if content_type.startswith("application/json"):
+            return isinstance(json.loads(text), dict)
+        form = parse_qs(text, strict_parsing=bool(text))
+        return "payload" not in form or isinstance(json.loads(form["payload"][0]), dict)
+    except (ValueError, UnicodeDecodeError):
+        return False
+
+
 def http_server(app: Flask, *, host: str, port: int):
     """A waitress server bound now (port 0 picks a free one: `server.effective_port`); `run()` serves."""
     from waitress import create_server
-    return create_server(app, host=host, port=port, threads=8, ident="oppbot",
+    return create_server(app, host=host, port=port, threads=8, ident="oppbot", max_request_body_size=MAX_BODY,
                          asyncore_use_poll=True)  # poll: closing from another thread is not an EBADF in select

@@ -93,6 +93,15 @@ def managers_of(ctx, held: m.Opportunity) -> list[str]:
     return sorted({t.manager for t in teams if t and t.manager and t.manager != ctx.user.id})
 
 
+def approvers_of(ctx, held: m.Opportunity) -> list[str]:
+    """Who can decide a hand-over: the holder's team manager (同意 is checked against the opportunity's team), or
+    the directors when that team has none. Another team's manager is told of the conflict, not asked."""
+    team = ctx.config.team(held.team_name)
+    if team and team.manager and team.manager != ctx.user.id:
+        return [team.manager]
+    return sorted(u.id for u in ctx.config.users if u.role == "director" and u.id != ctx.user.id)
+
+
 def flag_possible(ctx, cmd: i.Register, opp: m.Opportunity, match: Match) -> None:
     """A weak match is stored, flagged, and put to the manager to confirm or dismiss."""
     lifecycle.update(ctx.session, opp, actor=ctx.actor, at=ctx.now, action="flag_possible",
@@ -119,7 +128,7 @@ def request_override(ctx, cmd: i.Override) -> Reply:
         return ctx.reply("no_conflict")
     held = ctx.session.get(m.Opportunity, conflict.matched_id)
     conflict.override = "requested"
-    for manager in managers_of(ctx, held):
+    for manager in approvers_of(ctx, held):
         lang = ctx.lang_of(manager)
         ctx.notify(Notice(to=manager, kind="approval", actions=decision_actions(held.id, lang, share=True), text=say(
             "override_manager", lang, rep=ctx.user.name, id=held.id, customer=held.customer.name,

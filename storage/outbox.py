@@ -8,6 +8,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from domain.messages import Notice
+from domain.redact import redact
 from storage.models import OutboxMessage
 from storage.upsert import insert_ignoring_duplicates, insert_many_ignoring_duplicates
 
@@ -86,7 +87,7 @@ def _failed(sessions: sessionmaker, claimed: list[int], error: str, *, now: date
     """The row backs off (or is given up after MAX_ATTEMPTS); its riders were not its fault and wait as before."""
     with sessions.begin() as s:
         row = s.get(OutboxMessage, claimed[0])
-        row.last_error = error[:2000]
+        row.last_error = redact(error)[:2000]  # a client's error carries its URL, and the URL the secret
         if row.attempts >= MAX_ATTEMPTS:
             row.failed_at, row.next_attempt_at = now, None
         else:

@@ -64,3 +64,24 @@ def serving(org_file, **env: str):
         proc.send_signal(signal.SIGTERM)
         proc.communicate(timeout=30)
     assert proc.returncode == 0
+
+
+def oversized(url: str, path: str, *, claimed: int = 100 * 1024 * 1024, sent: int = 64 * 1024) -> tuple[bytes, float]:
+    """Claim a `claimed`-byte body, send only `sent` bytes of it, and read the answer: (status line, seconds).
+    The server must refuse on the header alone, not read the rest (issue 14: a 100 MB body once cost 600 MB)."""
+    import socket
+    import time
+    from urllib.parse import urlsplit
+    host, port = urlsplit(url).netloc.split(":")
+    started = time.perf_counter()
+    with socket.create_connection((host, int(port)), timeout=5) as conn:
+        conn.sendall(f"POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
+                     f"Content-Length: {claimed}\r\n\r\n".encode() + b"x" * sent)
+        status = conn.recv(4096).split(b"\r\n", 1)[0]
+    return status, time.perf_counter() - started
+
+
+def resident_mb() -> float:
+    """This process's peak resident memory so far (the in-process server's included), in MB."""
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -177,3 +177,16 @@ def test_the_index_is_rebuilt_when_the_matching_rules_change(make_bot):
         s.get(m.IndexState, "match").version = "older rules"
     restarted = make_bot()
     assert restarted.reply("walt", "报备 腾讯 联系人 赵六 需求 ERP", at=AT).startswith("撞单")
+
+
+def test_a_hand_over_request_goes_only_to_the_manager_who_can_approve_it(bot):
+    """Issue 14: Walt (West) hits Alice's (East) customer; Wendy is told of the conflict, but only Mike, who can
+    decide on an East opportunity, is asked to hand it over."""
+    bot.reply("alice", TENCENT, at=AT)
+    out = bot.say("walt", "报备 腾讯 联系人 赵六 需求 ERP", at=AT)
+    assert {o["to"] for o in out if o["kind"] == "alert"} == {"alice", "mike", "wendy"}
+    out = bot.say("walt", "申请接手 客户是我先接触的", at="2026-11-02T11:00:00+08:00")
+    assert [o["to"] for o in out if o["kind"] == "approval"] == ["mike"]
+    assert "找不到" in bot.reply("wendy", "同意 2026-SH-001", at="2026-11-02T12:00:00+08:00")
+    bot.reply("mike", "同意 2026-SH-001", at="2026-11-02T12:00:00+08:00")
+    assert bot.export()["opportunities"][0]["owner"] == "walt"

@@ -37,7 +37,7 @@ class SlackWorld(PlatformWorld):
         # one listener thread: events are handled in the order they were acked, so "a later event was answered"
         # proves an earlier one had its chance
         self.app = slack.build_app(bot.deps, settings, executor=ThreadPoolExecutor(max_workers=1))
-        super().__init__(bot, server.make_wsgi_app(bot.deps, slack_app=self.app),
+        super().__init__(bot, server.make_wsgi_app(bot.deps, slack_app=self.app, slack_secret=SECRET),
                          slack.SlackSender(slack.web_client(settings), bot.deps, per_channel_seconds=0))
         self.url = self.base
         self._events = 0
@@ -334,3 +334,22 @@ def test_posts_to_one_channel_are_paced(world):
     assert outbox.deliver(world.bot.deps.sessions, paced, now=world.bot.deps.clock()) == 3
     times = [c["at"] for c in world.api.ok("chat.postMessage") if c["params"]["channel"] == "C0EAST"]
     assert len(times) == 3 and all(b - a >= 0.25 for a, b in zip(times, times[1:]))  # 0.3 s, less network jitter
+
+
+def test_oversized_unsigned_and_malformed_requests_are_refused_cheaply(world):
+    """Issue 14: 413 on the header before the body is read, 401 before anything is parsed, 400 (not Flask's HTML
+    500) for a signed body that is not Slack's shape; memory stays flat through twenty 100 MB claims."""
+    from tests.platform_world import oversized, resident_mb
+    before = resident_mb()
+    answers = [oversized(world.url, "/slack/events") for _ in range(20)]
+    assert {status for status, _ in answers} == {b"HTTP/1.1 413 Request Entity Too Large"}
+    assert max(seconds for _, seconds in answers) < 1.0
+    assert resident_mb() - before < 20
+    unsigned = urllib.request.Request(world.url + "/slack/events", data=b"{" * 1000, method="POST",
+                                      headers={"Content-Type": "application/json"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(unsigned, timeout=5)
+    assert refused.value.code == 401
+    assert world.post("{not json", content_type="application/json") == (400, "bad request")
+    assert world.post("payload=%7Bbroken", content_type="application/x-www-form-urlencoded") == (400, "bad request")
+    assert world.api.named("chat.postMessage") == []

@@ -345,3 +345,40 @@ def test_oppbot_serve_takes_wecom_callbacks_and_answers_through_the_api(make_bot
             assert response.status == 200
         [sent] = api.wait_for("message/send")
         assert sent["json"]["touser"] == "alice.w" and sent["json"]["text"]["content"].startswith(HELP)
+
+
+def test_wecom_unreachable_leaves_no_secret_in_the_outbox_or_the_log(world):
+    """Issue 14: the client's error names the URL it called, with corpsecret=… in it; nothing stored or logged
+    keeps the secret."""
+    import logging
+    from bot.cli import RedactingFilter
+    world.api.close()  # the WeCom API is gone: the token fetch itself fails
+    world.text("alice", "帮助")
+    world.settle()
+    with world.bot.deps.sessions() as s:
+        [waiting] = s.query(OutboxMessage).filter(OutboxMessage.sent_at.is_(None)).all()
+        stored = waiting.last_error
+    assert stored and SECRET not in stored and "corpsecret=***" in stored, stored
+    try:
+        raise ConnectionError(f"GET http://127.0.0.1/cgi-bin/gettoken?corpid={CORP_ID}&corpsecret={SECRET} failed")
+    except ConnectionError:
+        record = logging.LogRecord("oppbot.wecom", logging.ERROR, __file__, 1, "send failed: %s", ("x",),
+                                   exc_info=__import__("sys").exc_info())
+    RedactingFilter().filter(record)
+    line = logging.Formatter().format(record)
+    assert SECRET not in line and "corpsecret=***" in line
+
+
+def test_an_oversized_or_entity_laden_callback_is_refused_before_any_xml_is_parsed(world):
+    """Issue 14: 413 on the header; an unsigned envelope full of entities is never handed to an XML parser."""
+    from tests.platform_world import oversized, resident_mb
+    before = resident_mb()
+    answers = [oversized(world.base, "/wecom/callback?msg_signature=x&timestamp=1&nonce=1") for _ in range(20)]
+    assert {status for status, _ in answers} == {b"HTTP/1.1 413 Request Entity Too Large"}
+    assert resident_mb() - before < 20
+    bomb = ('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "' + "A" * 1000 + '">' +
+            "".join(f'<!ENTITY e{n} "' + "&a;" * 50 + '">' for n in range(50)) + ']><xml><Encrypt>&e1;</Encrypt></xml>')
+    query = {"msg_signature": "0" * 40, "timestamp": str(int(time.time())), "nonce": "1"}
+    started = time.perf_counter()
+    assert world.request("POST", query, bomb.encode())[0] == 400  # no <Encrypt> value without expanding: refused
+    assert time.perf_counter() - started < 1.0
