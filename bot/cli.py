@@ -145,7 +145,7 @@ def _serve(deps, args) -> int:
     http = socket = None
     if args.port is not None:
         app = server.make_wsgi_app(deps, slack_app=slack_app, slack_secret=settings and settings.signing_secret,
-                                   wecom=callback)
+                                   wecom=callback, leader=scheduler.leader)
         http = server.http_server(app, host=args.host, port=args.port)
         threading.Thread(target=http.run, name="http", daemon=True).start()
         print(f"oppbot: listening on http://{args.host}:{http.effective_port}", file=sys.stderr, flush=True)

@@ -3,10 +3,10 @@ by waitress: threads, no async, as ARCHITECTURE asks."""
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 from urllib.parse import parse_qs
 
 from flask import Flask, Response, jsonify, request
-from sqlalchemy import text
 
 from domain.messages import Deps
 
@@ -14,20 +14,24 @@ from domain.messages import Deps
 MAX_BODY = 512 * 1024  # Slack events and WeCom callbacks are a few KB; nothing of ours is larger (issue 14)
 
 
-def make_wsgi_app(deps: Deps, *, slack_app=None, slack_secret: str | None = None, wecom=None) -> Flask:
-    """`slack_secret`: the app's signing secret; `wecom`: a bot.wecom.Callback."""
+def make_wsgi_app(deps: Deps, *, slack_app=None, slack_secret: str | None = None, wecom=None,
+                  leader=None) -> Flask:
+    """`slack_secret`: the app's signing secret; `wecom`: a bot.wecom.Callback; `leader`: the scheduler's lock."""
     web = Flask("oppbot")
     web.config["MAX_CONTENT_LENGTH"] = MAX_BODY  # a longer Content-Length is a 413 before the body is read
 
     @web.get("/healthz")
     def healthz():
-        """Up and able to reach its database: what a load balancer should ask."""
+        """Up and able to reach its database, whether it leads the scheduler, and how far the outbox is behind:
+        what a load balancer or an operator should ask. A plain read on a raw connection: never a write lock
+        (issue 14: SQLite's BEGIN IMMEDIATE once made the probe wait 30 s behind a writer)."""
         try:
-            with deps.sessions() as s:
-                s.execute(text("SELECT 1"))
+            depth, oldest = _outbox_backlog(deps.sessions.kw["bind"])
         except Exception as exc:  # the probe reports, it does not crash
             return jsonify(status="error", database=type(exc).__name__), 503
-        return jsonify(status="ok", slack=slack_app is not None, wecom=wecom is not None)
+        age = round((deps.clock() - oldest).total_seconds()) if oldest else 0
+        return jsonify(status="ok", slack=slack_app is not None, wecom=wecom is not None,
+                       leader=bool(leader and leader.held), outbox_unsent=depth, outbox_oldest_seconds=age)
 
     if slack_app is not None:
         from slack_bolt.adapter.flask import SlackRequestHandler
@@ -54,6 +58,23 @@ def make_wsgi_app(deps: Deps, *, slack_app=None, slack_secret: str | None = None
             return Response(body, status=status, mimetype="text/plain")
 
     return web
+
+
+def _outbox_backlog(engine) -> tuple[int, datetime | None]:
+    """(unsent messages, when the oldest was written), read through the DBAPI connection, outside any transaction
+    SQLAlchemy would begin."""
+    raw = engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        cur.execute("SELECT COUNT(*), MIN(created_at) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL")
+        depth, oldest = cur.fetchone()
+        cur.close()
+        raw.rollback()
+    finally:
+        raw.close()
+    if isinstance(oldest, str):  # SQLite keeps the naive UTC text
+        oldest = datetime.fromisoformat(oldest)
+    return depth, oldest.replace(tzinfo=timezone.utc) if oldest else None
 
 
 def _readable_slack_body(body: bytes, content_type: str) -> bool:

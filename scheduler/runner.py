@@ -26,25 +26,53 @@ class LeaderLock:
         self.engine, self.held, self._conn, self._file = engine, False, None, None
 
     def acquire(self) -> bool:
-        if self.held:
-            return True
+        """Called before every job pass and delivery: a leader whose lock connection died stops leading at once
+        (its session lock died with it), and a standby tries again on a fresh connection (issue 14: a stale
+        connection once failed forever with PendingRollbackError, and a third process became a second leader)."""
         if self.engine.dialect.name == "postgresql":
-            conn = self._conn = self._conn or self.engine.connect()
-            # one leader per schema: deployments (or test runs) sharing a database do not compete
-            self.held = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k, hashtext(current_schema()))"),
-                                          {"k": LEADER_KEY}).scalar())
-            conn.commit()
-        else:
-            path = (self.engine.url.database or "oppbot.db") + ".leader"
-            self._file = self._file or open(path, "a")
-            try:
-                fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                self.held = True
-            except OSError:
-                self.held = False
+            return self._acquire_postgres()
+        if self.held:  # a file lock cannot be lost while the process lives
+            return True
+        path = (self.engine.url.database or "oppbot.db") + ".leader"
+        self._file = self._file or open(path, "a")
+        try:
+            fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            self.held = True
+        except OSError:
+            self.held = False
         if self.held:
             log.warning("this process is the scheduler leader")
         return self.held
+
+    def _acquire_postgres(self) -> bool:
+        try:
+            if self.held:
+                self._conn.execute(text("SELECT 1"))  # the session lock lives exactly as long as this connection
+                self._conn.commit()
+                return True
+            self._conn = self._conn or self.engine.connect()
+            # one leader per schema: deployments (or test runs) sharing a database do not compete
+            self.held = bool(self._conn.execute(text("SELECT pg_try_advisory_lock(:k, hashtext(current_schema()))"),
+                                                {"k": LEADER_KEY}).scalar())
+            self._conn.commit()
+        except Exception as exc:  # the connection is gone: so is the lock, whoever held it
+            if self.held:
+                log.error("lost the scheduler leader lock (%s): no longer leading", type(exc).__name__)
+            self.held = False
+            self._drop_connection()
+            return False
+        if self.held:
+            log.warning("this process is the scheduler leader")
+        return self.held
+
+    def _drop_connection(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.invalidate()
+                self._conn.close()
+            except Exception:  # closing a dead connection may itself fail; it is discarded either way
+                pass
+            self._conn = None
 
     def release(self) -> None:
         if self._conn is not None:

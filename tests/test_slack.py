@@ -259,7 +259,25 @@ def test_a_digest_goes_to_the_named_channel_with_its_chart_uploaded(world):
 
 def test_healthz_answers_with_the_database_reachable(world):
     with urllib.request.urlopen(world.url + "/healthz", timeout=5) as response:
-        assert response.status == 200 and json.loads(response.read()) == {"status": "ok", "slack": True, "wecom": False}
+        assert response.status == 200 and json.loads(response.read()) == {
+            "status": "ok", "slack": True, "wecom": False, "leader": False, "outbox_unsent": 0,
+            "outbox_oldest_seconds": 0}
+
+
+def test_healthz_reports_the_backlog_and_never_waits_for_a_writer(world):
+    """Issue 14: with another connection holding SQLite's write lock, the probe still answers at once."""
+    from domain.messages import Notice
+    from storage import outbox as box
+    with world.bot.deps.sessions.begin() as s:
+        box.enqueue(s, Notice(to="alice", kind="alert", text="waiting"), now=world.bot.clock.now - timedelta(minutes=3))
+    engine = world.bot.deps.sessions.kw["bind"]
+    with engine.connect() as writer:
+        writer.begin()  # SQLite: BEGIN IMMEDIATE, the write lock held until this block ends
+        started = time.perf_counter()
+        with urllib.request.urlopen(world.url + "/healthz", timeout=10) as response:
+            health = json.loads(response.read())
+        assert time.perf_counter() - started < 2.0
+    assert (health["outbox_unsent"], health["outbox_oldest_seconds"]) == (1, 180)
 
 
 def test_socket_mode_takes_an_event_from_a_local_websocket_acks_it_and_replies(world):
