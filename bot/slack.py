@@ -3,6 +3,7 @@
 It translates and never decides: roles, parsing and wording all stay in handlers."""
 from __future__ import annotations
 
+import logging
 import os
 import re
 import threading
@@ -13,12 +14,15 @@ from dataclasses import dataclass
 from slack_bolt import App
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler, ServerErrorRetryHandler
+from slack_sdk.http_retry.builtin_handlers import (ConnectionErrorRetryHandler, RateLimitErrorRetryHandler,
+                                                   ServerErrorRetryHandler)
 
-from domain.messages import Deps, Incoming, Reply
+from domain.messages import Deps, Incoming, Notice, Reply
 from handlers import handle
 from handlers.render import card_text
-from storage import repo
+from storage import outbox, repo
+
+log = logging.getLogger("oppbot.slack")
 
 
 ANSWER_ACTION = re.compile(r"^oppbot_answer_\d+$")
@@ -43,11 +47,16 @@ def settings_from_env(env=os.environ) -> SlackSettings | None:
                          app_token=env.get("SLACK_APP_TOKEN"), api_url=env.get("OPPBOT_SLACK_API_URL"))
 
 
+CALL_TIMEOUT = 10  # seconds a Web API call may take before it counts as failed (slack_sdk's default is 30)
+
+
 def web_client(settings: SlackSettings) -> WebClient:
-    """429 → wait Retry-After and try again; 5xx → two retries with back-off, then the outbox keeps it."""
+    """429 → wait Retry-After and try again; 5xx, timeouts and connection errors → two retries with back-off, then
+    the outbox keeps it. A call waits at most 10 s, so a hung Slack never holds a worker for long (issue 14)."""
     base = settings.api_url.rstrip("/") + "/" if settings.api_url else WebClient.BASE_URL
-    return WebClient(token=settings.bot_token, base_url=base, retry_handlers=[
-        RateLimitErrorRetryHandler(max_retry_count=2), ServerErrorRetryHandler(max_retry_count=2)])
+    return WebClient(token=settings.bot_token, base_url=base, timeout=CALL_TIMEOUT, retry_handlers=[
+        RateLimitErrorRetryHandler(max_retry_count=2), ServerErrorRetryHandler(max_retry_count=2),
+        ConnectionErrorRetryHandler(max_retry_count=2)])
 
 
 # ---- Block Kit -------------------------------------------------------------------------------------------------
@@ -153,8 +162,21 @@ def build_app(deps: Deps, settings: SlackSettings, *, client: WebClient | None =
                 if not repo.first_delivery(s, platform="slack", event_id=body["event_id"], at=deps.clock()):
                     return
         reply = run(event["user"], text)
-        say_client.chat_postMessage(channel=event["channel"], thread_ts=event.get("thread_ts") or event["ts"],
-                                    text=reply.text, blocks=reply_blocks(reply))
+        try:
+            say_client.chat_postMessage(channel=event["channel"], thread_ts=event.get("thread_ts") or event["ts"],
+                                        text=reply.text, blocks=reply_blocks(reply))
+        except Exception as exc:  # Slack still failing after the retries: the change is saved, so is its answer
+            keep_reply(event["user"], reply, exc)
+
+    def keep_reply(slack_user: str, reply: Reply, exc: Exception) -> None:
+        """The reply goes to the outbox (to the writer's DM), delivered like every notice once Slack is back:
+        a stored change is never left unanswered (issue 14: 15 of 20 replies were dropped in an outage)."""
+        user = users.get(slack_user)
+        log.warning("Slack refused a reply (%s); it waits in the outbox", type(exc).__name__)
+        if user is None:
+            return
+        with deps.sessions.begin() as s:
+            outbox.enqueue(s, Notice(to=user, kind="reply", text=reply.text), now=deps.clock())
 
     @app.event("message")
     def direct_message(body, event, client):

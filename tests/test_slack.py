@@ -371,3 +371,30 @@ def test_oversized_unsigned_and_malformed_requests_are_refused_cheaply(world):
     assert world.post("{not json", content_type="application/json") == (400, "bad request")
     assert world.post("payload=%7Bbroken", content_type="application/x-www-form-urlencoded") == (400, "bad request")
     assert world.api.named("chat.postMessage") == []
+
+
+def test_a_reply_slack_refuses_through_an_outage_waits_in_the_outbox_and_arrives_once(world):
+    """Issue 14: Slack answers 500 to the reply and both retries; the registration is stored, and its answer is
+    not dropped: it waits in the outbox and is delivered once when Slack is back."""
+    world.api.fail("chat.postMessage", 500, times=3)
+    assert world.event("alice", REGISTER) == (200, "")
+    world.api.wait_for("chat.postMessage", 3)
+    from storage.models import OutboxMessage
+
+    def waiting() -> int:
+        with world.bot.deps.sessions() as s:
+            return s.query(OutboxMessage).filter(OutboxMessage.sent_at.is_(None)).count()
+    world.api.wait_until(lambda: waiting() == 1)  # the listener, after the third 500, put it in the outbox
+    assert world.bot.export()["opportunities"][0]["id"] == "2026-SH-001"
+    world.bot.clock.now += timedelta(minutes=1)
+    assert world.deliver() == 1 and world.deliver() == 0
+    posts = world.api.named("chat.postMessage")
+    assert [c["status"] for c in posts] == [500, 500, 500, 200]
+    assert posts[-1]["params"]["text"].startswith("已报备 2026-SH-001")
+
+
+def test_a_timeout_is_retried_like_a_server_error():
+    from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
+    client = slack.web_client(slack.SlackSettings(bot_token="xoxb-test", signing_secret=SECRET, api_url=None))
+    assert any(isinstance(h, ConnectionErrorRetryHandler) for h in client.retry_handlers)
+    assert client.timeout == slack.CALL_TIMEOUT
