@@ -67,6 +67,14 @@ class Config:
     def team(self, name: str | None) -> Team | None:
         return next((t for t in self.teams if t.name == name), None)
 
+    def directors(self) -> list[str]:
+        return [u.id for u in self.users if u.role == "director"]
+
+    def supporters(self, kind: str, team_name: str | None) -> list[str]:
+        """The presales (or cs) people of a team; those of no team serve every team that has none of its own."""
+        people = [u for u in self.users if u.role == kind]
+        return [u.id for u in people if u.team == team_name] or [u.id for u in people if u.team is None]
+
     def team_of(self, user_id: str) -> Team | None:
         u = self.user(user_id)
         return self.team(u.team) if u else None

@@ -20,7 +20,7 @@ from handlers import dedupe, dialog, support
 from storage import reports as queries
 from handlers.parsing.fields import LOST_REASON_WORDS, first_word_hit
 from handlers import intents as i
-from handlers.render import (ACTION_NAMES, LOST_REASON_NAMES, ROLE_NAMES, STATUS_NAMES, card_text, chain_text,
+from handlers.render import (ACTION_NAMES, LOST_REASON_NAMES, STATUS_NAMES, card_text, chain_text,
                              change_text, contact_line, decision_actions, field_label, field_value, follow_up_card,
                              lifecycle_report, money, named, opportunity_card, say, score_line, stage_name,
                              unread_lines)
@@ -109,7 +109,8 @@ def register(ctx: Context, cmd: i.Register) -> Reply:
     opp = m.Opportunity(
         id=repo.next_opportunity_id(ctx.session, year=ctx.today.year, region=team.region),
         customer=customer, owner_id=ctx.user.id, team_name=team.name, region=team.region,
-        stage="discovery", status="pending" if ctx.config.org.registration_review else "open", need=cmd.need, budget=cmd.budget, currency=cmd.currency,
+        stage="discovery", status="pending" if ctx.config.org.registration_review else "open", need=cmd.need,
+        budget=cmd.budget, currency=cmd.currency,
         expected_close=cmd.expected_close, source=cmd.source, industry=cmd.industry, need_fit={},
         protected_until=ctx.today + timedelta(days=ctx.config.org.protection_days),
         created_at=ctx.now, updated_at=ctx.now, last_touch_at=ctx.now, stage_entered_at=ctx.now,
@@ -118,7 +119,7 @@ def register(ctx: Context, cmd: i.Register) -> Reply:
     opp.contacts = [m.Contact(customer=customer, name=c.name, title=c.title, phone=c.phone, email=c.email,
                               role=role_for_title(c.title, ctx.config.role_words)) for c in cmd.contacts]
     opp.follow_ups = []
-    opp.score = opportunity_score(opp).total
+    opp.score = rescore(opp)
     lifecycle.create(ctx.session, opp, party, new_customer=new_customer, actor=ctx.actor, at=ctx.now,
                      customer=cmd.customer, check=match.outcome)
     if match.outcome == "possible":
@@ -175,7 +176,7 @@ def may_change(ctx: Context, opp: m.Opportunity) -> bool:
 
 def edit(ctx: Context, cmd: i.Edit) -> Reply:
     """修改 ID 字段 值: one field corrected, old → new in the answer and the audit trail."""
-    opp = resolve(ctx, cmd.ref, statuses=("pending", "open", "won", "lost", "invalid", "public"))
+    opp = resolve(ctx, cmd.ref, statuses=repo.ALL_STATUSES)
     if isinstance(opp, Reply):
         return opp
     action = "修改" if ctx.lang == "zh" else "edit"
@@ -227,7 +228,7 @@ def _rename(ctx: Context, opp: m.Opportunity, name: str) -> Reply:
 def set_contact(ctx: Context, cmd: i.SetContact) -> Reply:
     """联系人 ID 姓名 职位 电话 [角色]: adds a person to the decision chain, or corrects one by name; the role is the
     one said, else the one the title gives (the rule registration uses)."""
-    opp = resolve(ctx, cmd.ref, statuses=("pending", "open", "won", "lost", "invalid", "public"))
+    opp = resolve(ctx, cmd.ref, statuses=repo.ALL_STATUSES)
     if isinstance(opp, Reply):
         return opp
     if not may_change(ctx, opp):
@@ -243,15 +244,8 @@ def set_contact(ctx: Context, cmd: i.SetContact) -> Reply:
         return ctx.reply("contact_added", id=opp.id, contact=contact_line(contact, ctx.lang), chain=chain)
     if not changes:
         return ctx.reply("contact_same", id=opp.id, name=contact.name)
-    shown = {k: [named(ROLE_NAMES, o, ctx.lang) if k == "role" and o else o,
-                 named(ROLE_NAMES, n, ctx.lang) if k == "role" else n] for k, (o, n) in changes.items() if k != "score"}
-    sep = "；" if ctx.lang == "zh" else "; "
-    text = sep.join(f"{CONTACT_FIELDS[k][0 if ctx.lang == 'zh' else 1]} {o or '—'} → {n}" for k, (o, n) in shown.items())
+    text = change_text({k: v for k, v in changes.items() if k != "score"}, ctx.lang)
     return ctx.reply("contact_updated", id=opp.id, name=contact.name, changes=text, chain=chain)
-
-
-CONTACT_FIELDS = {"title": ("职位", "title"), "phone": ("电话", "phone"), "email": ("邮箱", "email"),
-                  "role": ("角色", "role")}
 
 
 def rate(ctx: Context, cmd: i.Rate) -> Reply:
@@ -289,7 +283,7 @@ def rate(ctx: Context, cmd: i.Rate) -> Reply:
 
 def history(ctx: Context, cmd: i.History) -> Reply:
     """历史 ID: who changed what and when, from which message; whoever may see the opportunity may see this."""
-    opp = resolve(ctx, cmd.ref, statuses=("pending", "open", "won", "lost", "invalid", "public"))
+    opp = resolve(ctx, cmd.ref, statuses=repo.ALL_STATUSES)
     if isinstance(opp, Reply):
         return opp
     trail = repo.audit_trail(ctx.session, opp.id)
@@ -311,8 +305,8 @@ def history(ctx: Context, cmd: i.History) -> Reply:
         who = "系统" if entry.user_id == "scheduler" and ctx.lang == "zh" else (
             "scheduler" if entry.user_id == "scheduler" else ctx.name_of(entry.user_id))
         said = f"「{_excerpt(entry.message)}」" if entry.message and not entry.message.startswith("job:") else ""
-        lines.append(f"• {entry.at.astimezone(tz):%Y-%m-%d %H:%M} {who}：{what} {said}".rstrip() if ctx.lang == "zh"
-                     else f"• {entry.at.astimezone(tz):%Y-%m-%d %H:%M} {who}: {what} {said}".rstrip())
+        colon = "：" if ctx.lang == "zh" else ": "
+        lines.append(f"• {entry.at.astimezone(tz):%Y-%m-%d %H:%M} {who}{colon}{what} {said}".rstrip())
     return Reply(text="\n".join(lines), lang=ctx.lang)
 
 
@@ -416,7 +410,7 @@ def _skip(ctx: Context, opp: m.Opportunity, path: list[str]) -> Reply:
     if not _may_decide(ctx, opp):
         return ctx.reply("no_permission", action="跳级推进" if ctx.lang == "zh" else "skip the gates of", id=opp.id)
     skipped = [f for stage in path for f in _missing_to_enter(opp, stage)]
-    _move_to(ctx, opp, path[-1], skip=True, skipped=skipped, score=opportunity_score(opp).total)
+    _move_to(ctx, opp, path[-1], skip=True, skipped=skipped, score=rescore(opp))
     gates = "、".join(named(FIELD_NAMES, f, ctx.lang) for f in skipped) or ("健康度审批" if ctx.lang == "zh" else
                                                                            "the score approval")
     if opp.owner_id != ctx.user.id:
@@ -551,7 +545,7 @@ def decide(ctx: Context, cmd: i.Decide) -> Reply:
         return ctx.reply("nothing_pending", id=opp.id)
     target, rep_lang = opp.requested_stage, ctx.lang_of(opp.owner_id)
     if cmd.approve:
-        _move_to(ctx, opp, target, approved=True, score=opportunity_score(opp).total)
+        _move_to(ctx, opp, target, approved=True, score=rescore(opp))
         ctx.notify(Notice(to=opp.owner_id, kind="approval", text=say(
             "approved_rep", rep_lang, manager=ctx.user.name, id=opp.id, stage=stage_name(target, rep_lang))))
         return replace(ctx.reply("approved", id=opp.id, stage=stage_name(target, ctx.lang)), decided=True)
@@ -594,7 +588,7 @@ def lost(ctx: Context, cmd: i.Lost) -> Reply:
             reason=named(LOST_REASON_NAMES, cmd.reason, lang), competitor=_competitor(cmd.competitor, lang))))
     text = say("lost", ctx.lang, id=opp.id, reason=named(LOST_REASON_NAMES, cmd.reason, ctx.lang),
                competitor=_competitor(cmd.competitor, ctx.lang))
-    missing = _loss_missing(opp)
+    missing = _loss_missing(opp.competitor, opp.loss_analysis)
     return dialog.ask_loss(ctx, opp.id, missing, text) if missing else Reply(text=text, lang=ctx.lang)
 
 
@@ -611,10 +605,10 @@ def _beyond_category(detail: str | None) -> str | None:
     return rest if len(rest) >= 2 else None
 
 
-def _loss_missing(opp: m.Opportunity) -> list[str]:
-    """Seed 001 丢单分析表: reason category, competitor, the customer's real reason, our weakness."""
-    loss = opp.loss_analysis or {}
-    return [k for k, have in (("competitor", opp.competitor), ("real_reason", loss.get("real_reason")),
+def _loss_missing(competitor: str | None, loss: dict | None) -> list[str]:
+    """Seed 001 丢单分析表: reason category (always given), competitor, the customer's real reason, our weakness."""
+    loss = loss or {}
+    return [k for k, have in (("competitor", competitor), ("real_reason", loss.get("real_reason")),
                               ("weakness", loss.get("weakness"))) if not have]
 
 
@@ -627,22 +621,15 @@ def loss_analysis(ctx: Context, cmd: i.LossAnalysis) -> Reply:
         return ctx.reply("no_permission", action="复盘" if ctx.lang == "zh" else "review", id=opp.id)
     loss = dict(opp.loss_analysis or {})
     loss.update({k: v for k, v in (("real_reason", cmd.real_reason), ("weakness", cmd.weakness)) if v})
-    fields = {"loss_analysis": loss, "competitor": cmd.competitor or opp.competitor}
-    done = not _loss_missing_after(opp, fields)
-    if done and not opp.reviewed_at:
-        fields["reviewed_at"] = ctx.now
-    lifecycle.update(ctx.session, opp, actor=ctx.actor, at=ctx.now, action="review", **fields)
+    competitor = cmd.competitor or opp.competitor
+    missing = _loss_missing(competitor, loss)
+    reviewed = opp.reviewed_at or (None if missing else ctx.now)  # complete: the review is done
+    lifecycle.update(ctx.session, opp, actor=ctx.actor, at=ctx.now, action="review", loss_analysis=loss,
+                     competitor=competitor, reviewed_at=reviewed)
     head = say("loss_recorded", ctx.lang, id=opp.id)
-    missing = _loss_missing(opp)
     if missing:
         return dialog.ask_loss(ctx, opp.id, missing, head)
     return Reply(text=head + "\n" + _report(ctx, opp), lang=ctx.lang)
-
-
-def _loss_missing_after(opp: m.Opportunity, fields: dict) -> list[str]:
-    loss = fields["loss_analysis"]
-    return [k for k, have in (("competitor", fields["competitor"]), ("real_reason", loss.get("real_reason")),
-                              ("weakness", loss.get("weakness"))) if not have]
 
 
 def _report(ctx: Context, opp: m.Opportunity) -> str:
@@ -730,7 +717,7 @@ def _extended(ctx: Context, opp: m.Opportunity, at_least: date) -> date:
 # ---- asking ------------------------------------------------------------------------------------------------
 
 def show(ctx: Context, cmd: i.Show) -> Reply:
-    opp = resolve(ctx, cmd.ref, statuses=("pending", "open", "won", "lost", "invalid", "public"))
+    opp = resolve(ctx, cmd.ref, statuses=repo.ALL_STATUSES)
     if isinstance(opp, Reply):
         return opp
     return ctx.card(opp, full=True)
@@ -764,8 +751,10 @@ def not_understood(ctx: Context, cmd: i.NotUnderstood) -> Reply:
 
 
 VERBS = {
-    i.AskSupport: support.ask, i.AnswerSupport: support.answer, i.RateSupport: support.rate,
-    i.Edit: edit, i.SetContact: set_contact, i.Rate: rate, i.LossAnalysis: loss_analysis, i.History: history, i.Back: back, i.Snooze: snooze, i.Review: review, i.Override: dedupe.request_override, i.AddAlias: dedupe.add_alias, i.Register: register, i.FollowUp: follow_up, i.Advance: advance, i.Decide: decide, i.Won: won, i.Lost: lost,
-    i.Invalid: invalid, i.Claim: claim, i.Show: show, i.Query: query, i.Help: help_, i.Cancel: cancel,
-    i.NotUnderstood: not_understood,
+    i.Register: register, i.FollowUp: follow_up, i.Edit: edit, i.SetContact: set_contact, i.Rate: rate,
+    i.History: history, i.Advance: advance, i.Back: back, i.Decide: decide, i.Won: won, i.Lost: lost,
+    i.LossAnalysis: loss_analysis, i.Invalid: invalid, i.Claim: claim, i.Review: review, i.Snooze: snooze,
+    i.Override: dedupe.request_override, i.AddAlias: dedupe.add_alias, i.AskSupport: support.ask,
+    i.AnswerSupport: support.answer, i.RateSupport: support.rate, i.Show: show, i.Query: query, i.Help: help_,
+    i.Cancel: cancel, i.NotUnderstood: not_understood,
 }

@@ -8,7 +8,7 @@ from domain.matching import Party, Signal, compare, read_name
 from domain.messages import Notice, Reply
 from handlers import intents as i
 from handlers.render import decision_actions, say
-from storage import lifecycle, matchindex
+from storage import lifecycle, matchindex, repo
 from storage import models as m
 
 REASONS = {"exact": ("名称相同", "same name"), "core": ("核心名称相同", "same core name"),
@@ -99,7 +99,7 @@ def approvers_of(ctx, held: m.Opportunity) -> list[str]:
     team = ctx.config.team(held.team_name)
     if team and team.manager and team.manager != ctx.user.id:
         return [team.manager]
-    return sorted(u.id for u in ctx.config.users if u.role == "director" and u.id != ctx.user.id)
+    return sorted(d for d in ctx.config.directors() if d != ctx.user.id)
 
 
 def flag_possible(ctx, cmd: i.Register, opp: m.Opportunity, match: Match) -> None:
@@ -186,7 +186,7 @@ def decide_duplicate(ctx, opp: m.Opportunity, cmd: i.Decide) -> Reply:
 def add_alias(ctx, cmd: i.AddAlias) -> Reply:
     """别名 腾讯 = Tencent: the alias is matched like the name from now on."""
     from handlers.commands import resolve  # one resolver for every command that names an opportunity
-    opp = resolve(ctx, cmd.ref, statuses=("pending", "open", "won", "lost", "invalid", "public"))
+    opp = resolve(ctx, cmd.ref, statuses=repo.ALL_STATUSES)
     if isinstance(opp, Reply):
         return opp
     customer = opp.customer

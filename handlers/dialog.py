@@ -35,8 +35,13 @@ NOT_IT = re.compile(r"^(?:不是|不对|错了|no|nope|not quite)[\s,，.。!！
 
 
 def _keep(ctx, cmd: i.Register) -> None:
+    _wait_for_answer(ctx, "register", _to_json(cmd))
+
+
+def _wait_for_answer(ctx, intent: str, data: dict) -> None:
+    """What the user's next message answers (a draft registration, a gate's fields, a loss analysis): one per user."""
     state = ctx.session.get(m.DialogState, ctx.user.id) or m.DialogState(user_id=ctx.user.id)
-    state.intent, state.data = "register", _to_json(cmd)
+    state.intent, state.data = intent, data
     state.updated_at, state.expires_at = ctx.now, ctx.now + DRAFT_LIFETIME
     ctx.session.add(state)
 
@@ -64,10 +69,7 @@ def ask(ctx, cmd: i.Register, missing: list[str]) -> Reply:
 
 def ask_gate(ctx, opp_id: str, stage: str, missing: list[str], text: str) -> Reply:
     """A stage gate lacks fields: the advance waits for the next message to supply them (like registration)."""
-    state = ctx.session.get(m.DialogState, ctx.user.id) or m.DialogState(user_id=ctx.user.id)
-    state.intent, state.data = "advance", {"ref": opp_id, "stage": stage, "missing": missing}
-    state.updated_at, state.expires_at = ctx.now, ctx.now + DRAFT_LIFETIME
-    ctx.session.add(state)
+    _wait_for_answer(ctx, "advance", {"ref": opp_id, "stage": stage, "missing": missing})
     example = " / ".join(say(f"ex_gate_{f}", ctx.lang) for f in missing)
     return Reply(text=text + "\n" + say("gate_ask", ctx.lang, example=example), lang=ctx.lang)
 
@@ -104,10 +106,7 @@ _LOSS_LABEL = re.compile(r"(" + "|".join(sorted((re.escape(w) for ws in LOSS_PAR
 
 def ask_loss(ctx, opp_id: str, missing: list[str], text: str) -> Reply:
     """After 输单: what the 丢单分析表 still lacks is asked for, and the next message answers it."""
-    state = ctx.session.get(m.DialogState, ctx.user.id) or m.DialogState(user_id=ctx.user.id)
-    state.intent, state.data = "loss", {"ref": opp_id, "missing": missing}
-    state.updated_at, state.expires_at = ctx.now, ctx.now + DRAFT_LIFETIME
-    ctx.session.add(state)
+    _wait_for_answer(ctx, "loss", {"ref": opp_id, "missing": missing})
     sep = "、" if ctx.lang == "zh" else ", "
     return Reply(text=text + "\n" + say("loss_ask", ctx.lang, missing=sep.join(say(f"loss_{f}", ctx.lang) for f in missing),
                                        example=say("ex_loss", ctx.lang)), lang=ctx.lang)

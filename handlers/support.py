@@ -18,17 +18,6 @@ def _team(kind: str, lang: str) -> str:
     return say(f"support_team_{kind}", lang)
 
 
-def supporters(ctx, kind: str, team_name: str) -> list[str]:
-    """The presales (or cs) people of the opportunity's team; those of no team serve every team."""
-    people = [u for u in ctx.config.users if u.role == kind]
-    mine = [u.id for u in people if u.team == team_name]
-    return mine or [u.id for u in people if u.team is None]
-
-
-def directors(ctx) -> list[str]:
-    return [u.id for u in ctx.config.users if u.role == "director"]
-
-
 def ask(ctx, cmd: i.AskSupport) -> Reply:
     from handlers.commands import _open_one, may_change  # one resolver and one permission rule for every command
     opp = _open_one(ctx, cmd.ref, ("申请支持", "request support for"))
@@ -38,14 +27,11 @@ def ask(ctx, cmd: i.AskSupport) -> Reply:
         return ctx.reply("no_permission", action="申请支持" if ctx.lang == "zh" else "request support for", id=opp.id)
     if cmd.kind is None:
         return ctx.reply("support_which", id=opp.id)
-    people = supporters(ctx, cmd.kind, opp.team_name)
+    people = ctx.config.supporters(cmd.kind, opp.team_name)
     if not people:
         return ctx.reply("support_nobody", team=_team(cmd.kind, ctx.lang))
     what = cmd.what or ("支持" if ctx.lang == "zh" else "support")
-    ctx.session.add(m.SupportRequest(opportunity_id=opp.id, kind=cmd.kind, what=what, needed_by=cmd.by,
-                                     requested_by=ctx.user.id, requested_at=ctx.now, status="requested"))
-    lifecycle.record(ctx.session, opp, "support_request", actor=ctx.actor, at=ctx.now, kind=cmd.kind, what=what,
-                     needed_by=cmd.by)
+    lifecycle.ask_support(ctx.session, opp, kind=cmd.kind, what=what, needed_by=cmd.by, actor=ctx.actor, at=ctx.now)
     for who in people:
         lang = ctx.lang_of(who)
         ctx.notify(Notice(to=who, kind="approval", text=say(
@@ -72,10 +58,8 @@ def answer(ctx, cmd: i.AnswerSupport) -> Reply:
         return ctx.reply("support_none", id=opp.id)
     if not cmd.accept and not cmd.reason:
         return ctx.reply("support_reason", id=opp.id)
-    request.status = "accepted" if cmd.accept else "refused"
-    request.answered_by, request.answered_at, request.reason = ctx.user.id, ctx.now, cmd.reason
-    lifecycle.record(ctx.session, opp, f"support_{request.status}", actor=ctx.actor, at=ctx.now, kind=request.kind,
-                     reason=cmd.reason)
+    lifecycle.answer_support(ctx.session, opp, request, accept=cmd.accept, reason=cmd.reason, actor=ctx.actor,
+                             at=ctx.now)
     rep_lang = ctx.lang_of(request.requested_by)
     if cmd.accept:
         ctx.notify(Notice(to=request.requested_by, kind="approval", text=say(
@@ -84,7 +68,7 @@ def answer(ctx, cmd: i.AnswerSupport) -> Reply:
     ctx.notify(Notice(to=request.requested_by, kind="approval", text=say(
         "support_refused_rep", rep_lang, who=ctx.user.name, team=_team(request.kind, rep_lang), id=opp.id,
         reason=cmd.reason)))
-    for d in directors(ctx):
+    for d in ctx.config.directors():
         lang = ctx.lang_of(d)
         ctx.notify(Notice(to=d, kind="alert", text=say(
             "support_refused_director", lang, who=ctx.user.name, team=_team(request.kind, lang),
@@ -107,12 +91,10 @@ def rate(ctx, cmd: i.RateSupport) -> Reply:
     theirs = next((r for r in accepted if r.answered_by == ctx.user.id and r.support_rating is None), None)
     if mine is None and theirs is None:
         return ctx.reply("rate_nothing", id=opp.id)
+    lifecycle.rate_support(ctx.session, opp, mine or theirs, rating=cmd.rating, by_requester=mine is not None,
+                           actor=ctx.actor, at=ctx.now)
     if mine is not None:
-        mine.rating = cmd.rating
         _flag_if_low_twice(ctx, mine.kind)
-    else:
-        theirs.support_rating = cmd.rating
-    lifecycle.record(ctx.session, opp, "support_rated", actor=ctx.actor, at=ctx.now, rating=cmd.rating)
     return ctx.reply("rated_support", id=opp.id, rating=cmd.rating)
 
 
@@ -122,7 +104,7 @@ def _flag_if_low_twice(ctx, kind: str) -> None:
         m.SupportRequest.kind == kind, m.SupportRequest.rating.is_not(None)).order_by(m.SupportRequest.id.desc())
         .limit(2)))
     if len(last) == 2 and all(r.rating < GOOD_RATING for r in last):
-        for d in directors(ctx):
+        for d in ctx.config.directors():
             lang = ctx.lang_of(d)
             ctx.notify(Notice(to=d, kind="alert", key=f"support-flag:{kind}:{last[0].id}", text=say(
                 "support_flag", lang, team=_team(kind, lang), ids="、".join(r.opportunity_id for r in reversed(last)))))

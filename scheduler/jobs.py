@@ -268,7 +268,7 @@ def archive_reminders(now: datetime, deps: Deps) -> int:
 def priority_queue(now: datetime, deps: Deps) -> int:
     """Seed 001 资源优先级队列: one alert per opportunity to each director (not one per follow-up); if no director's
     meeting (a meeting or visit follow-up written by a director) is logged within 7 working days, one reminder."""
-    directors = [u for u in deps.config.users if u.role == "director"]
+    directors = deps.config.directors()
     if not directors:
         return 0
     added = 0
@@ -289,18 +289,28 @@ def priority_queue(now: datetime, deps: Deps) -> int:
                 since = (alerted or now).astimezone(deps.config.timezone_of(team)).date()
                 due = working_days_after(since, PRIORITY_MEETING_WORKING_DAYS, kind=kind_of_days)
                 for d in directors:
-                    lang = d.lang or "zh"
-                    added += outbox.enqueue(s, Notice(to=d.id, kind="alert", key=f"priority:{opp_id}:{d.id}", text=say(
-                        "priority_alert", lang, id=opp_id, customer=customer, owner=deps.config.user(owner).name
-                        if deps.config.user(owner) else owner, score=score, amount=money(budget, currency, lang),
-                        due=due)), now=now)
-                if alerted is None or today < due or _director_met(s, opp_id, {d.id for d in directors}):
+                    lang = _lang(s, d)
+                    added += outbox.enqueue(s, Notice(to=d, kind="alert", key=f"priority:{opp_id}:{d}", text=say(
+                        "priority_alert", lang, id=opp_id, customer=customer, owner=_name(deps, owner), score=score,
+                        amount=money(budget, currency, lang), due=due)), now=now)
+                if alerted is None or today < due or _director_met(s, opp_id, set(directors)):
                     continue
                 for d in directors:
-                    added += outbox.enqueue(s, Notice(to=d.id, kind="reminder", key=f"priority-due:{opp_id}:{d.id}",
-                                                      text=say("priority_reminder", d.lang or "zh", id=opp_id,
+                    added += outbox.enqueue(s, Notice(to=d, kind="reminder", key=f"priority-due:{opp_id}:{d}",
+                                                      text=say("priority_reminder", _lang(s, d), id=opp_id,
                                                                customer=customer)), now=now)
     return added
+
+
+def _lang(s, user_id: str) -> str:
+    """The language a person last wrote in (stored with them), Chinese until they have written."""
+    user = s.get(m.User, user_id)
+    return user.lang if user else "zh"
+
+
+def _name(deps: Deps, user_id: str) -> str:
+    user = deps.config.user(user_id)
+    return user.name if user else user_id
 
 
 def _director_met(s, opp_id: str, directors: set[str]) -> bool:
@@ -324,17 +334,15 @@ def support_deadlines(now: datetime, deps: Deps) -> int:
             kind_of_days = deps.config.holidays_of(team)
             asked = request.requested_at.astimezone(deps.config.timezone_of(team))
             local = now.astimezone(deps.config.timezone_of(team))
-            rep = deps.config.user(request.requested_by)
-            for days, key, to in ((1, "support-remind", [u.id for u in deps.config.users if u.role == request.kind
-                                                           and u.team in (team.name, None)]),
+            for days, key, to in ((1, "support-remind", deps.config.supporters(request.kind, team.name)),
                                   (2, "support-esc", [team.manager] if team.manager else [])):
                 due = datetime.combine(working_days_after(asked.date(), days, kind=kind_of_days), asked.timetz())
                 if local < due:
                     continue
                 for who in to:
-                    lang = deps.config.user(who).lang or "zh" if deps.config.user(who) else "zh"
+                    lang = _lang(s, who)
                     text = say("support_remind" if days == 1 else "support_escalate", lang,
-                               rep=rep.name if rep else request.requested_by, id=request.opportunity_id,
+                               rep=_name(deps, request.requested_by), id=request.opportunity_id,
                                customer=customer, team=say(f"support_team_{request.kind}", lang))
                     added += outbox.enqueue(s, Notice(to=who, kind="reminder" if days == 1 else "escalation",
                                                       key=f"{key}:{request.id}:{who}", text=text), now=now)

@@ -72,11 +72,16 @@ def update(session: Session, opp: m.Opportunity, *, actor: Actor, at: datetime, 
     changes = _set(opp, fields)
     if rescore is not None:
         changes.update(_set(opp, {"score": rescore(opp)}))
-    said = {k: v for k, v in changes.items() if k not in QUIET}
+    said = _said(changes)
     if said or detail:  # a correction to the value it already had is no change, and leaves no trace
         opp.updated_at = at
         record(session, opp, action, actor=actor, at=at, **(detail or {}), **({"changes": said} if said else {}))
     return changes
+
+
+def _said(changes: dict[str, list]) -> dict[str, list]:
+    """The changes an audit entry names (bookkeeping that follows from them left out)."""
+    return {k: v for k, v in changes.items() if k not in QUIET}
 
 
 def _set(opp: m.Opportunity, fields: dict[str, Any]) -> dict[str, list]:
@@ -108,8 +113,7 @@ def close(session: Session, opp: m.Opportunity, status: str, *, actor: Actor, at
     changes = _set(opp, {**fields, "requested_stage": None, "follow_up_due": None, "protected_until": None})
     opp.status, opp.closed_at, opp.updated_at = status, at, at
     matchindex.unprotect(session, opp.id)
-    record(session, opp, status, actor=actor, at=at,
-           changes={k: v for k, v in changes.items() if k not in QUIET})
+    record(session, opp, status, actor=actor, at=at, changes=_said(changes))
 
 
 def approve_registration(session: Session, opp: m.Opportunity, *, actor: Actor, at: datetime) -> None:
@@ -183,6 +187,34 @@ def set_contact(session: Session, opp: m.Opportunity, *, name: str, actor: Actor
     opp.updated_at = at
     record(session, opp, "contact", actor=actor, at=at, contact=name, changes={**changes, **score})
     return contact, {**changes, **score}, new
+
+
+def ask_support(session: Session, opp: m.Opportunity, *, kind: str, what: str, needed_by: date | None,
+                actor: Actor, at: datetime) -> m.SupportRequest:
+    """Seed 001 五(二): a rep asks presales or customer success for help on the opportunity."""
+    request = m.SupportRequest(opportunity_id=opp.id, kind=kind, what=what, needed_by=needed_by,
+                               requested_by=actor.user_id, requested_at=at, status="requested")
+    session.add(request)
+    record(session, opp, "support_request", actor=actor, at=at, kind=kind, what=what, needed_by=needed_by)
+    return request
+
+
+def answer_support(session: Session, opp: m.Opportunity, request: m.SupportRequest, *, accept: bool,
+                   reason: str | None, actor: Actor, at: datetime) -> None:
+    """The supporting team accepts, or refuses with a reason."""
+    request.status = "accepted" if accept else "refused"
+    request.answered_by, request.answered_at, request.reason = actor.user_id, at, reason
+    record(session, opp, f"support_{request.status}", actor=actor, at=at, kind=request.kind, reason=reason)
+
+
+def rate_support(session: Session, opp: m.Opportunity, request: m.SupportRequest, *, rating: int, by_requester: bool,
+                 actor: Actor, at: datetime) -> None:
+    """Seed 001's 协作评价表: the rep rates the support, the supporter the collaboration."""
+    if by_requester:
+        request.rating = rating
+    else:
+        request.support_rating = rating
+    record(session, opp, "support_rated", actor=actor, at=at, rating=rating)
 
 
 def rename_customer(session: Session, opp: m.Opportunity, name: str, *, actor: Actor, at: datetime,

@@ -12,6 +12,7 @@ from storage import models as m
 from storage.upsert import increment_counter, insert_ignoring_duplicates
 
 OPEN_STATUSES = ("pending", "open")
+ALL_STATUSES = ("pending", "open", "won", "lost", "invalid", "public")
 
 
 def sync_config(session: Session, config: Config) -> None:

@@ -36,7 +36,7 @@ REPLY_ON = re.compile(r"^\s*(?:re|回复|update on|updates? re)\s*[:：]\s*", re
 RATING = re.compile(r"([^\d\s:：=,，;；、]+(?:\s[a-zA-Z]+)?)\s*[:：=]?\s*(10|\d)(?![\d.])\s*(?:分|/10)?")
 SUPPORT_KIND = re.compile(r"售前|技术支持|客户成功|客成|(?<![a-z])(?:presales|pre-sales|cs|customer success)(?![a-z])", re.I)
 SKIP = re.compile(r"跳过|跳级|强制|(?<![a-z])(?:skip|skipping|force)(?![a-z])", re.I)
-UPDATE = re.compile(r"^(?:update|更新)|(?<![a-z])update(?![a-z])|更新", re.I)
+UPDATE = re.compile(r"(?<![a-z])update(?![a-z])|更新", re.I)  # a verb that also opens news of a deal
 REASON_LABEL = re.compile(r"(?:原因|理由|reason|because)\s*[=:]?\s*", re.I)
 
 
@@ -183,8 +183,9 @@ def _parse(text: str, *, today: date, tagger) -> i.Intent:
     if not ref:
         return i.NotUnderstood(intent=kind, missing="ref")
     if kind == "edit":
-        edit = parse_edit(ref, rest, today=today, strict=bool(UPDATE.match(text)))
-        if edit is None and UPDATE.match(text) and rest:  # 'update 2026-SH-001: had a call…' is news of it
+        news = bool(UPDATE.match(text))
+        edit = parse_edit(ref, rest, today=today, strict=news)
+        if edit is None and news and rest:  # 'update 2026-SH-001: had a call…' is news of it
             return parse_follow_up(ref, rest, today=today, tagger=tagger)
         return edit or i.Edit(ref=ref, field=None)  # the command asks which field, once it knows the opportunity
     if kind == "history":
