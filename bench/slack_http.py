@@ -25,6 +25,7 @@ from slack_sdk.signature import SignatureVerifier  # noqa: E402
 
 from bench.http_load import post_concurrently  # noqa: E402
 from bot import server, slack, wiring  # noqa: E402
+from bot.courier import Courier  # noqa: E402
 from tests.slack_api import MockSlack  # noqa: E402
 
 SECRET = "bench-signing-secret"
@@ -85,10 +86,12 @@ def main() -> None:
             'id = "alice"\n', 'id = "alice"\nslack = "U0ALICE"\n'), encoding="utf-8")
         deps = wiring.build(wiring.load_config(str(org)), url=f"sqlite:///{tmp}/bench.db",
                             clock=lambda: datetime.now(timezone.utc))
-        ours = slack.build_app(deps, slack.SlackSettings(bot_token="xoxb-bench", signing_secret=SECRET,
-                                                         api_url=api.url))
-        bare = run(server.make_wsgi_app(deps, slack_app=bare_app(api)), api, n=args.n, senders=args.senders)
-        mine = run(server.make_wsgi_app(deps, slack_app=ours), api, n=args.n, senders=args.senders)
+        settings = slack.SlackSettings(bot_token="xoxb-bench", signing_secret=SECRET, api_url=api.url)
+        courier = Courier(deps, slack.SlackSender(slack.web_client(settings), deps, per_channel_seconds=0))
+        ours = slack.build_app(deps, settings, courier=courier)
+        bare = run(server.make_wsgi_app(deps, slack_app=bare_app(api), slack_secret=SECRET), api, n=args.n, senders=args.senders)
+        mine = run(server.make_wsgi_app(deps, slack_app=ours, slack_secret=SECRET), api, n=args.n, senders=args.senders)
+        courier.close()
         deps.sessions.kw["bind"].dispose()
     api.close()
     print(f"{args.n} signed DM events, {args.senders} senders, SQLite file")

@@ -28,6 +28,7 @@ from sqlalchemy import func, select  # noqa: E402
 
 from bench.http_load import post_concurrently  # noqa: E402
 from bot import server, wecom, wiring  # noqa: E402
+from bot.courier import Courier  # noqa: E402
 from storage.models import OutboxMessage  # noqa: E402
 from tests.wecom_api import CORP_ID, SECRET, MockWeCom  # noqa: E402
 
@@ -110,10 +111,11 @@ def main() -> None:
         settings = wecom.WeComSettings(corp_id=CORP_ID, agent_id=AGENT, secret=SECRET, token=TOKEN,
                                        aes_key=AES_KEY, api_url=api.url)
         client = wecom.WeComClient(settings, deps)
-        ours = wecom.Callback(deps, settings, client, wecom.WeComSender(client, settings, deps))
+        courier = Courier(deps, wecom.WeComSender(client, settings, deps))
+        ours = wecom.Callback(deps, settings, courier)
         bare = run(bare_app(), None, n=args.n, senders=args.senders)
         mine = run(server.make_wsgi_app(deps, wecom=ours), deps, n=args.n, senders=args.senders)
-        ours.executor.shutdown(wait=True)
+        courier.close()
         deps.sessions.kw["bind"].dispose()
     api.close()
     print(f"{args.n} encrypted text callbacks, {args.senders} concurrent senders, SQLite file")

@@ -123,6 +123,7 @@ def _serve(deps, args) -> int:
     import signal
 
     from bot import server, slack, wecom
+    from bot.courier import Courier
     from scheduler import runner
     logging.getLogger("oppbot").setLevel(logging.INFO)
     settings = slack.settings_from_env()
@@ -132,13 +133,14 @@ def _serve(deps, args) -> int:
         wecom_settings = wecom.settings_from_env()
     except ValueError as exc:
         return _fail(str(exc))
-    try:
-        slack_app = slack.build_app(deps, settings) if settings else None
-    except Exception as exc:  # a wrong token or an unreachable Slack: say so in one line
-        return _fail(f"Slack did not answer auth.test: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
     wecom_client = wecom.WeComClient(wecom_settings, deps) if wecom_settings else None
     deps.send = _sender(deps, settings, wecom_settings, wecom_client, to_stdout=args.print_)
-    callback = wecom.Callback(deps, wecom_settings, wecom_client, deps.send) if wecom_settings else None
+    courier = Courier(deps)  # replies, sent as soon as they are committed
+    try:
+        slack_app = slack.build_app(deps, settings, courier=courier) if settings else None
+    except Exception as exc:  # a wrong token or an unreachable Slack: say so in one line
+        return _fail(f"Slack did not answer auth.test: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
+    callback = wecom.Callback(deps, wecom_settings, courier) if wecom_settings else None
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     scheduler = runner.start(deps, every_seconds=args.every, deliver_seconds=min(args.every, 5))
@@ -161,6 +163,7 @@ def _serve(deps, args) -> int:
             socket.close()
         if http is not None:
             http.close()
+        courier.close()
         runner.stop(scheduler)
     return 0
 

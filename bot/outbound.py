@@ -10,7 +10,10 @@ class Router:
         self.senders = senders
 
     def __call__(self, row) -> None:
-        for send in self.senders:
-            if send.reaches(row.to):
-                return send(row)
-        raise LookupError(f"no front end reaches {row.to}: no slack or wecom id, or no robot for the group chat")
+        if row.route:  # a reply goes back to the platform it came from
+            able = [send for send in self.senders if send.platform == row.route.get("platform")]
+        else:
+            able = [send for send in self.senders if send.reaches(row.to)]
+        if not able:
+            raise LookupError(f"no front end reaches {row.to}: no slack or wecom id, or no robot for the group chat")
+        able[0](row)

@@ -16,11 +16,16 @@ from slack_bolt.authorization import AuthorizeResult
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (ConnectionErrorRetryHandler, RateLimitErrorRetryHandler,
                                                    ServerErrorRetryHandler)
+from slack_sdk.webhook import WebhookClient
 
-from domain.messages import Deps, Incoming, Notice, Reply
+from bot.courier import Courier
+from domain.messages import Deps, Incoming, Reply
 from handlers import handle
-from handlers.render import card_text
-from storage import outbox, repo
+from handlers.lang import detect
+from handlers.render import card_text, say
+from storage import outbox
+from storage.db import lock_wait
+from storage.models import OutboxMessage
 
 log = logging.getLogger("oppbot.slack")
 
@@ -135,91 +140,108 @@ def registration_text(values: dict) -> str:
 
 # ---- the App ---------------------------------------------------------------------------------------------------
 
-def build_app(deps: Deps, settings: SlackSettings, *, client: WebClient | None = None, executor=None) -> App:
-    """`executor` runs listeners after the ack (bolt's thread pool unless given; tests pass one thread for order)."""
+EVENT_LOCK_WAIT = 2.0  # seconds an event waits for the database before it is given back to Slack to redeliver
+
+
+class Busy(RuntimeError):
+    """The database could not take the event in time: bolt answers 500 and Slack redelivers it."""
+
+
+def build_app(deps: Deps, settings: SlackSettings, *, client: WebClient | None = None,
+              courier: Courier | None = None) -> App:
+    """Listeners run before the HTTP answer (process_before_response): the event's change, its id and its reply
+    are committed first, so the 200 means "stored" and anything else makes Slack redeliver. The reply itself is an
+    outbox row the courier sends on its own threads: no Slack call is made while Slack waits for our answer."""
     client = client or web_client(settings)
+    courier = courier or Courier(deps)
     me = client.auth_test()  # once at start: who the bot is, so its own messages are ignored
     identity = AuthorizeResult(enterprise_id=None, team_id=me.get("team_id"), bot_token=settings.bot_token,
                                bot_user_id=me.get("user_id"), bot_id=me.get("bot_id"))
     # bolt gives each request a copy of this client carrying the token `authorize` returns
-    tokenless = WebClient(base_url=client.base_url, retry_handlers=client.retry_handlers)
+    tokenless = WebClient(base_url=client.base_url, retry_handlers=client.retry_handlers, timeout=CALL_TIMEOUT)
     app = App(client=tokenless, signing_secret=settings.signing_secret, authorize=lambda **_: identity,
-              token_verification_enabled=False, process_before_response=False,
-              **({"listener_executor": executor} if executor else {}))
+              token_verification_enabled=False, process_before_response=True)
     users = {u.slack: u.id for u in deps.config.users if u.slack}
 
-    def run(slack_user: str, text: str) -> Reply:
-        """An unknown Slack user reaches handle as `slack:<id>`: handle answers who to ask and stores nothing."""
-        return handle(Incoming(user=users.get(slack_user, f"slack:{slack_user}"), text=text, at=deps.clock(),
-                               platform="slack"), deps)
+    def run(slack_user: str, text: str, reply_to: dict, *, event_id: str | None, redelivered: bool = False,
+            busy_to: dict | None = None) -> Reply | None:
+        """One message in; its reply committed to the outbox with the change and sent by the courier. An unknown
+        user reaches handle as `slack:<id>`: handle answers who to ask and stores nothing. None: a redelivery
+        of an event already handled. A busy database is told to the writer once (not on Slack's redeliveries)
+        and raised, so Slack redelivers."""
+        user = users.get(slack_user, f"slack:{slack_user}")
+        with lock_wait(EVENT_LOCK_WAIT):
+            reply = handle(Incoming(user=user, text=text, at=deps.clock(), platform="slack", event_id=event_id,
+                                    reply_to=reply_to), deps)
+        if reply is not None and reply.retry:
+            if not redelivered:
+                courier.tell(OutboxMessage(to=user, kind="reply", text=reply.text, route=busy_to or reply_to,
+                                           parts_sent=0))
+            raise Busy("the database could not take the event in time")
+        if reply is not None:
+            courier.wake(user)
+        return reply
 
-    def answer_in_thread(body: dict, event: dict, text: str, say_client: WebClient) -> None:
-        """After the ack (bolt runs listeners on its pool), so no database wait can make Slack miss its 3 s. Slack
-        retries an event it thinks was missed: the event id's unique row lets only the first copy through, and a
-        retry whose original never arrived is the first."""
-        if body.get("event_id"):
-            with deps.sessions.begin() as s:
-                if not repo.first_delivery(s, platform="slack", event_id=body["event_id"], at=deps.clock()):
-                    return
-        reply = run(event["user"], text)
-        try:
-            say_client.chat_postMessage(channel=event["channel"], thread_ts=event.get("thread_ts") or event["ts"],
-                                        text=reply.text, blocks=reply_blocks(reply))
-        except Exception as exc:  # Slack still failing after the retries: the change is saved, so is its answer
-            keep_reply(event["user"], reply, exc)
+    def in_thread(body: dict, event: dict, text: str, request) -> None:
+        """Slack redelivers an event it thinks was missed: the event id, stored with the change, lets only the
+        first copy through, and a redelivery whose original was never stored is the first."""
+        run(event["user"], text, {"platform": "slack", "channel": event["channel"],
+                                  "thread_ts": event.get("thread_ts") or event["ts"]},
+            event_id=body.get("event_id"), redelivered=bool(request.headers.get("x-slack-retry-num")))
 
-    def keep_reply(slack_user: str, reply: Reply, exc: Exception) -> None:
-        """The reply goes to the outbox (to the writer's DM), delivered like every notice once Slack is back:
-        a stored change is never left unanswered (issue 14: 15 of 20 replies were dropped in an outage)."""
-        user = users.get(slack_user)
-        log.warning("Slack refused a reply (%s); it waits in the outbox", type(exc).__name__)
-        if user is None:
-            return
-        with deps.sessions.begin() as s:
-            outbox.enqueue(s, Notice(to=user, kind="reply", text=reply.text), now=deps.clock())
+    @app.error
+    def failed(error, body):
+        if isinstance(error, Busy):
+            log.warning("database busy: Slack will redeliver %s", body.get("event_id") or "the request")
+        else:
+            log.error("a Slack listener failed: %s", type(error).__name__, exc_info=error)
 
     @app.event("message")
-    def direct_message(body, event, client):
+    def direct_message(body, event, request):
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id") or "user" not in event:
             return  # edits, joins and bots are not messages to us; channel talk needs an @-mention
-        answer_in_thread(body, event, event.get("text", ""), client)
+        in_thread(body, event, event.get("text", ""), request)
 
     @app.event("app_mention")
-    def mention(body, event, client):
+    def mention(body, event, request):
         if event.get("bot_id"):
             return
-        answer_in_thread(body, event, MENTION.sub("", event.get("text", "")).strip(), client)
+        in_thread(body, event, MENTION.sub("", event.get("text", "")).strip(), request)
 
     @app.command("/opp")
-    def slash(ack, body, respond, client):
+    def slash(ack, body, client):
+        """Slack does not redeliver a command: a busy database is answered in the ack itself."""
         text = (body.get("text") or "").strip()
-        ack()  # within Slack's 3 s, whatever follows
         if text.lower() in ("", "new", "新建", "报备"):
+            ack()
             client.views_open(trigger_id=body["trigger_id"], view=register_view())
             return
-        reply = run(body["user_id"], text)
-        respond(text=reply.text, blocks=reply_blocks(reply), response_type="ephemeral")
+        try:
+            run(body["user_id"], text, {"platform": "slack", "response_url": body["response_url"]},
+                event_id=f"command:{body['trigger_id']}", redelivered=True)
+        except Busy:
+            ack(text=say("busy", detect(text) or "zh"), response_type="ephemeral")
+            return
+        ack()
 
     @app.action(ANSWER_ACTION)
-    def clicked(ack, body, action, client):
+    def clicked(ack, body, action):
         ack()
         clicker, container = body["user"]["id"], body.get("container", {})
-        reply = run(clicker, action["value"])  # the clicker's role is checked now, by the command itself
         channel, ts = container.get("channel_id"), container.get("message_ts")
-        if reply.decided:  # the request is settled: the buttons go, who decided and how stays
-            original = (body.get("message") or {}).get("text", "")
-            client.chat_update(channel=channel, ts=ts, text=f"{original}\n{reply.text}",
-                               blocks=[_section(original), {"type": "context", "elements": [
-                                   {"type": "mrkdwn", "text": f"<@{clicker}>: {reply.text}"[:3000]}]}])
-        else:
-            client.chat_postEphemeral(channel=channel, user=clicker, text=reply.text)
+        original = (body.get("message") or {}).get("text", "")
+        # the clicker's role is checked now, by the command itself; a settled request loses its buttons (handle
+        # marks the route `decided`), an unsettled answer is for the clicker's eyes only
+        route = {"platform": "slack", "channel": channel, "ts": ts, "original": original, "clicker": clicker}
+        run(clicker, action["value"], route, event_id=f"action:{body.get('trigger_id') or action.get('action_ts')}",
+            busy_to={"platform": "slack", "channel": channel, "user": clicker})
 
     @app.view(REGISTER_VIEW)
-    def submitted(ack, body, view, client):
+    def submitted(ack, body, view):
         ack()
         slack_user = body["user"]["id"]
-        reply = run(slack_user, registration_text(view["state"]["values"]))
-        client.chat_postMessage(channel=slack_user, text=reply.text, blocks=reply_blocks(reply))
+        run(slack_user, registration_text(view["state"]["values"]), {"platform": "slack", "channel": slack_user},
+            event_id=f"view:{view.get('id')}:{view.get('hash')}")
 
     return app
 
@@ -227,8 +249,13 @@ def build_app(deps: Deps, settings: SlackSettings, *, client: WebClient | None =
 # ---- outbox delivery -------------------------------------------------------------------------------------------
 
 class SlackSender:
-    """Delivers one outbox row: to a user's DM through their `slack` identity, or to a `#channel` resolved to its
-    id once; at most about one message a second per channel (Slack's chat.postMessage guidance)."""
+    """Delivers one outbox row: a reply where its route says (its thread, the command's response URL, the clicked
+    request, or the clicker's eyes only); a notice to a user's DM through their `slack` identity, or to a
+    `#channel` resolved to its id once; at most about one message a second per channel (Slack's chat.postMessage
+    guidance). Each post carries the row's id as message metadata: a row whose sender died mid-send is looked
+    for in the conversation before it is posted again."""
+
+    platform = "slack"
 
     def __init__(self, client: WebClient, deps: Deps, *, per_channel_seconds: float = 1.0):
         self.client, self.deps, self.gap = client, deps, per_channel_seconds
@@ -239,9 +266,11 @@ class SlackSender:
     def reaches(self, to: str) -> bool:
         """A `#channel` (resolved when sent) or a user with a slack id."""
         user = self.deps.config.user(to)
-        return to.startswith("#") or bool(user and user.slack)
+        return to.startswith("#") or to.startswith("slack:") or bool(user and user.slack)
 
     def channel_of(self, to: str) -> str:
+        if to.startswith("slack:"):
+            return to.removeprefix("slack:")
         if not to.startswith("#"):
             user = self.deps.config.user(to)
             if not (user and user.slack):
@@ -271,13 +300,60 @@ class SlackSender:
         self._last[channel] = time.monotonic()
 
     def __call__(self, row) -> None:
-        channel = self.channel_of(row.to)
+        route = row.route or {}
+        blocks = reply_blocks(Reply(row.text, card=row.card)) if row.card else notice_blocks(row.text, row.actions)
+        if "response_url" in route:
+            return self._respond(route["response_url"], row.text, blocks)
+        if "ts" in route:
+            return self._answer_click(route, row.text)
+        if "user" in route:
+            self.client.chat_postEphemeral(channel=route["channel"], user=route["user"], text=row.text)
+            return
+        channel = route.get("channel") or self.channel_of(row.to)
         if row.to.startswith("#"):
             self._pace(channel)
-        self.client.chat_postMessage(channel=channel, text=row.text, blocks=notice_blocks(row.text, row.actions))
+        if row.parts_sent < 1:
+            if not (getattr(row, "uncertain", False) and self._posted(channel, route.get("thread_ts"), row.id)):
+                self.client.chat_postMessage(channel=channel, thread_ts=route.get("thread_ts"), text=row.text,
+                                             blocks=blocks, metadata={"event_type": METADATA_EVENT,
+                                                                      "event_payload": {"outbox_id": row.id}})
+            if row.image:
+                outbox.part_sent(self.deps.sessions, row, 1)
         if row.image:  # the digest's funnel chart: uploaded into the same channel
             png = b64decode(row.image.split(",", 1)[1])
             self.client.files_upload_v2(channel=channel, content=png, filename="funnel.png", title="漏斗 Funnel")
+
+    def _posted(self, channel: str, thread_ts: str | None, outbox_id: int | None) -> bool:
+        """Whether a post of this row is already in the conversation (its metadata names the row)."""
+        try:
+            found = (self.client.conversations_replies(channel=channel, ts=thread_ts, include_all_metadata=True)
+                     if thread_ts else
+                     self.client.conversations_history(channel=channel, limit=100, include_all_metadata=True))
+        except Exception as exc:  # no history scope, or Slack down: better twice than never
+            log.warning("could not look for an earlier post (%s): sending again", type(exc).__name__)
+            return False
+        return any(((m.get("metadata") or {}).get("event_payload") or {}).get("outbox_id") == outbox_id
+                   for m in found.get("messages") or [])
+
+    def _respond(self, url: str, text: str, blocks: list[dict]) -> None:
+        answer = WebhookClient(url, timeout=CALL_TIMEOUT, retry_handlers=self.client.retry_handlers).send(
+            text=text, blocks=blocks, response_type="ephemeral")
+        if answer.status_code != 200:
+            raise RuntimeError(f"response_url answered {answer.status_code}")
+
+    def _answer_click(self, route: dict, text: str) -> None:
+        """The request the click settled loses its buttons and shows who decided; otherwise the clicker alone
+        sees the answer (a refusal, a question)."""
+        if not route.get("decided"):
+            self.client.chat_postEphemeral(channel=route["channel"], user=route["clicker"], text=text)
+            return
+        original = route.get("original", "")
+        self.client.chat_update(channel=route["channel"], ts=route["ts"], text=f"{original}\n{text}",
+                                blocks=[_section(original), {"type": "context", "elements": [
+                                    {"type": "mrkdwn", "text": f"<@{route['clicker']}>: {text}"[:3000]}]}])
+
+
+METADATA_EVENT = "oppbot_outbox"
 
 
 def socket_mode(app: App, settings: SlackSettings):

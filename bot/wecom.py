@@ -14,23 +14,26 @@ import threading
 import time
 from base64 import b64decode, b64encode
 from collections import deque
-from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Callable
 
 import xmltodict
+from sqlalchemy.exc import OperationalError
 from xml.parsers.expat import ExpatError
 from wechatpy.enterprise import WeChatClient
 from wechatpy.enterprise.crypto import WeChatCrypto
 from wechatpy.exceptions import WeChatClientException, WeChatException
 from wechatpy.utils import WeChatSigner
 
+from bot.courier import Courier
 from domain.messages import Deps, Incoming, Notice
 from handlers import handle
 from handlers.lang import detect
 from handlers.render import say
 from storage import outbox, repo, tokens
+from storage.db import lock_wait
+from storage.models import OutboxMessage
 
 log = logging.getLogger("oppbot.wecom")
 
@@ -211,11 +214,14 @@ class Window:
 
 class WeComSender:
     """Delivers one outbox row: to a member through the message API (text; approvals as button cards), or to a
-    team's group chat through its group robot (markdown, the funnel chart as an image)."""
+    team's group chat through its group robot (markdown, the funnel chart as an image). A reply to a card click
+    that settled its request turns the clicker's buttons into the verdict instead, when WeCom still allows it."""
+
+    platform = "wecom"
 
     def __init__(self, client: WeComClient, settings: WeComSettings, deps: Deps, *,
                  members: Window | None = None, robots: Window | None = None):
-        self.client, self.settings, self.config = client, settings, deps.config
+        self.client, self.settings, self.config, self.deps = client, settings, deps.config, deps
         self.members = members or Window(MEMBER_PER_MINUTE)
         self.robots = robots or Window(WEBHOOK_PER_MINUTE)
         found = ((t.group_chat, _webhook_of(t, settings.webhooks)) for t in deps.config.teams if t.group_chat)
@@ -241,13 +247,32 @@ class WeComSender:
         member = self.member_of(row.to)
         if not member:
             raise LookupError(f"{row.to} has no wecom identity or group robot in the config")
+        route = row.route or {}
+        if route.get("decided") and route.get("response_code") and self._close_card(member, route, row.text):
+            return
         if row.actions:
             messages = [approval_card(row)]
         else:
             messages = [{"msgtype": "text", "text": {"content": part}} for part in split_utf8(row.text, TEXT_BYTES)]
-        self.members.take(member, len(messages))
-        for message in messages:
+        self.members.take(member, len(messages) - row.parts_sent)
+        for n, message in enumerate(messages[row.parts_sent:], start=row.parts_sent + 1):
+            if getattr(row, "uncertain", False):  # its sender died mid-send: WeCom drops it if it did go out
+                message = {**message, "enable_duplicate_check": 1, "duplicate_check_interval": 1800}
             self.client.message.send(self.settings.agent_id, member, msg=message)
+            if len(messages) > 1:
+                outbox.part_sent(self.deps.sessions, row, n)
+
+    def _close_card(self, member: str, route: dict, verdict: str) -> bool:
+        """The click settled the request: the clicker's buttons become the verdict. False when WeCom would not
+        (a response code is good once, for 72 hours): the verdict then goes as a message."""
+        try:
+            self.client.post("message/update_template_card", data={
+                "userids": [member], "agentid": self.settings.agent_id, "response_code": route["response_code"],
+                "button": {"replace_name": _verdict(verdict)}})
+            return True
+        except WeChatClientException as exc:
+            log.warning("WeCom would not update the card for %s: %s", member, exc)
+            return False
 
     def _to_group(self, url: str, row) -> None:
         lines = row.text.split("\n", 1)
@@ -276,16 +301,17 @@ class Rejected(Exception):
 
 
 class Callback:
-    """`GET/POST /wecom/callback`. The answer only verifies and decrypts, so it is back well within WeCom's 5 s;
-    the work (dedupe, handle, reply) runs after, on `executor`."""
+    """`GET/POST /wecom/callback`. A message is verified, decrypted and handled before the answer (WeCom waits 5 s):
+    its change, its MsgId and its reply are one commit, so a 200 means stored and anything else makes WeCom
+    redeliver. The reply is an outbox row the courier sends on its own threads, never while WeCom waits."""
 
-    def __init__(self, deps: Deps, settings: WeComSettings, client: WeComClient, send: Callable, *,
-                 executor: Executor | None = None, wall_clock: Callable[[], float] = time.time):
-        self.deps, self.settings, self.client, self.send = deps, settings, client, send
+    def __init__(self, deps: Deps, settings: WeComSettings, courier: Courier, *,
+                 wall_clock: Callable[[], float] = time.time):
+        self.deps, self.settings, self.courier = deps, settings, courier
         self.crypto = WeChatCrypto(settings.token, settings.aes_key, settings.corp_id)
-        self.executor = executor or ThreadPoolExecutor(max_workers=8, thread_name_prefix="wecom")
         self.wall_clock = wall_clock  # the replay window is about WeCom's clock, not the bot's business clock
         self.users = {u.wecom: u.id for u in deps.config.users if u.wecom}
+        self._told: deque[str] = deque(maxlen=1000)  # events whose writer was told the database is busy
 
     def answer(self, method: str, args, body: bytes) -> tuple[int, str]:
         """(HTTP status, body) for one request; never raises."""
@@ -293,8 +319,9 @@ class Callback:
             if method == "GET":  # URL verification: echo the decrypted echostr
                 return 200, self._open(args, args.get("echostr", ""))
             encrypted = _field(body, "Encrypt")
-            self._dispatch(xmltodict.parse(self._open(args, encrypted))["xml"])
-            return 200, ""  # no passive reply: the answer goes out through the message API
+            stored = self._dispatch(xmltodict.parse(self._open(args, encrypted))["xml"])
+            # no passive reply: the answer goes out through the message API
+            return (200, "") if stored else (503, "busy: redeliver")
         except Rejected as exc:
             log.warning("WeCom callback refused: %s", exc)
             return 403, "refused"
@@ -319,57 +346,52 @@ class Callback:
         except WeChatException as exc:  # InvalidCorpIdException: encrypted for another corp
             raise Rejected(f"{type(exc).__name__}: not for corp {self.settings.corp_id}") from None
 
-    def _dispatch(self, msg: dict) -> None:
+    def _dispatch(self, msg: dict) -> bool:
+        """False: the database could not take it, WeCom should redeliver."""
         sender, kind = msg.get("FromUserName") or "", (msg.get("MsgType") or "").lower()
         if kind == "text":
-            self._later(f"msg:{msg['MsgId']}", sender, msg.get("Content") or "")
-        elif kind == "event" and (msg.get("Event") or "").lower() == "template_card_event":
-            self._later(f"card:{msg.get('TaskId')}:{sender}:{msg.get('CreateTime')}", sender, msg.get("EventKey") or "",
-                        response_code=msg.get("ResponseCode"))
-        elif kind != "event" and msg.get("MsgId"):  # a picture, voice, file…: say what we can read
-            self._later(f"msg:{msg['MsgId']}", sender, None, kind=kind)
-        # other events (entering the app, menu views…) are not messages to answer
+            return self._handle(f"msg:{msg['MsgId']}", sender, msg.get("Content") or "")
+        if kind == "event" and (msg.get("Event") or "").lower() == "template_card_event":
+            return self._handle(f"card:{msg.get('TaskId')}:{sender}:{msg.get('CreateTime')}", sender,
+                                msg.get("EventKey") or "", response_code=msg.get("ResponseCode"))
+        if kind != "event" and msg.get("MsgId"):  # a picture, voice, file…: say what we can read
+            return self._not_text(f"msg:{msg['MsgId']}", sender, kind)
+        return True  # other events (entering the app, menu views…) are not messages to answer
 
-    def _later(self, event_id: str, sender: str, text: str | None, **extra) -> None:
-        self.executor.submit(self._work, event_id, sender, text, **extra)
-
-    def _work(self, event_id: str, sender: str, text: str | None, *, response_code: str | None = None,
-              kind: str = "text") -> None:
-        """After the answer. WeCom retries a callback it thinks was missed: the event's unique row lets only the
-        first copy through. The reply goes through the outbox, so the per-member limit, the back-off on 45009 and
-        the retry after a crash hold for replies too; it is delivered at once."""
-        try:
-            deps = self.deps
-            with deps.sessions.begin() as s:
-                if not repo.first_delivery(s, platform="wecom", event_id=event_id, at=deps.clock()):
-                    return
-            user = self.users.get(sender)
-            to = user or f"wecom:{sender}"
-            if text is None and user:
-                answer = say("not_text", "zh", kind=kind)
-            else:  # an unknown member reaches handle as wecom:<id>: handle says who to ask and stores nothing
-                reply = handle(Incoming(user=to, text=text or "", at=deps.clock(), platform="wecom"), deps)
-                if response_code and reply.decided and self._close_card(sender, response_code, reply.text):
-                    return
-                answer = reply.text
-            with deps.sessions.begin() as s:
-                outbox.enqueue(s, Notice(to=to, text=answer, kind="reply", key=f"wecom:{event_id}"), now=deps.clock())
-            outbox.deliver(deps.sessions, self.send, now=deps.clock(), to=to)
-        except Exception:  # a worker thread has nobody to raise to: the log gets the traceback
-            log.exception("WeCom event %s from %s failed", event_id, sender)
-
-
-    def _close_card(self, member: str, response_code: str, verdict: str) -> bool:
-        """The click settled the request: the clicker's buttons become the verdict. False when WeCom would not
-        (a response code is good once, for 72 hours): the verdict then goes as a message."""
-        try:
-            self.client.post("message/update_template_card", data={
-                "userids": [member], "agentid": self.settings.agent_id, "response_code": response_code,
-                "button": {"replace_name": _verdict(verdict)}})
-            return True
-        except WeChatClientException as exc:
-            log.warning("WeCom would not update the card for %s: %s", member, exc)
+    def _handle(self, event_id: str, sender: str, text: str, *, response_code: str | None = None) -> bool:
+        """An unknown member reaches handle as wecom:<id>: handle says who to ask and stores nothing."""
+        to = self.users.get(sender) or f"wecom:{sender}"
+        route = {"platform": "wecom", **({"response_code": response_code} if response_code else {})}
+        with lock_wait(EVENT_LOCK_WAIT):
+            reply = handle(Incoming(user=to, text=text, at=self.deps.clock(), platform="wecom", event_id=event_id,
+                                    reply_to=route), self.deps)
+        if reply is not None and reply.retry:
+            if event_id not in self._told:  # WeCom redelivers three times: tell the writer once
+                self._told.append(event_id)
+                self.courier.tell(OutboxMessage(to=to, kind="reply", text=reply.text, route={"platform": "wecom"},
+                                                parts_sent=0))
             return False
+        if reply is not None:
+            self.courier.wake(to)
+        return True
+
+    def _not_text(self, event_id: str, sender: str, kind: str) -> bool:
+        user = self.users.get(sender)
+        if user is None:  # a stranger's picture gets the stranger's answer
+            return self._handle(event_id, sender, "")
+        try:
+            with lock_wait(EVENT_LOCK_WAIT), self.deps.sessions.begin() as s:
+                if repo.first_delivery(s, platform="wecom", event_id=event_id, at=self.deps.clock()):
+                    outbox.enqueue(s, Notice(to=user, kind="reply", text=say("not_text", "zh", kind=kind),
+                                             route={"platform": "wecom"}, key=f"reply:wecom:{event_id}"),
+                                   now=self.deps.clock())
+        except OperationalError:
+            return False
+        self.courier.wake(user)
+        return True
+
+
+EVENT_LOCK_WAIT = 2.0  # seconds a message waits for the database before WeCom is asked to redeliver it
 
 
 def _field(body: bytes, name: str) -> str:

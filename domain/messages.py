@@ -17,6 +17,8 @@ class Incoming:
     at: datetime
     channel: str | None = None  # None: a direct message
     platform: str = "console"
+    event_id: str | None = None  # the platform's id for it: recorded with the change, so a redelivery is dropped
+    reply_to: dict | None = None  # where the reply goes on the platform: set, the reply is an outbox row (issue 14)
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,7 @@ class Reply:
     lang: str = "zh"
     card: dict[str, Any] | None = None
     decided: bool = False  # a pending request was settled by this message (front ends close its buttons)
+    retry: bool = False  # the database was locked or down: nothing was stored, the platform should redeliver
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,8 @@ class Notice:
     key: str | None = None  # unique per (job, subject, due date): a second enqueue adds nothing
     image: str | None = None
     actions: tuple[tuple[str, str], ...] = ()  # (label, command to run as the clicker): buttons where a platform has them
+    route: dict | None = None  # a reply: the thread, response URL or card it answers (front ends read it)
+    card: dict | None = None  # a reply's opportunity card
 
 
 @dataclass

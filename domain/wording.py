@@ -100,6 +100,9 @@ TEXT = {
     "digest_snoozed": ("暂停提醒中：", "Snoozed: "),
     "digest_chart": ("{team} 销售漏斗 {day}", "{team} funnel {day}"),
     "error": ("出错了，这条消息没有保存任何内容。请稍后再试。", "Something went wrong; nothing was saved. Please try again."),
+    "busy": ("系统繁忙，这条消息还没有保存。平台会自动重发；若一分钟后仍没有回复，请稍后再试。",
+             "The bot is busy and has not saved this message yet. It will be retried automatically; "
+             "if there is no answer within a minute, please try again in a minute."),
     "help": (
         "我能做的：\n"
         "• 报备 客户 联系人 姓名 职位 电话 需求 … 预算 50万 预计 12月底成交 来源 展会\n"

@@ -4,57 +4,83 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
-from domain.messages import MAX_MESSAGE_CHARS, Deps, Incoming, Reply
+from domain.messages import MAX_MESSAGE_CHARS, Deps, Incoming, Notice, Reply
 from handlers import dialog
 from handlers.commands import VERBS, Context
 from handlers.lang import detect
 from handlers.parsing import parse
 from handlers.render import say
-from storage import lifecycle
+from storage import lifecycle, outbox, repo
 from storage import models as m
 
 log = logging.getLogger("oppbot.handlers")
 
 
-def handle(incoming: Incoming, deps: Deps) -> Reply:
-    """Check, parse, then run the command in ONE transaction with every notice it enqueues."""
+def handle(incoming: Incoming, deps: Deps) -> Reply | None:
+    """Check, parse, then run the command in ONE transaction with every notice it enqueues; with a platform event,
+    its id and the reply (an outbox row) are written in that same transaction (issue 14): a crash before the
+    commit leaves the platform's redelivery free to redo everything, a crash after it leaves a reply to send.
+    None: the event was handled before (a redelivery). A locked or unreachable database is a `retry` reply."""
     text = incoming.text or ""
     written = detect(text)
-    if deps.config.user(incoming.user) is None:
-        lang = written or "zh"
-        return Reply(say("unknown_user", lang, user=incoming.user), lang)
-    lang = written or _stored_lang(deps, incoming.user)  # digits or emoji only: the language they used last
-    if not text.strip():
-        return Reply(say("empty", lang), lang)
-    if len(text) > MAX_MESSAGE_CHARS:
-        return Reply(say("too_long", lang, n=len(text), max=MAX_MESSAGE_CHARS), lang)
-    tz = deps.config.timezone_of(deps.config.team_of(incoming.user))
-    today = incoming.at.astimezone(tz).date()
-    intent = parse(text, today=today)
-    for attempt in range(3):
-        try:
-            return _run(deps, incoming, intent, text=text, lang=lang, written=written, today=today)
-        except (lifecycle.Taken, IntegrityError):  # another process committed the same customer first
-            log.info("retrying %r after a concurrent write (attempt %d)", text[:80], attempt + 1)
-        except Exception:  # the transaction rolled back; the user gets a sentence, the log the traceback
-            log.exception("handling %r from %s failed", text[:200], incoming.user)
-            break
-    return Reply(say("error", lang), lang)
+    lang = written or "zh"
+    try:
+        if deps.config.user(incoming.user) is None:
+            return _transaction(deps, incoming, lambda _: Reply(say("unknown_user", lang, user=incoming.user), lang))
+        lang = written or _stored_lang(deps, incoming.user)  # digits or emoji only: the language they used last
+        early = (say("empty", lang) if not text.strip() else
+                 say("too_long", lang, n=len(text), max=MAX_MESSAGE_CHARS) if len(text) > MAX_MESSAGE_CHARS else None)
+        if early:
+            return _transaction(deps, incoming, lambda _: Reply(early, lang))
+        tz = deps.config.timezone_of(deps.config.team_of(incoming.user))
+        today = incoming.at.astimezone(tz).date()
+        intent = parse(text, today=today)  # before the transaction: no lock is held while parsing
+        for attempt in range(3):
+            try:
+                return _transaction(deps, incoming, lambda session: _run(
+                    session, deps, incoming, intent, text=text, lang=lang, written=written, today=today))
+            except (lifecycle.Taken, IntegrityError):  # another process committed the same customer first
+                log.info("retrying after a concurrent write (attempt %d)", attempt + 1)
+            except OperationalError:
+                raise
+            except Exception:  # the transaction rolled back; the user gets a sentence, the log the traceback
+                log.exception("handling a message from %s failed", incoming.user)
+                break
+        return _transaction(deps, incoming, lambda _: Reply(say("error", lang), lang))
+    except OperationalError as exc:  # locked past the wait, or down: nothing stored, the event redelivered
+        log.warning("database unavailable for a message from %s: %s", incoming.user, str(exc).splitlines()[0])
+        return Reply(say("busy", lang), lang, retry=True)
 
 
-def _run(deps: Deps, incoming: Incoming, intent, *, text: str, lang: str, written: str | None, today) -> Reply:
-    """ONE transaction: the command, its notices, the user's language."""
+def _transaction(deps: Deps, incoming: Incoming, answer) -> Reply | None:
+    """The event's id, the answer and, for a platform, the reply in the outbox: one commit or none."""
     with deps.sessions.begin() as session:
-        user = session.get(m.User, incoming.user)
-        if written and user.lang != lang:
-            user.lang = lang  # notices to this user follow the language they write in
-        ctx = Context(session=session, user=user, config=deps.config, now=incoming.at, today=today,
-                      lang=lang, message=text)
-        routed = dialog.route(ctx, text, intent)
-        reply = routed if isinstance(routed, Reply) else VERBS[type(routed)](ctx, routed)
-        return replace(reply, text="\n".join([*ctx.notes, reply.text])) if ctx.notes else reply
+        if incoming.event_id and not repo.first_delivery(session, platform=incoming.platform,
+                                                         event_id=incoming.event_id, at=incoming.at):
+            return None
+        reply = answer(session)
+        if incoming.reply_to is not None:  # a settled request: the front end closes its buttons
+            route = {**incoming.reply_to, **({"decided": True} if reply.decided else {})}
+            outbox.enqueue(session, Notice(
+                to=incoming.user, kind="reply", text=reply.text, route=route, card=reply.card,
+                key=f"reply:{incoming.platform}:{incoming.event_id}" if incoming.event_id else None),
+                now=incoming.at)
+        return reply
+
+
+def _run(session, deps: Deps, incoming: Incoming, intent, *, text: str, lang: str, written: str | None,
+         today) -> Reply:
+    """The command and its notices, the user's language, in the caller's transaction."""
+    user = session.get(m.User, incoming.user)
+    if written and user.lang != lang:
+        user.lang = lang  # notices to this user follow the language they write in
+    ctx = Context(session=session, user=user, config=deps.config, now=incoming.at, today=today,
+                  lang=lang, message=text)
+    routed = dialog.route(ctx, text, intent)
+    reply = routed if isinstance(routed, Reply) else VERBS[type(routed)](ctx, routed)
+    return replace(reply, text="\n".join([*ctx.notes, reply.text])) if ctx.notes else reply
 
 
 def _stored_lang(deps: Deps, user_id: str) -> str:

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 from alembic import command
@@ -11,6 +13,19 @@ from sqlalchemy.orm import sessionmaker
 
 DEFAULT_URL = "sqlite:///oppbot.db"
 MIGRATIONS = Path(__file__).parent / "migrations"
+BUSY_TIMEOUT_MS = 30000  # how long a SQLite writer queues for the write lock (scheduler passes, the console)
+_lock_wait_ms: ContextVar[int] = ContextVar("lock_wait_ms", default=BUSY_TIMEOUT_MS)
+
+
+@contextmanager
+def lock_wait(seconds: float):
+    """Transactions begun inside wait at most `seconds` for SQLite's write lock: a platform event must be answered
+    within Slack's 3 s or WeCom's 5 s, so it gives up early and is redelivered (issue 14)."""
+    token = _lock_wait_ms.set(int(seconds * 1000))
+    try:
+        yield
+    finally:
+        _lock_wait_ms.reset(token)
 
 
 def database_url() -> str:
@@ -25,7 +40,8 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         _serialise_sqlite_writers(engine)
     else:
-        engine = create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+        _bound_postgres_lock_waits(engine)
     return engine
 
 
@@ -38,14 +54,23 @@ def _serialise_sqlite_writers(engine: Engine) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
         cur = dbapi_connection.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA busy_timeout=30000")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
+        conn.exec_driver_sql(f"PRAGMA busy_timeout={_lock_wait_ms.get()}")
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _bound_postgres_lock_waits(engine: Engine) -> None:
+    """Inside `lock_wait`, a row lock held by another transaction is waited for that long, then an error."""
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        if _lock_wait_ms.get() != BUSY_TIMEOUT_MS:
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = {_lock_wait_ms.get()}")
 
 
 def upgrade_schema(engine: Engine) -> None:

@@ -288,6 +288,10 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     next_attempt_at: Mapped[datetime | None]  # after a failed send: back off until then
     failed_at: Mapped[datetime | None]  # gave up after MAX_ATTEMPTS; kept for the record
+    route: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))  # a reply: where on its platform it goes
+    card: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))  # a reply's opportunity card
+    parts_sent: Mapped[int] = mapped_column(default=0, server_default="0")  # a message sent in parts: how many went
+    in_flight_since: Mapped[datetime | None]  # claimed and being sent; still set at the next claim: its sender died
 
 
 class InboundEvent(Base):

@@ -1,6 +1,10 @@
 """Outgoing messages: enqueued in the transaction of the change that caused them, delivered after, once."""
 from __future__ import annotations
 
+import logging
+import threading
+import time
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Callable
 
@@ -12,13 +16,18 @@ from domain.redact import redact
 from storage.models import OutboxMessage
 from storage.upsert import insert_ignoring_duplicates, insert_many_ignoring_duplicates
 
+log = logging.getLogger("oppbot.outbox")
+
+
+def _row(notice: Notice, now: datetime) -> dict:
+    return dict(key=notice.key, to=notice.to, kind=notice.kind, text=notice.text, image=notice.image,
+                actions=[list(a) for a in notice.actions] or None, route=notice.route, card=notice.card,
+                created_at=now, attempts=0, parts_sent=0)
+
 
 def enqueue(session: Session, notice: Notice, *, now: datetime) -> bool:
     """False when a message with the same key was enqueued before (a rerun job, a second process)."""
-    return insert_ignoring_duplicates(session, OutboxMessage, dict(
-        key=notice.key, to=notice.to, kind=notice.kind, text=notice.text, image=notice.image,
-        actions=[list(a) for a in notice.actions] or None, created_at=now, attempts=0,
-    ), conflict_on=["key"])
+    return insert_ignoring_duplicates(session, OutboxMessage, _row(notice, now), conflict_on=["key"])
 
 
 MAX_ATTEMPTS = 8
@@ -34,12 +43,12 @@ def enqueue_many(session: Session, notices: list[Notice], *, now: datetime) -> i
     """Many notices in one statement (a scheduler pass may have thousands); returns how many were new."""
     if not notices:
         return 0
-    rows = [dict(key=n.key, to=n.to, kind=n.kind, text=n.text, image=n.image,
-                 actions=[list(a) for a in n.actions] or None, created_at=now, attempts=0) for n in notices]
-    return insert_many_ignoring_duplicates(session, OutboxMessage, rows, conflict_on=["key"])
+    return insert_many_ignoring_duplicates(session, OutboxMessage, [_row(n, now) for n in notices],
+                                           conflict_on=["key"])
 
 
-LEASE = timedelta(minutes=10)  # a claimed row is left alone this long: a process that died mid-send is retried after
+LEASE = timedelta(seconds=45)  # a claimed row is left alone this long, renewed while its sender lives (issue 14:
+# a ten-minute lease once kept a dead process's reply waiting ten minutes)
 
 
 def deliver(sessions: sessionmaker, send: Callable[[OutboxMessage], None], *, now: datetime,
@@ -49,43 +58,84 @@ def deliver(sessions: sessionmaker, send: Callable[[OutboxMessage], None], *, no
 
     A row locked by another process is skipped (PostgreSQL SKIP LOCKED; SQLite writers queue) and a claimed one is
     leased, so two processes never send the same row. A failed send waits out a back-off and is tried again, up
-    to MAX_ATTEMPTS. Nobody gets more than PER_MINUTE messages a minute: the last one a minute allows carries
-    everything else waiting for that person (see `_batch`); what cannot be batched waits for the next minute, in
-    order. `to` delivers only what waits for one address (a front end sending its reply at once). Returns how
-    many platform messages went out."""
+    to MAX_ATTEMPTS. Nobody gets more than PER_MINUTE notices a minute (replies are not counted or held): the
+    last one a minute allows carries everything else waiting for that person (see `_batch`); what cannot be
+    batched waits for the next minute, in order. `to` delivers only what waits for one address (the courier
+    sending a reply at once). Returns how many platform messages went out."""
     with sessions() as s:
         recent = dict(s.execute(select(OutboxMessage.to, func.count()).where(
-            OutboxMessage.sent_at > now - timedelta(minutes=1)).group_by(OutboxMessage.to)).all())
+            OutboxMessage.sent_at > now - timedelta(minutes=1), OutboxMessage.kind != "reply")
+            .group_by(OutboxMessage.to)).all())
     sent = 0
     for _ in range(limit):
         paced = [who for who, n in recent.items() if n >= PER_MINUTE]
         with sessions.begin() as s:
-            ready = _ready(now).where(OutboxMessage.to.not_in(paced))
+            # a reply answers what its reader just wrote: not held back for them (the platform's own limits hold)
+            ready = _ready(now).where(or_(OutboxMessage.kind == "reply", OutboxMessage.to.not_in(paced)))
             row = s.scalars((ready if to is None else ready.where(OutboxMessage.to == to)).limit(1)).first()
             if row is None:
                 return sent
-            riders = _batch(s, row, now) if recent.get(row.to, 0) == PER_MINUTE - 1 else []
+            riders = _batch(s, row, now) if row.kind != "reply" and recent.get(row.to, 0) == PER_MINUTE - 1 else []
             row.attempts += 1
+            uncertain = row.in_flight_since is not None  # its last sender died mid-send: it may have gone out
             for each in (row, *riders):
-                each.next_attempt_at = now + LEASE
+                each.next_attempt_at, each.in_flight_since = now + LEASE, now
             message = _combined(row, riders) if riders else row
             claimed = [each.id for each in (row, *riders)]
+        message.uncertain = uncertain  # for the sender: look before sending again (see SlackSender)
         try:
-            send(message)
+            with _renewed(sessions, claimed, now):
+                send(message)
         except Exception as exc:  # the transport's failure is data for the retry, not a crash
             _failed(sessions, claimed, f"{type(exc).__name__}: {exc}", now=now)
             continue
         with sessions.begin() as s:
             s.execute(update(OutboxMessage).where(OutboxMessage.id.in_(claimed))
-                      .values(sent_at=now, next_attempt_at=None))
-        recent[row.to] = recent.get(row.to, 0) + 1
+                      .values(sent_at=now, next_attempt_at=None, in_flight_since=None))
+        if row.kind != "reply":
+            recent[row.to] = recent.get(row.to, 0) + 1
         sent += 1
     return sent
+
+
+@contextmanager
+def _renewed(sessions: sessionmaker, claimed: list[int], now: datetime):
+    """While a send runs its claim is renewed every third of the LEASE, so a slow platform keeps its rows and a
+    process that died gives them back within one LEASE."""
+    done, started = threading.Event(), time.monotonic()
+
+    def renew() -> None:
+        while not done.wait(LEASE.total_seconds() / 3):
+            until = now + timedelta(seconds=time.monotonic() - started) + LEASE
+            try:
+                with sessions.begin() as s:
+                    s.execute(update(OutboxMessage).where(OutboxMessage.id.in_(claimed),
+                                                          OutboxMessage.sent_at.is_(None))
+                              .values(next_attempt_at=until))
+            except Exception as exc:  # the next renewal, or the lease running out, settles it
+                log.warning("could not renew an outbox lease: %s", type(exc).__name__)
+
+    renewer = threading.Thread(target=renew, name="outbox-lease", daemon=True)
+    renewer.start()
+    try:
+        yield
+    finally:
+        done.set()
+        renewer.join()
+
+
+def part_sent(sessions: sessionmaker, message: OutboxMessage, n: int) -> None:
+    """A sender that sends a message in parts records each one, so a retry goes on from the first part not sent
+    instead of sending the others twice."""
+    with sessions.begin() as s:
+        s.execute(update(OutboxMessage).where(OutboxMessage.id == message.id).values(parts_sent=n))
+    message.parts_sent = n
 
 
 def _failed(sessions: sessionmaker, claimed: list[int], error: str, *, now: datetime) -> None:
     """The row backs off (or is given up after MAX_ATTEMPTS); its riders were not its fault and wait as before."""
     with sessions.begin() as s:
+        s.execute(update(OutboxMessage).where(OutboxMessage.id.in_(claimed)).values(in_flight_since=None))
         row = s.get(OutboxMessage, claimed[0])
         row.last_error = redact(error)[:2000]  # a client's error carries its URL, and the URL the secret
         if row.attempts >= MAX_ATTEMPTS:
@@ -109,14 +159,16 @@ BATCH_SEPARATOR = "\n\n———\n\n"
 def _batch(s: Session, row: OutboxMessage, now: datetime) -> list[OutboxMessage]:
     """The other plain-text messages waiting for the same person, to ride along in one message. Approvals
     (they carry buttons) and images stay single and wait for the next minute."""
-    if row.image is not None or row.kind == "approval":
+    if row.image is not None or row.kind == "approval" or row.route is not None:
         return []
     return list(s.scalars(_ready(now).where(OutboxMessage.to == row.to, OutboxMessage.id != row.id,
-                                            OutboxMessage.image.is_(None), OutboxMessage.kind != "approval")))
+                                            OutboxMessage.image.is_(None), OutboxMessage.kind != "approval",
+                                            OutboxMessage.route.is_(None))))
 
 
 def _combined(row: OutboxMessage, riders: list[OutboxMessage]) -> OutboxMessage:
     """One message carrying several, oldest first; the kind is theirs when they share one, else an alert."""
     kinds = {r.kind for r in (row, *riders)}
-    return OutboxMessage(to=row.to, kind=kinds.pop() if len(kinds) == 1 else "alert",
-                         text=BATCH_SEPARATOR.join(r.text for r in (row, *riders)), image=None, key=None)
+    return OutboxMessage(id=row.id, to=row.to, kind=kinds.pop() if len(kinds) == 1 else "alert",
+                         text=BATCH_SEPARATOR.join(r.text for r in (row, *riders)), image=None, key=None,
+                         parts_sent=row.parts_sent, attempts=row.attempts)

@@ -44,6 +44,8 @@ class PlatformWorld:
 
     def close(self) -> None:
         self.http.close()
+        if getattr(self, "courier", None) is not None:
+            self.courier.close()
 
 
 @contextmanager
@@ -85,3 +87,28 @@ def resident_mb() -> float:
     """This process's peak resident memory so far (the in-process server's included), in MB."""
     import resource
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+@contextmanager
+def writes_locked(url: str):
+    """Another process holds the database's write lock (SQLite) or the event table's (PostgreSQL) until the block
+    ends: every writer of platform events waits on it."""
+    from sqlalchemy import create_engine, text
+    if url.startswith("sqlite"):
+        import sqlite3
+        holder = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        return
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        conn.execute(text("LOCK TABLE inbound_events IN EXCLUSIVE MODE"))
+        try:
+            yield
+        finally:
+            conn.rollback()
+    engine.dispose()

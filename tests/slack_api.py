@@ -1,8 +1,10 @@
-"""A local Slack Web API that the real slack_sdk client talks to: it answers like Slack, records every call, and
-can be told to fail (429 with Retry-After, 500) the next N times a method is called."""
+"""A local Slack Web API that the real slack_sdk client talks to: it answers like Slack, records every call, keeps
+the messages posted (with their metadata, for conversations.history / .replies), can be told to fail (429 with
+Retry-After, 500) the next N times a method is called, and to hold calls unanswered until released (a hung Slack)."""
 from __future__ import annotations
 
 import json
+import threading
 import time
 from urllib.parse import parse_qsl, urlparse
 
@@ -15,12 +17,22 @@ class MockSlack(MockAPI):
     def __init__(self) -> None:
         self.failures: dict[str, list[tuple[int, dict]]] = {}
         self.socket_url: str | None = None
+        self.posted: list[dict] = []  # what a conversation shows: channel, ts, thread_ts, text, metadata
+        self.holding: list = []  # predicates on (method, params): such calls wait until `release()`
+        self.released = threading.Event()
         self._ts = 0
         super().__init__()
         self.url = self.base + "/api/"
 
     def fail(self, method: str, status: int, *, times: int = 1, headers: dict | None = None) -> None:
         self.failures.setdefault(method, []).extend([(status, headers or {})] * times)
+
+    def hold(self, when) -> None:
+        """Calls for which `when(method, params)` holds are answered only after `release()` (or 30 s)."""
+        self.holding.append(when)
+
+    def release(self) -> None:
+        self.released.set()
 
     def named(self, method: str) -> list[dict]:
         return [c for c in self.calls if c["method"] == method]
@@ -38,8 +50,19 @@ class MockSlack(MockAPI):
         if method == "auth.test":
             return {"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T0TEST", "user": "oppbot"}
         if method == "chat.postMessage":
-            return {"ok": True, "channel": params.get("channel"), "ts": f"1700000000.{self._ts:06d}",
-                    "message": {"text": params.get("text")}}
+            ts = f"1700000000.{self._ts:06d}"
+            metadata = params.get("metadata")
+            self.posted.append({"channel": params.get("channel"), "ts": ts, "thread_ts": params.get("thread_ts"),
+                                "text": params.get("text"),
+                                "metadata": json.loads(metadata) if isinstance(metadata, str) else metadata})
+            return {"ok": True, "channel": params.get("channel"), "ts": ts, "message": {"text": params.get("text")}}
+        if method in ("conversations.history", "conversations.replies"):
+            shown = [m for m in self.posted if m["channel"] == params.get("channel") and
+                     (method == "conversations.history" or m["thread_ts"] == params.get("ts"))]
+            keep = str(params.get("include_all_metadata")).lower() in ("1", "true")
+            return {"ok": True, "has_more": False, "messages": [
+                {"type": "message", "ts": m["ts"], "text": m["text"], **({"metadata": m["metadata"]} if keep and
+                                                                        m["metadata"] else {})} for m in shown]}
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": f"1700000000.{self._ts:06d}"}
         if method == "conversations.list":
@@ -63,6 +86,8 @@ class MockSlack(MockAPI):
             params.update(json.loads(raw))
         elif raw and "x-www-form-urlencoded" in kind and not method.startswith("/upload/"):
             params.update(parse_qsl(raw.decode()))
+        if any(when(method, params) for when in self.holding):
+            self.released.wait(timeout=30)
         queued = self.failures.get(method)
         status, extra = queued.pop(0) if queued else (200, {})
         self.record({"method": method, "params": params, "status": status, "at": time.monotonic(),

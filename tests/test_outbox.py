@@ -76,3 +76,18 @@ def test_it_gives_up_after_eight_attempts(bot):
     with bot.deps.sessions() as s:
         row = s.scalars(select(m.OutboxMessage)).one()
     assert row.attempts == 8 and row.failed_at is not None and row.sent_at is None
+
+
+def test_replies_are_neither_held_by_the_minute_nor_batched_and_notices_still_are(bot):
+    """A rep who writes 30 messages in a minute gets 30 answers, each in its thread; the pushes wait their minute."""
+    with bot.deps.sessions.begin() as s:
+        for n in range(30):
+            outbox.enqueue(s, Notice(to="alice", kind="reply", text=f"answer {n}", key=f"r:{n}",
+                                     route={"platform": "slack", "channel": "D0", "thread_ts": f"{n}"}), now=NOW)
+        for n in range(22):
+            outbox.enqueue(s, Notice(to="alice", kind="alert", text=f"push {n}", key=f"p:{n}"), now=NOW)
+    got = []
+    assert outbox.deliver(bot.deps.sessions, got.append, now=NOW) == 50
+    assert [g.text for g in got if g.kind == "reply"] == [f"answer {n}" for n in range(30)]
+    pushes = [g.text for g in got if g.kind != "reply"]
+    assert len(pushes) == 20 and pushes[19].split(outbox.BATCH_SEPARATOR) == [f"push {n}" for n in range(19, 22)]

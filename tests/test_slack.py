@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-from concurrent.futures import ThreadPoolExecutor
 import time
 import urllib.error
 import urllib.request
@@ -14,10 +13,11 @@ from urllib.parse import urlencode
 import pytest
 from slack_sdk.signature import SignatureVerifier
 
+from bot.courier import Courier
 from bot import server, slack
 from scheduler import jobs
 from storage import outbox
-from tests.platform_world import HELP, REGISTER, PlatformWorld, org_with, serving
+from tests.platform_world import HELP, REGISTER, PlatformWorld, org_with, serving, writes_locked
 from tests.slack_api import MockSlack
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -34,20 +34,21 @@ class SlackWorld(PlatformWorld):
     def __init__(self, bot, api: MockSlack) -> None:
         self.api = api
         settings = slack.SlackSettings(bot_token="xoxb-test", signing_secret=SECRET, api_url=api.url)
-        # one listener thread: events are handled in the order they were acked, so "a later event was answered"
-        # proves an earlier one had its chance
-        self.app = slack.build_app(bot.deps, settings, executor=ThreadPoolExecutor(max_workers=1))
-        super().__init__(bot, server.make_wsgi_app(bot.deps, slack_app=self.app, slack_secret=SECRET),
-                         slack.SlackSender(slack.web_client(settings), bot.deps, per_channel_seconds=0))
+        sender = slack.SlackSender(slack.web_client(settings), bot.deps, per_channel_seconds=0)
+        self.courier = Courier(bot.deps, sender)
+        self.app = slack.build_app(bot.deps, settings, courier=self.courier)
+        super().__init__(bot, server.make_wsgi_app(bot.deps, slack_app=self.app, slack_secret=SECRET), sender)
         self.url = self.base
         self._events = 0
 
     def post(self, body: str, *, content_type: str, timestamp: int | None = None,
-             secret: str = SECRET) -> tuple[int, str]:
+             secret: str = SECRET, retry: int | None = None) -> tuple[int, str]:
         ts = str(timestamp if timestamp is not None else int(time.time()))
         signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
+        redelivery = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_error"} if retry else {}
         request = urllib.request.Request(self.url + "/slack/events", data=body.encode(), method="POST", headers={
-            "Content-Type": content_type, "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature})
+            "Content-Type": content_type, "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature,
+            **redelivery})
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
                 return response.status, response.read().decode()
@@ -391,6 +392,7 @@ def test_a_reply_slack_refuses_through_an_outage_waits_in_the_outbox_and_arrives
     posts = world.api.named("chat.postMessage")
     assert [c["status"] for c in posts] == [500, 500, 500, 200]
     assert posts[-1]["params"]["text"].startswith("已报备 2026-SH-001")
+    assert (posts[-1]["params"]["channel"], posts[-1]["params"]["thread_ts"]) == ("D0DM", "1700000100.000001")
 
 
 def test_a_timeout_is_retried_like_a_server_error():
@@ -398,3 +400,59 @@ def test_a_timeout_is_retried_like_a_server_error():
     client = slack.web_client(slack.SlackSettings(bot_token="xoxb-test", signing_secret=SECRET, api_url=None))
     assert any(isinstance(h, ConnectionErrorRetryHandler) for h in client.retry_handlers)
     assert client.timeout == slack.CALL_TIMEOUT
+
+
+def test_a_locked_database_is_told_to_the_writer_and_slacks_redelivery_is_stored_once(world, db_url):
+    """Issue 14: the database cannot take the event within Slack's 3 s. The writer is told at once, Slack gets a
+    500 (so it redelivers), nothing is half-stored; its redelivery after the lock lifts is stored and answered."""
+    with writes_locked(db_url):
+        started = time.monotonic()
+        status, _ = world.event("alice", REGISTER, event_id="Ev0LOCKED")
+        took = time.monotonic() - started
+        [told] = world.api.wait_for("chat.postMessage")
+    assert status == 500 and took < 3.0  # inside Slack's 3 s
+    assert told["params"]["text"].startswith("系统繁忙，这条消息还没有保存")
+    assert told["params"]["thread_ts"] == "1700000100.000001"
+    assert world.bot.export()["opportunities"] == []
+    world._events -= 1  # Slack redelivers the very same event, marked as a retry
+    assert world.event("alice", REGISTER, event_id="Ev0LOCKED", retry=1)[0] == 200
+    posts = world.api.wait_for("chat.postMessage", 2)
+    assert posts[1]["params"]["text"].startswith("已报备 2026-SH-001") and len(posts) == 2
+    assert [o["id"] for o in world.bot.export()["opportunities"]] == ["2026-SH-001"]
+
+
+def test_a_reply_whose_sender_died_mid_send_is_looked_for_before_it_is_posted_again(world):
+    """Issue 14: a process killed while Slack was taking the post leaves the row claimed. Once the lease runs out
+    the row is retried, but its post is already in the thread (its metadata names the row): not posted twice."""
+    world.api.fail("chat.postMessage", 500, times=3)  # keep the reply in the outbox for now
+    world.event("alice", REGISTER)
+    world.api.wait_for("chat.postMessage", 0)
+    assert world.courier.idle(timeout=10)
+    from storage.models import OutboxMessage
+    with world.bot.deps.sessions.begin() as s:  # as a sender that posted it and died before marking it sent
+        row = s.query(OutboxMessage).one()
+        row.in_flight_since, row.next_attempt_at = world.bot.clock.now, world.bot.clock.now + outbox.LEASE
+        row_id = row.id
+    world.api.posted.append({"channel": "D0DM", "ts": "1700000000.999999", "thread_ts": "1700000100.000001",
+                             "text": row.text, "metadata": {"event_type": "oppbot_outbox",
+                                                            "event_payload": {"outbox_id": row_id}}})
+    assert world.deliver() == 0  # its lease still runs
+    world.bot.clock.now += outbox.LEASE
+    assert world.deliver() == 1
+    assert [c["status"] for c in world.api.named("chat.postMessage")] == [500, 500, 500]  # not posted again
+    assert world.api.ok("conversations.replies")[0]["params"]["ts"] == "1700000100.000001"
+
+
+def test_a_hung_slack_call_does_not_delay_another_users_reply(world):
+    """Issue 14: Slack hangs on alice's reply; bob's question is still stored and answered at once."""
+    world.api.hold(lambda method, params: method == "chat.postMessage" and params.get("channel") == "D0ALICE")
+    try:
+        assert world.event("alice", REGISTER, channel="D0ALICE") == (200, "")
+        started = time.monotonic()
+        assert world.event("bob", "帮助", channel="D0BOB") == (200, "")
+        [answer] = world.api.wait_for("chat.postMessage")
+        assert answer["params"]["channel"] == "D0BOB" and time.monotonic() - started < 2.0
+    finally:
+        world.api.release()
+    posts = world.api.wait_for("chat.postMessage", 2)
+    assert posts[1]["params"]["text"].startswith("已报备 2026-SH-001")

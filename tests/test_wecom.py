@@ -17,12 +17,13 @@ import pytest
 import xmltodict
 from wechatpy.enterprise.crypto import WeChatCrypto
 
+from bot.courier import Courier
 from bot import server, wecom
 from domain.messages import Notice
 from scheduler import jobs
 from storage import outbox
 from storage.models import OutboxMessage
-from tests.platform_world import HELP, REGISTER, PlatformWorld, org_with, serving
+from tests.platform_world import HELP, REGISTER, PlatformWorld, org_with, serving, writes_locked
 from tests.wecom_api import CORP_ID, SECRET, MockWeCom
 
 TOKEN = "oppbotCallbackToken"
@@ -47,10 +48,8 @@ class WeComWorld(PlatformWorld):
         self.api, self.settings = api, settings
         self.client = wecom.WeComClient(settings, bot.deps)
         sender = wecom.WeComSender(self.client, settings, bot.deps)
-        # one worker thread: messages are handled in the order they were answered, so "a later message was
-        # answered" proves an earlier one had its chance
-        self.callback = wecom.Callback(bot.deps, settings, self.client, sender,
-                                       executor=ThreadPoolExecutor(max_workers=1), **callback)
+        self.courier = Courier(bot.deps, sender)
+        self.callback = wecom.Callback(bot.deps, settings, self.courier, **callback)
         super().__init__(bot, server.make_wsgi_app(bot.deps, wecom=self.callback), sender)
         self.url = self.base + "/wecom/callback"
         self._ids = 0
@@ -86,8 +85,8 @@ class WeComWorld(PlatformWorld):
                           "ResponseCode": code})
 
     def settle(self) -> None:
-        """Bounded wait until the worker finished everything posted so far (it runs one job at a time)."""
-        self.callback.executor.submit(lambda: None).result(timeout=10)
+        """Bounded wait until every reply committed so far was delivered (messages are handled before the answer)."""
+        assert self.courier.idle(timeout=10)
 
 
 @pytest.fixture
@@ -382,3 +381,22 @@ def test_an_oversized_or_entity_laden_callback_is_refused_before_any_xml_is_pars
     started = time.perf_counter()
     assert world.request("POST", query, bomb.encode())[0] == 400  # no <Encrypt> value without expanding: refused
     assert time.perf_counter() - started < 1.0
+
+
+def test_a_locked_database_is_told_to_the_member_once_and_wecoms_redelivery_is_stored(world, db_url):
+    """Issue 14: the database cannot take the message within WeCom's 5 s: the member is told once, WeCom gets a
+    503 for each of its redeliveries, nothing is half-stored; once the lock lifts, the next redelivery is stored."""
+    world.text("alice", "帮助")  # the access token is fetched (and kept) before the lock
+    world.settle()
+    with writes_locked(db_url):
+        started = time.monotonic()
+        assert world.text("alice", REGISTER, msg_id="7237000000000011111")[0] == 503
+        assert time.monotonic() - started < 4.0  # inside WeCom's 5 s
+        assert world.text("alice", REGISTER, msg_id="7237000000000011111")[0] == 503  # WeCom's retry
+        world.settle()
+    assert world.api.texts("alice.w")[1:] == ["系统繁忙，这条消息还没有保存。平台会自动重发；若一分钟后仍没有回复，请稍后再试。"]
+    assert world.bot.export()["opportunities"] == []
+    assert world.text("alice", REGISTER, msg_id="7237000000000011111") == (200, "")
+    world.settle()
+    assert world.api.texts("alice.w")[2].startswith("已报备 2026-SH-001") and len(world.api.texts()) == 3
+    assert [o["id"] for o in world.bot.export()["opportunities"]] == ["2026-SH-001"]
