@@ -1,9 +1,11 @@
-"""`oppbot` commands: chat, replay, serve, export. Every one takes --config; OPPBOT_DATABASE_URL picks the DB."""
+"""`oppbot` commands: chat, replay, serve, export (each takes --config), and the operator's backup, restore, db and
+doctor (bot/ops.py). OPPBOT_DATABASE_URL picks the DB."""
 from __future__ import annotations
 
 import argparse
 import json
 import logging
+import os
 import sys
 import threading
 from datetime import datetime
@@ -36,7 +38,27 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help="serve /slack/events, /wecom/callback and /healthz over HTTP on this port")
     serve.add_argument("--socket-mode", action="store_true",
                        help="take Slack events over Socket Mode (SLACK_APP_TOKEN) instead of a public URL")
+    serve.add_argument("--log-format", choices=["text", "json"], default=os.environ.get("OPPBOT_LOG_FORMAT", "text"),
+                       help="json: one JSON object a line, for a log collector (default text; OPPBOT_LOG_FORMAT)")
+    _ops_parsers(sub, common)
     return p
+
+
+def _ops_parsers(sub, common) -> None:
+    """The operator's commands; none of them migrates the database unasked (chat, replay, serve, export do)."""
+    backup = sub.add_parser("backup", help="copy the SQLite database into FILE, safe while the bot runs")
+    backup.add_argument("file", metavar="FILE")
+    restore = sub.add_parser("restore", help="replace the SQLite database by the backup FILE, then migrate it")
+    restore.add_argument("file", metavar="FILE")
+    dbp = sub.add_parser("db", help="schema migrations (Alembic)")
+    steps = dbp.add_subparsers(dest="db_command", required=True)
+    up = steps.add_parser("upgrade", help="migrate to REV (default head)")
+    up.add_argument("revision", nargs="?", default="head", metavar="REV")
+    down = steps.add_parser("downgrade", help="migrate back to REV: -1, a revision id like 0005, or base")
+    down.add_argument("revision", metavar="REV")
+    steps.add_parser("current", help="print the database's schema revision")
+    doctor = sub.add_parser("doctor", parents=[common], help="check config, database, Slack and WeCom settings")
+    doctor.add_argument("--online", action="store_true", help="also ask Slack whether the token works (auth.test)")
 
 
 def _instant(text: str) -> datetime:
@@ -79,6 +101,8 @@ def _main(argv: list[str] | None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for handler in logging.getLogger().handlers:
         handler.addFilter(RedactingFilter())
+    if args.command in ("backup", "restore", "db", "doctor"):
+        return _ops(args)
     try:
         config = wiring.load_config(args.config)
     except ConfigError as exc:
@@ -104,6 +128,29 @@ def _main(argv: list[str] | None) -> int:
     return _serve(deps, args)
 
 
+def _ops(args) -> int:
+    """backup, restore, db, doctor: a refusal is one line on standard error and exit 2; doctor exits 1 on a FAIL."""
+    from bot import ops
+    try:
+        if args.command == "doctor":
+            lines, failed = ops.doctor(args.config, online=args.online)
+            print("\n".join(lines))
+            return 1 if failed else 0
+        if args.command == "backup":
+            print(ops.backup(args.file))
+        elif args.command == "restore":
+            print(ops.restore(args.file))
+        elif args.db_command == "current":
+            print(ops.current())
+        else:
+            print(ops.migrate(args.db_command, args.revision))
+    except ops.OpsError as exc:
+        return _fail(str(exc))
+    except SQLAlchemyError as exc:
+        return _fail(f"database unavailable: {exc.__class__.__name__}: {str(exc).splitlines()[0]}")
+    return 0
+
+
 def _replay(args, config) -> int:
     from bot import replay, wiring
     try:
@@ -125,7 +172,12 @@ def _serve(deps, args) -> int:
     from bot import server, slack, wecom
     from bot.courier import Courier
     from scheduler import runner
-    logging.getLogger("oppbot").setLevel(logging.INFO)
+    logging.getLogger("oppbot").setLevel(logging.INFO)  # INFO lines carry ids, kinds and timings, never message text
+    if args.log_format == "json":
+        from pythonjsonlogger.json import JsonFormatter
+        for handler in logging.getLogger().handlers:
+            handler.setFormatter(JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s",
+                                               rename_fields={"asctime": "at", "levelname": "level", "name": "logger"}))
     settings = slack.settings_from_env()
     if args.socket_mode and not (settings and settings.app_token):
         return _fail("--socket-mode needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN (xapp-…)")
@@ -186,7 +238,8 @@ def _sender(deps, slack_settings, wecom_settings, wecom_client, *, to_stdout: bo
         from bot.outbound import Router
         return Router(*senders)
     log = logging.getLogger("oppbot.outbox")
-    return lambda message: log.info("to %s [%s] %s", message.to, message.kind, message.text)
+    return lambda message: log.info("delivered", extra={"to": message.to, "kind": message.kind,
+                                                        "chars": len(message.text)})
 
 
 if __name__ == "__main__":

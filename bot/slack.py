@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from slack_bolt import App
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import (ConnectionErrorRetryHandler, RateLimitErrorRetryHandler,
-                                                   ServerErrorRetryHandler)
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler, ServerErrorRetryHandler
 from slack_sdk.webhook import WebhookClient
 
 from bot.courier import Courier
@@ -56,12 +55,13 @@ CALL_TIMEOUT = 10  # seconds a Web API call may take before it counts as failed 
 
 
 def web_client(settings: SlackSettings) -> WebClient:
-    """429 → wait Retry-After and try again; 5xx, timeouts and connection errors → two retries with back-off, then
-    the outbox keeps it. A call waits at most 10 s, so a hung Slack never holds a worker for long (issue 14)."""
+    """429 → wait Retry-After and try again; 5xx → two retries with back-off; then the outbox keeps the message
+    and tries again after its own back-off. A call waits at most 10 s. A timeout or a dropped connection is not
+    retried here: Slack may have posted it, so the outbox's retry first looks for it in the conversation
+    (`SlackSender._posted`) instead of posting blind (issue 14: a blind retry after a timeout doubled a reply)."""
     base = settings.api_url.rstrip("/") + "/" if settings.api_url else WebClient.BASE_URL
     return WebClient(token=settings.bot_token, base_url=base, timeout=CALL_TIMEOUT, retry_handlers=[
-        RateLimitErrorRetryHandler(max_retry_count=2), ServerErrorRetryHandler(max_retry_count=2),
-        ConnectionErrorRetryHandler(max_retry_count=2)])
+        RateLimitErrorRetryHandler(max_retry_count=2), ServerErrorRetryHandler(max_retry_count=2)])
 
 
 # ---- Block Kit -------------------------------------------------------------------------------------------------
@@ -326,6 +326,8 @@ class SlackSender:
     def _posted(self, channel: str, thread_ts: str | None, outbox_id: int | None) -> bool:
         """Whether a post of this row is already in the conversation (its metadata names the row)."""
         try:
+            if channel.startswith("U"):  # posted to a user id: the history is the DM's
+                channel = self.client.conversations_open(users=channel)["channel"]["id"]
             found = (self.client.conversations_replies(channel=channel, ts=thread_ts, include_all_metadata=True)
                      if thread_ts else
                      self.client.conversations_history(channel=channel, limit=100, include_all_metadata=True))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import replace
 
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -39,8 +40,14 @@ def handle(incoming: Incoming, deps: Deps) -> Reply | None:
         intent = parse(text, today=today)  # before the transaction: no lock is held while parsing
         for attempt in range(3):
             try:
-                return _transaction(deps, incoming, lambda session: _run(
+                started = time.perf_counter()
+                reply = _transaction(deps, incoming, lambda session: _run(
                     session, deps, incoming, intent, text=text, lang=lang, written=written, today=today))
+                log.info("handled", extra={"user": incoming.user, "platform": incoming.platform,
+                                           "event_id": incoming.event_id, "intent": type(intent).__name__,
+                                           "redelivered": reply is None,
+                                           "ms": round((time.perf_counter() - started) * 1000, 1)})
+                return reply
             except (lifecycle.Taken, IntegrityError):  # another process committed the same customer first
                 log.info("retrying after a concurrent write (attempt %d)", attempt + 1)
             except OperationalError:

@@ -77,7 +77,7 @@ def deliver(sessions: sessionmaker, send: Callable[[OutboxMessage], None], *, no
                 return sent
             riders = _batch(s, row, now) if row.kind != "reply" and recent.get(row.to, 0) == PER_MINUTE - 1 else []
             row.attempts += 1
-            uncertain = row.in_flight_since is not None  # its last sender died mid-send: it may have gone out
+            uncertain = row.in_flight_since is not None  # an earlier send died or failed mid-way: it may be out
             for each in (row, *riders):
                 each.next_attempt_at, each.in_flight_since = now + LEASE, now
             message = _combined(row, riders) if riders else row
@@ -134,8 +134,7 @@ def part_sent(sessions: sessionmaker, message: OutboxMessage, n: int) -> None:
 
 def _failed(sessions: sessionmaker, claimed: list[int], error: str, *, now: datetime) -> None:
     """The row backs off (or is given up after MAX_ATTEMPTS); its riders were not its fault and wait as before."""
-    with sessions.begin() as s:
-        s.execute(update(OutboxMessage).where(OutboxMessage.id.in_(claimed)).values(in_flight_since=None))
+    with sessions.begin() as s:  # in_flight_since stays: a timeout may have gone out, so the retry looks first
         row = s.get(OutboxMessage, claimed[0])
         row.last_error = redact(error)[:2000]  # a client's error carries its URL, and the URL the secret
         if row.attempts >= MAX_ATTEMPTS:

@@ -13,6 +13,11 @@ from tests.mock_http import MockAPI
 CHANNELS = [{"id": "C0EAST", "name": "sales-east"}, {"id": "C0WEST", "name": "sales-west"}]
 
 
+def dm_of(channel: str) -> str:
+    """The app's DM with a user (U0MIKE → D0MIKE); other channel ids are themselves."""
+    return "D" + channel[1:] if channel.startswith("U") else channel
+
+
 class MockSlack(MockAPI):
     def __init__(self) -> None:
         self.failures: dict[str, list[tuple[int, dict]]] = {}
@@ -20,6 +25,7 @@ class MockSlack(MockAPI):
         self.posted: list[dict] = []  # what a conversation shows: channel, ts, thread_ts, text, metadata
         self.holding: list = []  # predicates on (method, params): such calls wait until `release()`
         self.released = threading.Event()
+        self.held = 0  # calls now waiting for `release()`
         self._ts = 0
         super().__init__()
         self.url = self.base + "/api/"
@@ -52,10 +58,13 @@ class MockSlack(MockAPI):
         if method == "chat.postMessage":
             ts = f"1700000000.{self._ts:06d}"
             metadata = params.get("metadata")
-            self.posted.append({"channel": params.get("channel"), "ts": ts, "thread_ts": params.get("thread_ts"),
+            channel = dm_of(params.get("channel") or "")  # a post to a user id lands in the DM with them
+            self.posted.append({"channel": channel, "ts": ts, "thread_ts": params.get("thread_ts"),
                                 "text": params.get("text"),
                                 "metadata": json.loads(metadata) if isinstance(metadata, str) else metadata})
-            return {"ok": True, "channel": params.get("channel"), "ts": ts, "message": {"text": params.get("text")}}
+            return {"ok": True, "channel": channel, "ts": ts, "message": {"text": params.get("text")}}
+        if method == "conversations.open":
+            return {"ok": True, "channel": {"id": dm_of(params.get("users") or "")}}
         if method in ("conversations.history", "conversations.replies"):
             shown = [m for m in self.posted if m["channel"] == params.get("channel") and
                      (method == "conversations.history" or m["thread_ts"] == params.get("ts"))]
@@ -87,6 +96,9 @@ class MockSlack(MockAPI):
         elif raw and "x-www-form-urlencoded" in kind and not method.startswith("/upload/"):
             params.update(parse_qsl(raw.decode()))
         if any(when(method, params) for when in self.holding):
+            with self._changed:
+                self.held += 1
+                self._changed.notify_all()
             self.released.wait(timeout=30)
         queued = self.failures.get(method)
         status, extra = queued.pop(0) if queued else (200, {})

@@ -395,11 +395,23 @@ def test_a_reply_slack_refuses_through_an_outage_waits_in_the_outbox_and_arrives
     assert (posts[-1]["params"]["channel"], posts[-1]["params"]["thread_ts"]) == ("D0DM", "1700000100.000001")
 
 
-def test_a_timeout_is_retried_like_a_server_error():
-    from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
-    client = slack.web_client(slack.SlackSettings(bot_token="xoxb-test", signing_secret=SECRET, api_url=None))
-    assert any(isinstance(h, ConnectionErrorRetryHandler) for h in client.retry_handlers)
-    assert client.timeout == slack.CALL_TIMEOUT
+def test_a_post_that_timed_out_but_reached_slack_is_not_posted_again(world):
+    """Issue 14: Slack takes a post but answers after our timeout. The send counts as failed and is retried after
+    the back-off, but the retry first looks in the DM (the post carries its outbox id): one message, not two."""
+    world.sender.client.timeout = 0.5
+    world.api.hold(lambda method, params: method == "chat.postMessage")
+    world.say("alice", REGISTER, at="2026-11-02T10:00:00+08:00")
+    world.say("alice", "跟进 2026-SH-001 拜访 客户确认预算已获批，已纳入年度计划，需求匹配度 5", at="2026-11-04T10:00:00+08:00")
+    world.say("alice", "推进 2026-SH-001 到 需求确认", at="2026-11-04T11:00:00+08:00")  # asks mike to approve
+    assert world.deliver() == 0  # timed out
+    world.api.release()
+    world.api.wait_for("chat.postMessage")  # Slack did post it
+    world.api.holding.clear()
+    world.bot.clock.now += timedelta(minutes=1)  # past the back-off
+    assert world.deliver() == 1 and world.deliver() == 0
+    assert len(world.api.ok("chat.postMessage")) == 1
+    assert [c["params"]["users"] for c in world.api.ok("conversations.open")] == ["U0MIKE"]
+    assert world.api.ok("conversations.history")[0]["params"]["channel"] == "D0MIKE"
 
 
 def test_a_locked_database_is_told_to_the_writer_and_slacks_redelivery_is_stored_once(world, db_url):
