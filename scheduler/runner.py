@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import threading
 from datetime import datetime, timezone
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -24,8 +25,14 @@ class LeaderLock:
 
     def __init__(self, engine) -> None:
         self.engine, self.held, self._conn, self._file = engine, False, None, None
+        self._lock = threading.Lock()  # the jobs pass and the outbox pass ask from two threads; a connection is not
+        # theirs to share (issue 14: two threads on the lock connection once hid its death, and nobody led)
 
     def acquire(self) -> bool:
+        with self._lock:
+            return self._acquire()
+
+    def _acquire(self) -> bool:
         """Called before every job pass and delivery: a leader whose lock connection died stops leading at once
         (its session lock died with it), and a standby tries again on a fresh connection (issue 14: a stale
         connection once failed forever with PendingRollbackError, and a third process became a second leader)."""
