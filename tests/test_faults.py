@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from slack_sdk.signature import SignatureVerifier
 
+from tests.platform_world import HELP, writes_locked
 from tests.slack_api import MockSlack
 from tests.test_slack import IDS, SECRET, slack_org
 
@@ -55,10 +56,12 @@ class Serve:
             self.proc.wait(timeout=60)
 
 
-def send_event(url: str, n: int, *, retry: int | None = None) -> int:
-    """Slack's event n (alice registers CUSTOMERS[n] in her DM): its HTTP status, 0 when the server died."""
-    event = {"type": "message", "channel_type": "im", "channel": "D0DM", "user": IDS["alice"],
-             "text": f"报备 {CUSTOMERS[n]} 联系人 王磊 技术总监 1380013800{n} 预算 50万",
+def send_event(url: str, n: int, *, retry: int | None = None, user: str = "alice", channel: str = "D0DM",
+               text: str | None = None) -> int:
+    """Slack's event n (by default alice registers CUSTOMERS[n] in her DM): its HTTP status, 0 when the server
+    died."""
+    event = {"type": "message", "channel_type": "im", "channel": channel, "user": IDS[user],
+             "text": text or f"报备 {CUSTOMERS[n]} 联系人 王磊 技术总监 1380013800{n} 预算 50万",
              "ts": f"1700000300.{n:06d}"}
     body = json.dumps({"type": "event_callback", "team_id": "T0TEST", "event_id": f"EvFAULT{n:04d}", "event": event})
     ts = str(int(time.time()))
@@ -169,3 +172,50 @@ def test_slack_failing_for_a_while_every_reply_arrives_once_in_its_thread(make_b
     threads = answers(api)
     assert len(threads) == 5 and all(len(t) == 1 and t[0].startswith("已报备") for t in threads.values()), threads
     assert stored(bot) == sorted(CUSTOMERS[:5])
+
+
+def test_a_hung_slack_call_does_not_delay_another_users_reply(make_bot, db_url, org_file):
+    """Every post to alice's DM hangs; bob, writing after her, is stored and answered at once all the same."""
+    org_file.write_text(slack_org(), encoding="utf-8")
+    make_bot()
+    api = MockSlack()
+    api.hold(lambda method, params: method == "chat.postMessage" and params.get("channel") == "D0DM")
+    server = Serve(org_file, env_for(db_url, api))
+    try:
+        assert send_event(server.url, 0) == 200
+        api.wait_until(lambda: api.held == 1)  # alice's reply is stuck in Slack
+        started = time.monotonic()
+        assert send_event(server.url, 1, user="bob", channel="D0BOB", text="帮助") == 200
+        api.wait_until(lambda: any(m["channel"] == "D0BOB" for m in api.posted))
+        took = time.monotonic() - started
+    finally:
+        api.release()
+        server.stop()
+        api.close()
+    [answer] = [m for m in api.posted if m["channel"] == "D0BOB"]
+    assert answer["text"].startswith(HELP) and answer["thread_ts"] == "1700000300.000001" and took < 2.0
+
+
+def test_a_locked_database_tells_the_writer_and_slacks_redelivery_is_stored_once(make_bot, db_url, org_file):
+    """Another process holds the write lock: the event gets a 500 inside Slack's 3 s, alice is told once in its
+    thread, nothing is stored; Slack's redelivery once the lock is gone is stored and answered, once."""
+    org_file.write_text(slack_org(), encoding="utf-8")
+    bot = make_bot()
+    api = MockSlack()
+    server = Serve(org_file, env_for(db_url, api))
+    try:
+        with writes_locked(db_url):
+            started = time.monotonic()
+            first = send_event(server.url, 0)
+            took = time.monotonic() - started
+            api.wait_until(lambda: len(answers(api)) == 1)
+        unstored = stored(bot)  # the lock gone, before Slack's redelivery
+        assert send_event(server.url, 0, retry=1) == 200
+        assert settled(bot, 30)
+    finally:
+        server.stop()
+        api.close()
+    assert first == 500 and took < 3.0 and unstored == []
+    [texts] = answers(api).values()
+    assert [t[:3] for t in texts] == ["系统繁", "已报备"]  # told once, then the answer, in the same thread
+    assert stored(bot) == [CUSTOMERS[0]]
