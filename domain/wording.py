@@ -62,6 +62,9 @@ TEXT = {
     "no_opps": ("你还没有进行中的商机。报备一个：报备 客户名 联系人 … 需求 …",
                 "You have no open opportunities. Register one: register <company>, contact …, need: …"),
     "my_opps": ("你的商机（{n}）：", "Your opportunities ({n}):"),
+    "team_head": ("团队商机 · {scope}：{n} 个进行中，{reps} 位负责人", "Team pipeline · {scope}: {n} open, {reps} owners"),
+    "team_owner": ("@{owner}：{n} 个，预算合计 {total}", "@{owner}: {n} open, budget {total}"),
+    "team_reps_own": ("团队商机由主管查看；这是你自己的：", "The team pipeline is for managers; here is yours:"),
     "reminder": ("跟进提醒：{id}（{customer}）应在 {due} 前跟进。回复：跟进 {id} …",
                  "Follow-up due: {id} ({customer}) by {due}. Reply: follow up {id} …"),
     "second_reminder": ("第二次提醒：{id}（{customer}）应在 {due} 跟进，已逾期 3 天。回复：跟进 {id} …，或 暂停 {id} 到 日期 原因 …",
@@ -112,7 +115,7 @@ TEXT = {
         "• 修改 ID 预算 60万 · ID 预计成交改到1月15日 · 修改 ID 客户/行业/来源/需求/币种 … · 历史 ID\n"
         "• 联系人 ID 张伟 CFO 13700001111 决策者（添加或更正，角色：决策者/影响者/使用者）· ID 预算已获批\n"
         "• 评分 ID 功能匹配 8 系统集成 6 …（需求确认单 10 项，每项 0–10）\n"
-        "• 查看 ID · 我的商机 · 本周到期 · 漏斗 · 预测 本季度 · 认领 ID\n"
+        "• 查看 ID · 我的商机 · 团队商机（主管）· 本周到期 · 漏斗 · 预测 本季度 · 认领 ID\n"
         "• 申请支持 ID 售前 方案演示 11月20日前 · 售前/客户成功：接受 ID / 拒绝 ID 原因 … · 评价 ID 9\n"
         "• 主管：同意 ID / 驳回 ID 原因 …\n"
         "• 取消（放弃正在填写的报备）· 帮助",
@@ -124,7 +127,7 @@ TEXT = {
         "• edit ID budget 80k · change ID close date to Feb 1 · edit ID customer/industry/source/need/currency … · history ID\n"
         "• contact ID Lisa Wong (Head of Data) lisa@acme.com influencer (add or correct; decision maker/influencer/user) · ID budget approved\n"
         "• score ID features 8 integration 6 … (the 10 need-fit items, 0–10 each)\n"
-        "• show ID · my pipeline · due this week · funnel · forecast this quarter · claim ID\n"
+        "• show ID · my pipeline · team pipeline (managers) · due this week · funnel · forecast this quarter · claim ID\n"
         "• request support ID presales demo by Nov 20 · presales/cs: accept ID / reject ID <reason> · rate support ID 9\n"
         "• managers: approve ID / reject ID <reason>\n"
         "• cancel (drop the registration you are filling in) · help",

@@ -194,7 +194,7 @@ class History:
 
 @dataclass(frozen=True)
 class Query:
-    what: str  # mine | due_this_week | funnel | forecast
+    what: str  # mine | team | due_this_week | funnel | forecast
     period: str | None = None  # forecast: month | quarter | year
 
 

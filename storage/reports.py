@@ -1,4 +1,4 @@
-"""Answers to questions about the pipeline (我的商机, 本周到期, 漏斗, 预测), each scoped by the viewer's role."""
+"""Answers to questions about the pipeline (我的商机, 团队商机, 本周到期, 漏斗, 预测), each scoped by the viewer's role."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -22,6 +22,8 @@ def answer(session: Session, *, viewer: m.User, config: Config, today: date, lan
         return _funnel(session, viewer, lang)
     if what == "forecast":
         return _forecast(session, viewer, today, lang, period)
+    if what == "team":
+        return _team(session, viewer, lang)
     return _mine(session, viewer, lang)
 
 
@@ -45,6 +47,29 @@ def _mine(session: Session, viewer: m.User, lang: str) -> str:
     if not opps:
         return say("no_opps", lang)
     return "\n".join([say("my_opps", lang, n=len(opps)), *(_line(o, lang, owner=viewer.role != "rep") for o in opps)])
+
+
+def _team(session: Session, viewer: m.User, lang: str) -> str:
+    """团队商机: the open opportunities a manager (their team) or a director (everyone) can see, grouped by owner with
+    each rep's count and budget, so who carries what is one look. A rep sees their own, and is told why."""
+    if viewer.role == "rep":
+        return "\n".join([say("team_reps_own", lang), _mine(session, viewer, lang)])
+    opps = repo.visible_open(session, viewer)
+    if not opps:
+        return say("no_opps", lang)
+    by_owner: dict[str, list[m.Opportunity]] = defaultdict(list)
+    for o in opps:
+        by_owner[o.owner_id].append(o)
+    lines = [say("team_head", lang, scope=_scope_name(viewer, lang), n=len(opps), reps=len(by_owner))]
+    for owner, theirs in sorted(by_owner.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        totals: dict[str | None, Decimal] = defaultdict(Decimal)
+        for o in theirs:
+            if o.budget:
+                totals[o.currency] += o.budget
+        lines.append(say("team_owner", lang, owner=owner, n=len(theirs),
+                         total=" + ".join(money(v, c, lang) for c, v in totals.items()) or "—"))
+        lines.extend("  " + _line(o, lang, owner=False) for o in theirs)
+    return "\n".join(lines)
 
 
 def _due_this_week(session: Session, viewer: m.User, today: date, lang: str) -> str:

@@ -118,3 +118,21 @@ def test_a_rep_cannot_see_another_reps_opportunity(bot):
 def test_help_in_both_languages(bot):
     assert "报备" in bot.reply("alice", "帮助", at="2026-11-02T10:00:00+08:00")
     assert "register" in bot.reply("alice", "help", at="2026-11-02T10:00:00+08:00")
+
+
+def test_a_manager_sees_the_team_pipeline_by_owner_and_a_rep_only_their_own(bot):
+    """Issue 15's first question: 团队商机. Mike (East) sees alice's and bob's open opportunities grouped under each
+    owner with their budget; walt's West one is not his to see; a rep is told it is a manager's view."""
+    at = "2026-11-02T10:00:00+08:00"
+    bot.reply("alice", TENCENT, at=at)
+    bot.reply("alice", "报备 北京字节跳动科技有限公司 联系人 李娜 需求 数据平台 预算 30万", at=at)
+    bot.reply("bob", "报备 杭州海康威视数字技术股份有限公司 联系人 张伟 需求 安防平台 预算 20万", at=at)
+    bot.reply("walt", "报备 宁德时代新能源科技股份有限公司 联系人 周敏 需求 MES 预算 80万", at=at)
+    lines = bot.reply("mike", "团队商机", at=at).splitlines()
+    assert lines[0] == "团队商机 · East 团队：3 个进行中，2 位负责人"
+    assert lines[1] == "@alice：2 个，预算合计 80万"
+    assert lines[2].startswith("  • 2026-SH-001 深圳市腾讯计算机系统有限公司") and "@alice" not in lines[2]
+    assert lines[4] == "@bob：1 个，预算合计 20万" and "宁德时代" not in "\n".join(lines)
+    assert bot.reply("dora", "team pipeline", at=at).splitlines()[0] == "Team pipeline · everyone: 4 open, 3 owners"
+    own = bot.reply("bob", "团队商机", at=at)
+    assert own.startswith("团队商机由主管查看；这是你自己的：") and "海康威视" in own and "腾讯" not in own

@@ -20,6 +20,7 @@ from handlers.parsing.spans import DEFAULT_SPANS
 from handlers.parsing.tagger import DEFAULT_TAGGER
 from handlers.parsing.verbs import VERBS, split_verb, verb_inside
 
+QUERIES = ("mine", "team", "due_this_week", "funnel", "forecast")  # questions about the pipeline, no opportunity named
 _PHONE_EMOJI = re.compile("[\U0001F4F1\U0001F4DE\u260E\u260F]\uFE0F?")  # 📱 📞 ☎
 _EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\ufeff]")
@@ -166,7 +167,7 @@ def _parse(text: str, *, today: date, tagger) -> i.Intent:
         return _without_verb(text, today=today, tagger=tagger)
     if kind == "register":
         return parse_register(rest, today=today, tagger=tagger)
-    if kind in ("help", "cancel", "mine", "due_this_week", "funnel", "forecast"):
+    if kind in ("help", "cancel", *QUERIES):
         return _simple(kind, rest)
     if kind == "override":
         return i.Override(note=REASON_LABEL.sub("", rest, count=1).strip() or None)
@@ -175,7 +176,7 @@ def _parse(text: str, *, today: date, tagger) -> i.Intent:
         return i.AddAlias(ref=m.group(1), alias=m.group(2)) if m else i.NotUnderstood(intent="alias", missing="alias")
     if kind == "show" and not OPP_ID.search(rest):
         query, _ = split_verb(rest)  # "show my pipeline", "查看 漏斗"
-        if query in ("mine", "due_this_week", "funnel", "forecast"):
+        if query in QUERIES:
             return _simple(query, "")
     if kind == "contact" and not OPP_ID.search(rest[:24]):
         return _without_verb(text, today=today, tagger=tagger)  # '联系人：王磊 …' opens a registration form
@@ -270,7 +271,7 @@ def _without_verb(text: str, *, today: date, tagger) -> i.Intent:
             if contact is not None:
                 return contact
             kind = None
-        if kind and kind not in ("register", "help", "cancel", "mine", "due_this_week", "funnel", "forecast"):
+        if kind and kind not in ("register", "help", "cancel", *QUERIES):
             return _parse(clean(f"{rest_verb(kind)} {m.group(1)} {after}"), today=today, tagger=tagger)
         # '2026-SZ-003 电话沟通了一下，客户说…' / 're ID …' / 接到陇原种业的电话，就是2026-XA-009那个，…: news of it
         if not kind and (m.start() <= 4 and (len(rest) >= 6 or certain)

@@ -31,6 +31,8 @@ VERBS: dict[str, tuple[str, ...]] = {
     "show": ("查看", "看一下", "看下", "看看", "详情", "查询", "show", "view", "details"),
     "mine": ("我的商机", "我的机会", "我的客户", "我的单子", "my opportunities", "my opps", "my pipeline", "my deals",
              "mine", "pipeline"),
+    "team": ("团队商机", "团队的商机", "团队机会", "团队客户", "本组商机", "组里的商机", "team pipeline",
+             "team opportunities", "team opps", "team deals"),
     "due_this_week": ("本周到期", "这周到期", "本周待跟进", "本周要跟进", "本周跟进", "due this week", "this week"),
     "funnel": ("销售漏斗", "漏斗", "funnel", "pipeline funnel"),
     "forecast": ("业绩预测", "销售预测", "预测", "forecast"),
