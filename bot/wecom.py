@@ -19,7 +19,6 @@ from datetime import datetime, timedelta
 from typing import Callable
 
 import xmltodict
-from sqlalchemy.exc import OperationalError
 from xml.parsers.expat import ExpatError
 from wechatpy.enterprise import WeChatClient
 from wechatpy.enterprise.crypto import WeChatCrypto
@@ -27,11 +26,11 @@ from wechatpy.exceptions import WeChatClientException, WeChatException
 from wechatpy.utils import WeChatSigner
 
 from bot.courier import Courier
-from domain.messages import Deps, Incoming, Notice
-from handlers import handle
+from domain.messages import Deps, Incoming
+from handlers import answer_unread, handle
 from handlers.lang import detect
 from handlers.render import say
-from storage import outbox, repo, tokens
+from storage import outbox, tokens
 from storage.db import lock_wait
 from storage.models import OutboxMessage
 
@@ -355,16 +354,21 @@ class Callback:
             return self._handle(f"card:{msg.get('TaskId')}:{sender}:{msg.get('CreateTime')}", sender,
                                 msg.get("EventKey") or "", response_code=msg.get("ResponseCode"))
         if kind != "event" and msg.get("MsgId"):  # a picture, voice, file…: say what we can read
-            return self._not_text(f"msg:{msg['MsgId']}", sender, kind)
+            return self._handle(f"msg:{msg['MsgId']}", sender, "", unread=kind)
         return True  # other events (entering the app, menu views…) are not messages to answer
 
-    def _handle(self, event_id: str, sender: str, text: str, *, response_code: str | None = None) -> bool:
-        """An unknown member reaches handle as wecom:<id>: handle says who to ask and stores nothing."""
-        to = self.users.get(sender) or f"wecom:{sender}"
+    def _handle(self, event_id: str, sender: str, text: str, *, response_code: str | None = None,
+                unread: str | None = None) -> bool:
+        """An unknown member reaches handle as wecom:<id>: handle says who to ask and stores nothing. `unread`: the
+        kind of a message that is not text (a member is told only text is read)."""
+        user = self.users.get(sender)
+        to = user or f"wecom:{sender}"
         route = {"platform": "wecom", **({"response_code": response_code} if response_code else {})}
+        incoming = Incoming(user=to, text=text, at=self.deps.clock(), platform="wecom", event_id=event_id,
+                            reply_to=route)
         with lock_wait(EVENT_LOCK_WAIT):
-            reply = handle(Incoming(user=to, text=text, at=self.deps.clock(), platform="wecom", event_id=event_id,
-                                    reply_to=route), self.deps)
+            reply = (answer_unread(incoming, self.deps, say("not_text", "zh", kind=unread)) if unread and user else
+                     handle(incoming, self.deps))
         if reply is not None and reply.retry:
             if event_id not in self._told:  # WeCom redelivers three times: tell the writer once
                 self._told.append(event_id)
@@ -373,21 +377,6 @@ class Callback:
             return False
         if reply is not None:
             self.courier.wake(to)
-        return True
-
-    def _not_text(self, event_id: str, sender: str, kind: str) -> bool:
-        user = self.users.get(sender)
-        if user is None:  # a stranger's picture gets the stranger's answer
-            return self._handle(event_id, sender, "")
-        try:
-            with lock_wait(EVENT_LOCK_WAIT), self.deps.sessions.begin() as s:
-                if repo.first_delivery(s, platform="wecom", event_id=event_id, at=self.deps.clock()):
-                    outbox.enqueue(s, Notice(to=user, kind="reply", text=say("not_text", "zh", kind=kind),
-                                             route={"platform": "wecom"}, key=f"reply:wecom:{event_id}"),
-                                   now=self.deps.clock())
-        except OperationalError:
-            return False
-        self.courier.wake(user)
         return True
 
 

@@ -56,9 +56,23 @@ def handle(incoming: Incoming, deps: Deps) -> Reply | None:
                 log.exception("handling a message from %s failed", incoming.user)
                 break
         return _transaction(deps, incoming, lambda _: Reply(say("error", lang), lang))
-    except OperationalError as exc:  # locked past the wait, or down: nothing stored, the event redelivered
-        log.warning("database unavailable for a message from %s: %s", incoming.user, str(exc).splitlines()[0])
-        return Reply(say("busy", lang), lang, retry=True)
+    except OperationalError as exc:
+        return _busy(incoming, lang, exc)
+
+
+def answer_unread(incoming: Incoming, deps: Deps, text: str) -> Reply | None:
+    """A fixed answer to what the bot cannot read (a WeCom picture or voice message), recorded with the event and
+    queued like any reply."""
+    try:
+        return _transaction(deps, incoming, lambda _: Reply(text, "zh"))
+    except OperationalError as exc:
+        return _busy(incoming, "zh", exc)
+
+
+def _busy(incoming: Incoming, lang: str, exc: OperationalError) -> Reply:
+    """Locked past the wait, or down: nothing stored, and the platform should redeliver the event."""
+    log.warning("database unavailable for a message from %s: %s", incoming.user, str(exc).splitlines()[0])
+    return Reply(say("busy", lang), lang, retry=True)
 
 
 def _transaction(deps: Deps, incoming: Incoming, answer) -> Reply | None:
@@ -68,7 +82,8 @@ def _transaction(deps: Deps, incoming: Incoming, answer) -> Reply | None:
                                                          event_id=incoming.event_id, at=incoming.at):
             return None
         reply = answer(session)
-        if incoming.reply_to is not None:  # a settled request: the front end closes its buttons
+        if incoming.reply_to is not None:
+            # a reply that settled a request says so: the front end then closes its buttons
             route = {**incoming.reply_to, **({"decided": True} if reply.decided else {})}
             outbox.enqueue(session, Notice(
                 to=incoming.user, kind="reply", text=reply.text, route=route, card=reply.card,
