@@ -1,4 +1,4 @@
-"""`oppbot` commands: chat, replay, serve, export (each takes --config), and the operator's backup, restore, db and
+"""`oppbot` commands: chat, replay, serve, export, report (each takes --config), and the operator's backup, restore, db and
 doctor (bot/ops.py). OPPBOT_DATABASE_URL picks the DB."""
 from __future__ import annotations
 
@@ -8,13 +8,14 @@ import logging
 import os
 import sys
 import threading
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from domain.config import ConfigError
 from domain.redact import redact
 from storage.export import export
+from storage.reports import METRICS
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -40,6 +41,16 @@ def _parser() -> argparse.ArgumentParser:
                        help="take Slack events over Socket Mode (SLACK_APP_TOKEN) instead of a public URL")
     serve.add_argument("--log-format", choices=["text", "json"], default=os.environ.get("OPPBOT_LOG_FORMAT", "text"),
                        help="json: one JSON object a line, for a log collector (default text; OPPBOT_LOG_FORMAT)")
+    rep = sub.add_parser("report", parents=[common], help="one metric, as the chat would answer it (or JSON / CSV)")
+    rep.add_argument("metric", choices=sorted(METRICS), metavar="METRIC", help=", ".join(sorted(METRICS)))
+    rep.add_argument("--period", help="month, last_month, quarter, last_quarter, year, week, all, 2026, 2026-Q3, "
+                                      "2026-11, or as typed in chat (上季度); default: the metric's own")
+    for cut in ("team", "industry", "source", "owner"):
+        rep.add_argument(f"--{cut}", help=f"only this {cut}")
+    rep.add_argument("--as", dest="viewer", metavar="USER", help="scope it to what USER may see (default: everyone)")
+    rep.add_argument("--today", type=date.fromisoformat, metavar="YYYY-MM-DD", help="as of this day (default today)")
+    rep.add_argument("--format", choices=["text", "json", "csv"], default="text")
+    rep.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the text format")
     _ops_parsers(sub, common)
     return p
 
@@ -107,6 +118,8 @@ def _main(argv: list[str] | None) -> int:
         config = wiring.load_config(args.config)
     except ConfigError as exc:
         return _fail(str(exc))
+    if args.command == "report" and args.viewer and config.user(args.viewer) is None:
+        return _fail(f"no user {args.viewer!r} in the config (users: {', '.join(u.id for u in config.users)})")
     if args.command == "chat" and config.user(args.user) is None:
         return _fail(f"no user {args.user!r} in the config (users: {', '.join(u.id for u in config.users)})")
     try:
@@ -125,7 +138,48 @@ def _main(argv: list[str] | None) -> int:
         json.dump(data, sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
         return 0
+    if args.command == "report":
+        return _report(deps, args)
     return _serve(deps, args)
+
+
+def _report(deps, args) -> int:
+    """The chat's metric, from the shell: what a director sees unless --as names someone."""
+    from types import SimpleNamespace
+
+    from handlers.parsing.report_terms import period_key
+    from storage import models as m
+    from storage import reports
+    from storage.reports.formats import csv_text, plain
+    tz = deps.config.timezone_of(None)
+    today = args.today or deps.clock().astimezone(tz).date()
+    period = args.period
+    if period:
+        try:
+            reports.resolve(period, today)
+        except ValueError:
+            period = period_key(period, today=today)[0]
+            if period is None:
+                return _fail(f"not a period: {args.period!r} (try month, last_quarter, 2026, 2026-Q3, 2026-11, 上季度)")
+    filters = reports.Filters(team=args.team, industry=args.industry, source=args.source, owner=args.owner)
+    with deps.sessions() as session:
+        viewer = session.get(m.User, args.viewer) if args.viewer else \
+            SimpleNamespace(id="oppbot report", role="admin", team_name=None)
+        if args.format == "text":
+            print(reports.metric_text(session, args.metric, viewer=viewer, today=today, tz=tz, lang=args.lang,
+                                      period=period, filters=filters))
+            return 0
+        span, figures = reports.compute(session, args.metric, viewer=viewer, today=today, tz=tz, period=period,
+                                        filters=filters)
+    if args.format == "csv":
+        sys.stdout.write(csv_text(figures))
+        return 0
+    json.dump({"metric": args.metric, "as_of": today.isoformat(),
+               "period": None if args.metric in reports.AS_OF_TODAY else plain(span),
+               "viewer": args.viewer, "filters": plain(filters), "figures": plain(figures)},
+              sys.stdout, ensure_ascii=False, indent=1)
+    sys.stdout.write("\n")
+    return 0
 
 
 def _ops(args) -> int:

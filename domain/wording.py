@@ -116,6 +116,7 @@ TEXT = {
         "• 联系人 ID 张伟 CFO 13700001111 决策者（添加或更正，角色：决策者/影响者/使用者）· ID 预算已获批\n"
         "• 评分 ID 功能匹配 8 系统集成 6 …（需求确认单 10 项，每项 0–10）\n"
         "• 查看 ID · 我的商机 · 团队商机（主管）· 本周到期 · 漏斗 · 预测 本季度 · 认领 ID\n"
+        "• 转化率 · 周期 · 赢率 · 来源分析 · 丢单分析 · 排行 · 合规（可加 本月/上季度/2026年Q3，团队/行业/来源/负责人 …）\n"
         "• 申请支持 ID 售前 方案演示 11月20日前 · 售前/客户成功：接受 ID / 拒绝 ID 原因 … · 评价 ID 9\n"
         "• 主管：同意 ID / 驳回 ID 原因 …\n"
         "• 取消（放弃正在填写的报备）· 帮助",
@@ -128,6 +129,7 @@ TEXT = {
         "• contact ID Lisa Wong (Head of Data) lisa@acme.com influencer (add or correct; decision maker/influencer/user) · ID budget approved\n"
         "• score ID features 8 integration 6 … (the 10 need-fit items, 0–10 each)\n"
         "• show ID · my pipeline · team pipeline (managers) · due this week · funnel · forecast this quarter · claim ID\n"
+        "• conversion · cycle · win rate · sources · lost reasons · leaderboard · compliance (add this month / last quarter / 2026-Q3, team/industry/source/owner …)\n"
         "• request support ID presales demo by Nov 20 · presales/cs: accept ID / reject ID <reason> · rate support ID 9\n"
         "• managers: approve ID / reject ID <reason>\n"
         "• cancel (drop the registration you are filling in) · help",
@@ -289,6 +291,48 @@ TEXT = {
                      "Collaboration warning: {team} was rated below 8 twice in a row ({ids})."),
     "history_head": ("{id}（{customer}）的变更记录：", "History of {id} ({customer}):"),
     "history_more": ("……更早的 {n} 条未显示", "… {n} earlier entries not shown"),
+    # metrics (storage/reports/texts.py)
+    "m_span": ("{scope}，{start} 至 {end}", "{scope}, {start} to {end}"),
+    "m_filters": ("筛选：{what}", "filtered: {what}"),
+    "m_bad_period": ("没看懂这个时间段。例如：{example}", "That is not a period I know. For example: {example}"),
+    "ex_metric": ("转化率 上季度 团队 East 来源 展会", "conversion last quarter team East source exhibition"),
+    "m_unread": ("（没看懂“{text}”，已忽略。例如：{example}）", "(Couldn't read \"{text}\"; ignored. For example: {example})"),
+    "m_no_team": ("没有叫“{team}”的团队。现有团队：{teams}", "There is no team called \"{team}\". Teams: {teams}"),
+    "m_no_owner": ("不认识负责人“{owner}”。请写用户 ID 或姓名，例如：排行 负责人 alice",
+                   "I don't know the owner \"{owner}\". Give a user ID or name, e.g.: leaderboard owner alice"),
+    "m_nothing": ("• 没有数据", "• nothing yet"),
+    "m_conversion": ("转化率", "Conversion"), "m_cycle": ("成交周期", "Sales cycle"), "m_win_rate": ("赢率", "Win rate"),
+    "m_sources": ("来源分析", "Source quality"), "m_lost_reasons": ("丢单分析", "Lost reasons"),
+    "m_leaderboard": ("排行", "Leaderboard"), "m_compliance": ("跟进合规", "Follow-up compliance"),
+    "m_head": ("{title}（{span}）：", "{title} ({span}):"),
+    "m_conv_line": ("• 商机转化率 {won}/{n} = {rate}（本期报备 {n} 个，至今赢单 {won} 个）",
+                    "• Conversion {won}/{n} = {rate} ({n} registered in the period, {won} won so far)"),
+    "m_high_line": ("• 高价值商机占比 {k}/{n} = {rate}（金额 > 50万）", "• High-value share {k}/{n} = {rate} (amount > 500,000)"),
+    "m_steps_head": ("• 各阶段转化（本期进入该阶段 → 推进到后续阶段或赢单）：",
+                     "• Stage conversion (entered in the period → reached a later stage or won):"),
+    "m_step": ("  {stage} {moved}/{entered} = {rate}", "  {stage} {moved}/{entered} = {rate}"),
+    "m_cycle_line": ("• 本期赢单 {n} 个，平均成交周期 {days}（报备 → 赢单）", "• {n} won in the period, average cycle {days} (registration → won)"),
+    "m_days_head": ("• 各阶段平均停留（本期结束的停留）：", "• Average days in each stage (stays that ended in the period):"),
+    "m_days": ("  {stage} {days}（{n} 次）", "  {stage} {days} ({n} stays)"),
+    "m_day_unit": ("{d} 天", "{d} days"),
+    "m_win_line": ("• 赢 {won} / 输 {lost} = {rate}，赢单金额 {amount}", "• Won {won} / lost {lost} = {rate}, {amount} won"),
+    "m_band": ("  {band}：赢 {won} 输 {lost} = {rate}", "  {band}: won {won} lost {lost} = {rate}"),
+    "band_small": ("< 10万", "< 100k"), "band_mid": ("10万–50万", "100k–500k"), "band_large": ("> 50万", "> 500k"),
+    "m_source": ("• {source}：{n} 个，赢 {won}，转化 {rate}，平均金额 {avg}", "• {source}: {n} registered, {won} won, {rate} converted, average {avg}"),
+    "m_lost_total": ("• 输单 {n} 个", "• {n} lost"), "m_reason": ("  {reason} {n}（{share}）", "  {reason} {n} ({share})"),
+    "m_rivals": ("• 竞品：{who}", "• Competitors: {who}"),
+    "m_leader": ("{rank}. {name}：赢 {won} 单 {amount}，赢率 {rate}，平均周期 {days}，本期报备 {n}",
+                 "{rank}. {name}: {won} won for {amount}, win rate {rate}, cycle {days}, {n} registered"),
+    "m_coverage": ("• 决策链覆盖率 {k}/{n} = {rate}（进行中商机已接触决策者）",
+                   "• Decision-chain coverage {k}/{n} = {rate} (open opportunities with a decision maker reached)"),
+    "m_rep": ("• {name}：进行中 {open}，超期 {late}（≥3天 {o3}，≥7天 {o7}），最近更新 {idle}{flag}",
+              "• {name}: {open} open, {late} overdue ({o3} ≥3 days, {o7} ≥7 days), last update {idle}{flag}"),
+    "m_idle": ("{d} 天前", "{d} days ago"), "m_idle_today": ("今天", "today"),
+    "m_flag_3": ("  ⚠ 3天未更新", "  ⚠ 3 days without an update"), "m_flag_7": ("  ⛔ 7天未更新，主管需介入", "  ⛔ 7 days without an update: manager to step in"),
+    "m_as_of": ("今天 {day}", "as of {day}"),
+    "period_week": ("本周", "This week"), "period_last_week": ("上周", "Last week"),
+    "period_last_month": ("上月", "Last month"), "period_last_quarter": ("上季度", "Last quarter"),
+    "period_last_year": ("去年", "Last year"), "period_all": ("全部", "All time"),
     "period_month": ("本月", "This month"), "period_quarter": ("本季度", "This quarter"), "period_year": ("今年", "This year"),
 }
 
@@ -308,3 +352,19 @@ def money(value: Decimal | None, currency: str | None, lang: str) -> str | None:
 
 def stage_name(stage: str, lang: str) -> str:
     return STAGE_ZH.get(stage, stage) if lang == "zh" else stage
+
+
+SOURCE_NAMES = {"website": "官网", "exhibition": "展会", "referral": "转介绍", "wechat": "微信", "phone": "电话",
+                "ad": "广告", "partner": "合作伙伴", "other": "其他"}
+LOST_REASON_NAMES = {"competitor_price": ("竞品低价", "competitor price"), "need_changed": ("需求变更", "need changed"),
+                     "decision_maker_changed": ("决策人更换", "decision maker changed"),
+                     "internal_resources": ("资源不足", "internal resources"), "other": ("其他", "other")}
+
+
+def named(table: dict[str, tuple[str, str]], key: str | None, lang: str) -> str:
+    zh, en = table.get(key, (key, key))
+    return (zh if lang == "zh" else en) or ""
+
+
+def source_name(source: str | None, lang: str) -> str:
+    return (SOURCE_NAMES.get(source, source) if lang == "zh" else source) or ("未填" if lang == "zh" else "not given")

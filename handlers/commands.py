@@ -724,9 +724,34 @@ def show(ctx: Context, cmd: i.Show) -> Reply:
 
 
 def query(ctx: Context, cmd: i.Query) -> Reply:
-    text = queries.answer(ctx.session, viewer=ctx.user, config=ctx.config, today=ctx.today, lang=ctx.lang,
-                          what=cmd.what, period=cmd.period)
+    filters = _filters(ctx, cmd.cuts)
+    if isinstance(filters, Reply):
+        return filters
+    try:
+        text = queries.answer(ctx.session, viewer=ctx.user, config=ctx.config, today=ctx.today, lang=ctx.lang,
+                              what=cmd.what, period=cmd.period, filters=filters)
+    except ValueError:  # a month that is not one: 2026年13月
+        return ctx.reply("m_bad_period", example=say("ex_metric", ctx.lang))
+    if cmd.unread:
+        text += "\n" + say("m_unread", ctx.lang, text=cmd.unread, example=say("ex_metric", ctx.lang))
     return Reply(text=text, lang=ctx.lang)
+
+
+def _filters(ctx: Context, cuts: tuple[tuple[str, str], ...]) -> queries.Filters | Reply:
+    """团队 east → East, 负责人 Alice → alice: a cut names a team or person the config knows, or is refused."""
+    values = dict(cuts)
+    if "team" in values:
+        team = next((t.name for t in ctx.config.teams if t.name.lower() == values["team"].lower()), None)
+        if team is None:
+            return ctx.reply("m_no_team", team=values["team"], teams="、".join(t.name for t in ctx.config.teams))
+        values["team"] = team
+    if "owner" in values:
+        who = values["owner"].lower()
+        user = next((u.id for u in ctx.config.users if who in (u.id.lower(), u.name.lower())), None)
+        if user is None:
+            return ctx.reply("m_no_owner", owner=values["owner"])
+        values["owner"] = user
+    return queries.Filters(**values)
 
 
 def help_(ctx: Context, cmd: i.Help) -> Reply:

@@ -194,8 +194,10 @@ class History:
 
 @dataclass(frozen=True)
 class Query:
-    what: str  # mine | team | due_this_week | funnel | forecast
-    period: str | None = None  # forecast: month | quarter | year
+    what: str  # mine | team | due_this_week | funnel | forecast | a metric of storage.reports.METRICS
+    period: str | None = None  # a storage.reports.periods key: month | last_quarter | 2026-Q3 | …
+    cuts: tuple[tuple[str, str], ...] = ()  # (team | industry | source | owner, value)
+    unread: str | None = None  # words after the question that were not understood
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 from domain.scoring import Score
-from domain.wording import money, say, stage_name  # noqa: F401 (money and stage_name: re-exported for handlers)
+from domain.wording import LOST_REASON_NAMES, SOURCE_NAMES, money, named, say, stage_name  # noqa: F401 (re-exported)
 from storage import models as m
 
 LABELS = {
@@ -18,11 +18,6 @@ LABELS = {
     "risks": ("风险信号", "Risk signals"), "follow_up": ("跟进", "Follow-up"),
     "chain_missing": ("决策链还缺", "Chain still missing"),
 }
-SOURCE_NAMES = {"website": "官网", "exhibition": "展会", "referral": "转介绍", "wechat": "微信", "phone": "电话",
-                "ad": "广告", "partner": "合作伙伴", "other": "其他"}
-LOST_REASON_NAMES = {"competitor_price": ("竞品低价", "competitor price"), "need_changed": ("需求变更", "need changed"),
-                     "decision_maker_changed": ("决策人更换", "decision maker changed"),
-                     "internal_resources": ("资源不足", "internal resources"), "other": ("其他", "other")}
 STATUS_NAMES = {"pending": ("待审核", "pending"), "open": ("进行中", "open"), "won": ("赢单", "won"),
                 "lost": ("输单", "lost"), "invalid": ("无效", "invalid"), "public": ("公海", "in the public pool")}
 CHANNEL_NAMES = {"phone": "电话", "visit": "拜访", "wechat": "微信", "email": "邮件", "meeting": "会议", "demo": "演示"}
@@ -33,11 +28,6 @@ ROLE_NAMES = {"decision_maker": ("决策者", "decision maker"), "influencer": (
 def label(key: str, lang: str) -> str:
     zh, en = LABELS[key]
     return zh if lang == "zh" else en
-
-
-def named(table: dict[str, tuple[str, str]], key: str | None, lang: str) -> str:
-    zh, en = table.get(key, (key, key))
-    return (zh if lang == "zh" else en) or ""
 
 
 def day(value: date | None) -> str | None:

@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session, aliased
 from domain.config import Config, Team
 from domain.stages import OPEN_STAGES
 from storage import reports as queries
+from storage.reports import metrics, resolve
+from storage.reports.texts import pct
 from domain.wording import money, say, stage_name
 from scheduler.chart import funnel_png
 from storage import models as m
@@ -49,7 +51,7 @@ def team_digest(session: Session, *, config: Config, team: Team, day: date, lang
             f"{u} → {c}（{outcome}，{matched}）" for u, c, outcome, matched in conflicts))
     lines.append(queries.answer(session, viewer=viewer, config=config, today=day, lang=lang, what="funnel",
                                 period=None))
-    lines.append(say("digest_conversion", lang) + _conversion(session, team.name, lang))
+    lines.append(say("digest_conversion", lang) + _conversion(session, viewer, day, tz, lang))
     lines.append(queries.answer(session, viewer=viewer, config=config, today=day, lang=lang, what="forecast",
                                 period=None))
     if overdue:
@@ -75,18 +77,11 @@ def _day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
-def _conversion(session: Session, team: str, lang: str) -> str:
-    """Of the opportunities that entered a stage, how many entered the next one."""
-    entered = dict(session.execute(
-        select(m.StageChange.to_stage, func.count(func.distinct(m.StageChange.opportunity_id)))
-        .join(m.Opportunity, m.StageChange.opportunity_id == m.Opportunity.id)
-        .where(m.Opportunity.team_name == team).group_by(m.StageChange.to_stage)).all())
-    parts = []
-    for here, there in zip(OPEN_STAGES, OPEN_STAGES[1:]):
-        if entered.get(here):
-            parts.append(f"{stage_name(here, lang)}→{stage_name(there, lang)} "
-                         f"{100 * entered.get(there, 0) / entered[here]:.0f}%")
-    return "，".join(parts) or "-"
+def _conversion(session: Session, viewer, day: date, tz: ZoneInfo, lang: str) -> str:
+    """Of the opportunities that ever entered a stage, the share that got further (reports.metrics' definition)."""
+    steps = metrics.stage_conversion(session, viewer=viewer, period=resolve("all", day), tz=tz)
+    return "，".join(f"{stage_name(s.stage, lang)} {s.moved_on}/{s.entered} {pct(s.rate)}" for s in steps
+                    if s.entered) or "-"
 
 
 def _risky(session: Session, team: str, limit: int = 10) -> list[tuple[str, str, str]]:

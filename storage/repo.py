@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import func, or_, select, true
 from sqlalchemy.orm import Session
@@ -54,7 +53,7 @@ def next_opportunity_id(session: Session, *, year: int, region: str) -> str:
     return f"{year}-{region}-{n:03d}"
 
 
-def _scope(viewer: m.User):
+def scope(viewer: m.User):
     """What a viewer may see: reps their own, managers their team's, directors and admins everything."""
     if viewer.role == "rep":  # their own, and what a manager shared with them
         return or_(m.Opportunity.owner_id == viewer.id, m.Opportunity.id.in_(
@@ -67,7 +66,7 @@ def _scope(viewer: m.User):
 
 
 def _visible(viewer: m.User):
-    return select(m.Opportunity).where(_scope(viewer))
+    return select(m.Opportunity).where(scope(viewer))
 
 
 def visible_opportunity(session: Session, viewer: m.User, opp_id: str) -> m.Opportunity | None:
@@ -87,7 +86,7 @@ def visible_by_customer(session: Session, viewer: m.User, key: str, *, statuses=
     like = "%" + key.replace("\\", "").replace("%", "").replace("_", "") + "%"
     q = select(m.Opportunity).join(m.Customer).where(
         m.Customer.normalized_name.like(like), m.Opportunity.status.in_(statuses),
-        or_(_scope(viewer), m.Opportunity.status == "public"))  # the pool is everyone's to see
+        or_(scope(viewer), m.Opportunity.status == "public"))  # the pool is everyone's to see
     return list(session.scalars(q.order_by(m.Opportunity.id).limit(limit)))
 
 
@@ -108,7 +107,7 @@ def visible_open(session: Session, viewer: m.User, *, due_by=None, limit: int = 
 def funnel(session: Session, viewer: m.User) -> list[tuple]:
     """(stage, currency, count, Σ budget) over open opportunities in the viewer's scope."""
     q = (select(m.Opportunity.stage, m.Opportunity.currency, func.count(), func.sum(m.Opportunity.budget))
-         .where(_scope(viewer), m.Opportunity.status == "open")
+         .where(scope(viewer), m.Opportunity.status == "open")
          .group_by(m.Opportunity.stage, m.Opportunity.currency))
     return list(session.execute(q))
 
@@ -116,7 +115,7 @@ def funnel(session: Session, viewer: m.User) -> list[tuple]:
 def expected_between(session: Session, viewer: m.User, start, end) -> list[tuple]:
     """(stage, currency, budget) of open opportunities with an amount, expected to close within [start, end]."""
     q = select(m.Opportunity.stage, m.Opportunity.currency, m.Opportunity.budget).where(
-        _scope(viewer), m.Opportunity.status == "open", m.Opportunity.budget.is_not(None),
+        scope(viewer), m.Opportunity.status == "open", m.Opportunity.budget.is_not(None),
         m.Opportunity.expected_close.between(start, end))
     return list(session.execute(q))
 

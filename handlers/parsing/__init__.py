@@ -16,16 +16,17 @@ from handlers.parsing.edit import parse_contact, parse_edit
 from handlers.parsing.follow_up import parse_follow_up
 from handlers.parsing.register import LABELS, NEW_LEAD_CUE, looks_like_registration, parse_register
 from handlers.parsing.reconcile import reconcile
+from handlers.parsing.report_terms import period_key, report_terms
 from handlers.parsing.spans import DEFAULT_SPANS
 from handlers.parsing.tagger import DEFAULT_TAGGER
 from handlers.parsing.verbs import VERBS, split_verb, verb_inside
 
-QUERIES = ("mine", "team", "due_this_week", "funnel", "forecast")  # questions about the pipeline, no opportunity named
+# Questions about the pipeline and its metrics, no opportunity named; the metrics take a period and cuts.
+METRIC_QUERIES = ("conversion", "cycle", "win_rate", "sources", "lost_reasons", "leaderboard", "compliance")
+QUERIES = ("mine", "team", "due_this_week", "funnel", "forecast", *METRIC_QUERIES)
 _PHONE_EMOJI = re.compile("[\U0001F4F1\U0001F4DE\u260E\u260F]\uFE0F?")  # 📱 📞 ☎
 _EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\ufeff]")
-PERIODS = {"month": ("本月", "这个月", "当月", "月度", "month"), "quarter": ("本季度", "这季度", "季度", "本季", "quarter", "q"),
-           "year": ("今年", "本年", "年度", "全年", "year")}
 # 竞品 needs a separator (竞品低价 is a reason); 输给 runs into the name (输给了销售易).
 # 被金蝶低价截胡了 / 被销售易抢走了: the competitor is whoever took it.
 TAKEN_BY = re.compile(r"被\s*([^\s,;:]{2,10}?)\s*(?:低价|以低价)?(?:截胡|抢走|抢了|拿走|拿下|撬走|抢单)")
@@ -168,7 +169,7 @@ def _parse(text: str, *, today: date, tagger) -> i.Intent:
     if kind == "register":
         return parse_register(rest, today=today, tagger=tagger)
     if kind in ("help", "cancel", *QUERIES):
-        return _simple(kind, rest)
+        return _simple(kind, rest, today=today)
     if kind == "override":
         return i.Override(note=REASON_LABEL.sub("", rest, count=1).strip() or None)
     if kind == "alias":
@@ -177,7 +178,7 @@ def _parse(text: str, *, today: date, tagger) -> i.Intent:
     if kind == "show" and not OPP_ID.search(rest):
         query, _ = split_verb(rest)  # "show my pipeline", "查看 漏斗"
         if query in QUERIES:
-            return _simple(query, "")
+            return _simple(query, "", today=today)
     if kind == "contact" and not OPP_ID.search(rest[:24]):
         return _without_verb(text, today=today, tagger=tagger)  # '联系人：王磊 …' opens a registration form
     ref, rest = split_ref(rest)
@@ -302,15 +303,16 @@ def rest_verb(kind: str) -> str:
             "alias": "别名"}[kind]
 
 
-def _simple(kind: str, rest: str) -> i.Intent:
+def _simple(kind: str, rest: str, *, today: date) -> i.Intent:
     if kind == "help":
         return i.Help()
     if kind == "cancel":
         return i.Cancel()
     if kind == "forecast":
-        low = rest.lower()
-        period = next((p for p, words in PERIODS.items() if any(w in low for w in words)), None)
-        return i.Query(what="forecast", period=period)
+        return i.Query(what="forecast", period=period_key(rest, today=today)[0])
+    if kind in METRIC_QUERIES:
+        period, found, unread = report_terms(rest, today=today)
+        return i.Query(what=kind, period=period, cuts=found, unread=unread)
     return i.Query(what=kind)
 
 

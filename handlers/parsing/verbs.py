@@ -36,6 +36,13 @@ VERBS: dict[str, tuple[str, ...]] = {
     "due_this_week": ("本周到期", "这周到期", "本周待跟进", "本周要跟进", "本周跟进", "due this week", "this week"),
     "funnel": ("销售漏斗", "漏斗", "funnel", "pipeline funnel"),
     "forecast": ("业绩预测", "销售预测", "预测", "forecast"),
+    "conversion": ("商机转化率", "转化率", "转化分析", "conversion rate", "conversion"),
+    "cycle": ("成交周期", "销售周期", "平均周期", "周期", "sales cycle", "cycle time", "cycle"),
+    "win_rate": ("赢单率", "赢率", "胜率", "win rate", "win-rate"),
+    "sources": ("来源分析", "渠道分析", "来源质量", "渠道质量", "source quality", "source analysis", "sources"),
+    "lost_reasons": ("丢单分析", "输单分析", "lost reasons", "loss reasons", "lost analysis"),
+    "leaderboard": ("销售排行", "排行榜", "排行", "排名", "leaderboard", "ranking"),
+    "compliance": ("跟进合规", "合规检查", "合规", "compliance"),
     "help": ("帮助", "怎么用", "使用说明", "help", "?"),
     "cancel": ("取消", "算了", "不报了", "cancel", "nevermind", "never mind"),
 }

@@ -1,4 +1,4 @@
-"""Answers to questions about the pipeline (我的商机, 团队商机, 本周到期, 漏斗, 预测), each scoped by the viewer's role."""
+"""The pipeline as it stands (我的商机, 团队商机, 本周到期, 漏斗, 预测), each scoped by the viewer's role."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -7,27 +7,15 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from domain.config import Config
 from domain.stages import DEFAULT_WIN_PERCENT, OPEN_STAGES
 from domain.wording import money, say, stage_name
 from storage import models as m
 from storage import repo
+from storage.reports.periods import resolve
+from storage.reports.texts import period_name
 
 
-def answer(session: Session, *, viewer: m.User, config: Config, today: date, lang: str, what: str,
-           period: str | None) -> str:
-    if what == "due_this_week":
-        return _due_this_week(session, viewer, today, lang)
-    if what == "funnel":
-        return _funnel(session, viewer, lang)
-    if what == "forecast":
-        return _forecast(session, viewer, today, lang, period)
-    if what == "team":
-        return _team(session, viewer, lang)
-    return _mine(session, viewer, lang)
-
-
-def _scope_name(viewer: m.User, lang: str) -> str:
+def scope_name(viewer: m.User, lang: str) -> str:
     if viewer.role == "rep":
         return say("scope_own", lang)
     if viewer.role == "manager":
@@ -42,25 +30,25 @@ def _line(o: m.Opportunity, lang: str, *, owner: bool) -> str:
     return " ".join(b for b in bits if b)
 
 
-def _mine(session: Session, viewer: m.User, lang: str) -> str:
+def mine(session: Session, viewer: m.User, lang: str) -> str:
     opps = repo.owned_opportunities(session, viewer.id) if viewer.role == "rep" else repo.visible_open(session, viewer)
     if not opps:
         return say("no_opps", lang)
     return "\n".join([say("my_opps", lang, n=len(opps)), *(_line(o, lang, owner=viewer.role != "rep") for o in opps)])
 
 
-def _team(session: Session, viewer: m.User, lang: str) -> str:
+def team(session: Session, viewer: m.User, lang: str) -> str:
     """团队商机: the open opportunities a manager (their team) or a director (everyone) can see, grouped by owner with
     each rep's count and budget, so who carries what is one look. A rep sees their own, and is told why."""
     if viewer.role == "rep":
-        return "\n".join([say("team_reps_own", lang), _mine(session, viewer, lang)])
+        return "\n".join([say("team_reps_own", lang), mine(session, viewer, lang)])
     opps = repo.visible_open(session, viewer)
     if not opps:
         return say("no_opps", lang)
     by_owner: dict[str, list[m.Opportunity]] = defaultdict(list)
     for o in opps:
         by_owner[o.owner_id].append(o)
-    lines = [say("team_head", lang, scope=_scope_name(viewer, lang), n=len(opps), reps=len(by_owner))]
+    lines = [say("team_head", lang, scope=scope_name(viewer, lang), n=len(opps), reps=len(by_owner))]
     for owner, theirs in sorted(by_owner.items(), key=lambda kv: (-len(kv[1]), kv[0])):
         totals: dict[str | None, Decimal] = defaultdict(Decimal)
         for o in theirs:
@@ -72,7 +60,7 @@ def _team(session: Session, viewer: m.User, lang: str) -> str:
     return "\n".join(lines)
 
 
-def _due_this_week(session: Session, viewer: m.User, today: date, lang: str) -> str:
+def due_this_week(session: Session, viewer: m.User, today: date, lang: str) -> str:
     end = today + timedelta(days=6 - today.weekday())  # through Sunday
     opps = [o for o in repo.visible_open(session, viewer, due_by=end)]
     if not opps:
@@ -81,7 +69,7 @@ def _due_this_week(session: Session, viewer: m.User, today: date, lang: str) -> 
                       *(_line(o, lang, owner=viewer.role != "rep") for o in opps)])
 
 
-def _funnel(session: Session, viewer: m.User, lang: str) -> str:
+def funnel(session: Session, viewer: m.User, lang: str) -> str:
     rows = repo.funnel(session, viewer)
     if not rows:
         return say("funnel_none", lang)
@@ -90,7 +78,7 @@ def _funnel(session: Session, viewer: m.User, lang: str) -> str:
         by_stage[stage][0] += count
         by_stage[stage][1][currency or "CNY"] += amount or 0
     total = sum(c for c, _ in by_stage.values())
-    lines = [say("funnel_head", lang, scope=_scope_name(viewer, lang), n=total)]
+    lines = [say("funnel_head", lang, scope=scope_name(viewer, lang), n=total)]
     for stage in OPEN_STAGES:
         count, amounts = by_stage.get(stage, (0, {}))
         shown = " + ".join(money(v, c, lang) for c, v in sorted(amounts.items()) if v) or "-"
@@ -99,28 +87,17 @@ def _funnel(session: Session, viewer: m.User, lang: str) -> str:
     return "\n".join(lines)
 
 
-def period_bounds(today: date, period: str) -> tuple[date, date]:
-    if period == "month":
-        start = today.replace(day=1)
-    elif period == "quarter":
-        start = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
-    else:
-        start = date(today.year, 1, 1)
-    months = {"month": 1, "quarter": 3, "year": 12}[period]
-    y, mth = divmod(start.month - 1 + months, 12)
-    return start, date(start.year + y, mth + 1, 1) - timedelta(days=1)
-
-
-def _forecast(session: Session, viewer: m.User, today: date, lang: str, period: str | None) -> str:
+def forecast(session: Session, viewer: m.User, today: date, lang: str, period: str | None) -> str:
     """SPEC: Σ amount × stage win % over open opportunities expected to close in the period."""
-    lines = [say("forecast_head", lang, scope=_scope_name(viewer, lang))]
+    lines = [say("forecast_head", lang, scope=scope_name(viewer, lang))]
     for p in ([period] if period else ["month", "quarter"]):
-        start, end = period_bounds(today, p)
+        span = resolve(p, today)
+        start, end = span.start, span.end
         sums, n = defaultdict(Decimal), 0
         for stage, currency, amount in repo.expected_between(session, viewer, start, end):
             sums[currency or "CNY"] += amount * DEFAULT_WIN_PERCENT.get(stage, 0) / 100
             n += 1
         shown = " + ".join(money(v, c, lang) for c, v in sorted(sums.items())) or money(Decimal(0), "CNY", lang)
-        lines.append(say("forecast_line", lang, period=say(f"period_{p}", lang), start=start, end=end,
+        lines.append(say("forecast_line", lang, period=period_name(span, lang), start=start, end=end,
                          amount=shown, n=n))
     return "\n".join(lines)
