@@ -98,17 +98,24 @@ def move(session: Session, opp: m.Opportunity, target: str, *, actor: Actor, at:
          due: date | None = None, **detail) -> None:
     """A stage change, forward or back, with its stage-history row; a pending stage request is settled by it."""
     source = opp.stage
-    opp.stage_history.append(m.StageChange(at=at, from_stage=source, to_stage=target, by=actor.user_id))
+    _enter(opp, target, at=at, by=actor.user_id)
     opp.stage, opp.requested_stage, opp.updated_at, opp.stage_entered_at = target, None, at, at
     opp.follow_up_due = due
     record(session, opp, action, actor=actor, at=at, stage=target, **{"from": source}, **detail)
+
+
+def _enter(opp: m.Opportunity, stage: str, *, at: datetime, by: str) -> None:
+    """A stage-history row; the stay it ends learns when it ended (reports: days in each stage)."""
+    if opp.stage_history:
+        opp.stage_history[-1].left_at = at
+    opp.stage_history.append(m.StageChange(at=at, from_stage=opp.stage, to_stage=stage, by=by))
 
 
 def close(session: Session, opp: m.Opportunity, status: str, *, actor: Actor, at: datetime, **fields) -> None:
     """Won/lost close the stage; invalid keeps the stage it died in. Protection ends either way and the customer
     is free for the next registration."""
     if status in ("won", "lost"):
-        opp.stage_history.append(m.StageChange(at=at, from_stage=opp.stage, to_stage="closed", by=actor.user_id))
+        _enter(opp, "closed", at=at, by=actor.user_id)
         opp.stage = "closed"
     changes = _set(opp, {**fields, "requested_stage": None, "follow_up_due": None, "protected_until": None})
     opp.status, opp.closed_at, opp.updated_at = status, at, at

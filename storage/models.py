@@ -102,7 +102,8 @@ class IdSequence(Base):
 class Opportunity(Base):
     __tablename__ = "opportunities"
     # Not (status, …): status is one value for most rows, and SQLite's planner would pick it over customer_id.
-    __table_args__ = (Index("ix_opportunities_due", "follow_up_due"),)
+    __table_args__ = (Index("ix_opportunities_due", "follow_up_due"), Index("ix_opportunities_created_at", "created_at"),
+                      Index("ix_opportunities_closed_at", "closed_at"))
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
     owner_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
@@ -182,12 +183,14 @@ class FollowUp(Base):
 
 class StageChange(Base):
     __tablename__ = "stage_history"
+    __table_args__ = (Index("ix_stage_history_at", "at"), Index("ix_stage_history_left_at", "left_at"))
     id: Mapped[int] = mapped_column(primary_key=True)
     opportunity_id: Mapped[str] = mapped_column(ForeignKey("opportunities.id"), index=True)
     at: Mapped[datetime]
     from_stage: Mapped[str | None] = mapped_column(String(16))
     to_stage: Mapped[str] = mapped_column(String(16))
     by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    left_at: Mapped[datetime | None]  # when the next change ended this stay (reports: days in each stage)
 
 
 class Conflict(Base):

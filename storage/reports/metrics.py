@@ -5,22 +5,22 @@ Monday pack, the dashboard and `oppbot report` all read these.
 Definitions (one place, so every surface agrees):
 - the period's *registrations*: opportunities registered in it, except pending (not yet in the funnel) and invalid;
 - conversion = of those, the share won (by now); high-value share = of those, the share with an amount > 500,000;
-- cycle = local days from registration to the win, over opportunities won in the period;
+- cycle = days from registration to the win, over opportunities won in the period;
 - win rate = won / (won + lost), over opportunities closed in the period, overall and by amount band;
 - stage conversion = of the opportunities that entered a stage in the period, the share that reached a later
-  stage or were won; days in stage = local days of the stays that ended in the period;
+  stage or were won; days in stage = how long the stays that ended in the period lasted;
 - decision-chain coverage and compliance are as of today, over open opportunities (a pipeline's health now);
 - amounts are summed and averaged in the org's currency (CNY); other currencies are counted, not summed."""
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, exists, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from domain.stages import OPEN_STAGES, PRIORITY_AMOUNT
 from storage import models as m
@@ -63,18 +63,29 @@ def _ratio(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def _mean(values: list[float]) -> float | None:
-    return round(sum(values) / len(values), 1) if values else None
+def _elapsed_days(session: Session, start, end):
+    """end − start in days, in SQL: 24 hours a day, so averages are exact and computed where the rows are."""
+    if session.get_bind().dialect.name == "sqlite":
+        return func.julianday(end) - func.julianday(start)
+    return func.extract("epoch", end - start) / 86400
 
 
-def _days(start: datetime, end: datetime, tz: ZoneInfo) -> int:
-    return (end.astimezone(tz).date() - start.astimezone(tz).date()).days
+def _avg_days(value) -> float | None:
+    return None if value is None else round(float(value), 1)
 
 
-def _band(amount: Decimal | None) -> str | None:
-    if amount is None:
-        return None
-    return "small" if amount < 100_000 else "mid" if amount <= HIGH_VALUE else "large"
+def _band():
+    """small < 100,000 ≤ mid ≤ 500,000 < large; no amount, no band."""
+    return case((O.budget < 100_000, "small"), (O.budget <= HIGH_VALUE, "mid"), (O.budget > HIGH_VALUE, "large"))
+
+
+def _during(column, period: Period, tz: ZoneInfo) -> list:
+    """The period's range on a column; none at all for all time (a range over everything makes SQLite walk the
+    index row by row instead of scanning the table once)."""
+    if period.key == "all":
+        return [column.is_not(None)]
+    start, end = period.bounds(tz)
+    return [column >= start, column < end]
 
 
 def _where(viewer, filters: Filters) -> list:
@@ -108,25 +119,25 @@ class Results:
 
 
 def results(session: Session, *, viewer, period: Period, filters: Filters = Filters(), tz: ZoneInfo) -> Results:
-    start, end = period.bounds(tz)
     where = _where(viewer, filters)
     registered, won_of, high = session.execute(select(
         func.count(), func.count(case((O.status == "won", 1))), func.count(case((O.budget > HIGH_VALUE, 1))))
-        .where(*where, _COUNTED, O.created_at >= start, O.created_at < end)).one()
-    closed = session.execute(select(O.status, O.budget, O.currency, O.created_at, O.closed_at).where(
-        *where, O.status.in_(("won", "lost")), O.closed_at >= start, O.closed_at < end)).all()
-    won = [r for r in closed if r.status == "won"]
-    bands = []
-    for name in BAND_NAMES:
-        inside = [r for r in closed if _band(r.budget) == name]
-        w = sum(r.status == "won" for r in inside)
-        bands.append(Band(name, w, len(inside) - w, _ratio(w, len(inside))))
+        .where(*where, _COUNTED, *_during(O.created_at, period, tz))).one()
+    won = O.status == "won"
+    band = _band().label("band")
+    by_band = {b: (w, n) for b, w, n in session.execute(
+        select(band, func.count(case((won, 1))), func.count())
+        .where(*where, O.status.in_(("won", "lost")), *_during(O.closed_at, period, tz)).group_by(band))}
+    n_won = sum(w for w, _ in by_band.values())
+    n_closed = sum(n for _, n in by_band.values())
+    amount, cycle = session.execute(select(
+        func.sum(case((_HOME, O.budget))), func.avg(_elapsed_days(session, O.created_at, O.closed_at)))
+        .where(*where, won, *_during(O.closed_at, period, tz))).one()
+    bands = tuple(Band(b, w, n - w, _ratio(w, n)) for b in BAND_NAMES for w, n in [by_band.get(b, (0, 0))])
     return Results(
         period=period, registered=registered, won_of_registered=won_of, conversion=_ratio(won_of, registered),
-        high_value=high, high_value_share=_ratio(high, registered), won=len(won), lost=len(closed) - len(won),
-        won_amount=sum((r.budget for r in won if r.budget is not None and r.currency in (None, "CNY")), Decimal(0)),
-        win_rate=_ratio(len(won), len(closed)), cycle_days=_mean([_days(r.created_at, r.closed_at, tz) for r in won]),
-        bands=tuple(bands))
+        high_value=high, high_value_share=_ratio(high, registered), won=n_won, lost=n_closed - n_won,
+        won_amount=Decimal(amount or 0), win_rate=_ratio(n_won, n_closed), cycle_days=_avg_days(cycle), bands=bands)
 
 
 # ---- process metrics --------------------------------------------------------------------------------------------
@@ -141,19 +152,25 @@ class StageStep:
 
 def stage_conversion(session: Session, *, viewer, period: Period, filters: Filters = Filters(),
                      tz: ZoneInfo) -> tuple[StageStep, ...]:
-    start, end = period.bounds(tz)
-    sc, later = m.StageChange, aliased(m.StageChange)
-    steps = []
-    for i, stage in enumerate(OPEN_STAGES):
-        moved_on = or_(O.status == "won", exists().where(later.opportunity_id == sc.opportunity_id,
-                                                         later.to_stage.in_(OPEN_STAGES[i + 1:])))
-        entered, moved = session.execute(
-            select(func.count(func.distinct(sc.opportunity_id)),
-                   func.count(func.distinct(case((moved_on, sc.opportunity_id)))))
-            .join(O, O.id == sc.opportunity_id)
-            .where(*_where(viewer, filters), sc.to_stage == stage, sc.at >= start, sc.at < end)).one()
-        steps.append(StageStep(stage, entered, moved, _ratio(moved, entered)))
-    return tuple(steps)
+    """One pass over the stage history, one row per opportunity: which stages it entered in the period, the
+    furthest stage it ever reached, whether it was won; "moved on" from a stage = reached a later one, or won."""
+    sc = m.StageChange
+    in_period = and_(*_during(sc.at, period, tz))
+    depth = case(*((sc.to_stage == s, i) for i, s in enumerate(OPEN_STAGES)), else_=-1)
+    per_opp = (select(*(func.max(case((and_(sc.to_stage == s, in_period), 1), else_=0)).label(f"e{i}")
+                        for i, s in enumerate(OPEN_STAGES)),
+                      func.max(depth).label("furthest"), func.max(case((O.status == "won", 1), else_=0)).label("won"))
+               .join(O, O.id == sc.opportunity_id).where(*_where(viewer, filters)).group_by(sc.opportunity_id))
+    if period.key != "all":
+        per_opp = per_opp.where(sc.opportunity_id.in_(select(sc.opportunity_id).where(in_period)))
+    kinds = per_opp.subquery()
+    entered, moved = [0] * len(OPEN_STAGES), [0] * len(OPEN_STAGES)
+    for *flags, furthest, won, n in session.execute(select(*kinds.c, func.count()).group_by(*kinds.c)):
+        for i, flag in enumerate(flags):  # a few dozen kinds of history, however many opportunities
+            if flag:
+                entered[i] += n
+                moved[i] += n if won or furthest > i else 0
+    return tuple(StageStep(s, entered[i], moved[i], _ratio(moved[i], entered[i])) for i, s in enumerate(OPEN_STAGES))
 
 
 @dataclass(frozen=True)
@@ -166,17 +183,12 @@ class StageDays:
 def stage_days(session: Session, *, viewer, period: Period, filters: Filters = Filters(),
                tz: ZoneInfo) -> tuple[StageDays, ...]:
     """Seed 001 平均跟进时长: how long the stays that ended in the period lasted, per stage."""
-    start, end = period.bounds(tz)
     sc = m.StageChange
-    touched = select(sc.opportunity_id).where(sc.at >= start, sc.at < end)
-    left = func.lead(sc.at, type_=m.UTCDateTime()).over(partition_by=sc.opportunity_id, order_by=(sc.at, sc.id))
-    stays = (select(sc.to_stage, sc.at, left.label("left_at")).join(O, O.id == sc.opportunity_id)
-             .where(*_where(viewer, filters), sc.opportunity_id.in_(touched)).subquery())
-    spans: dict[str, list[int]] = defaultdict(list)
-    for stage, entered, left_at in session.execute(select(stays.c.to_stage, stays.c.at, stays.c.left_at).where(
-            stays.c.left_at >= start, stays.c.left_at < end, stays.c.to_stage.in_(OPEN_STAGES))):
-        spans[stage].append(_days(entered, left_at, tz))
-    return tuple(StageDays(s, len(spans[s]), _mean(spans[s])) for s in OPEN_STAGES)
+    rows = {stage: (n, avg) for stage, n, avg in session.execute(
+        select(sc.to_stage, func.count(), func.avg(_elapsed_days(session, sc.at, sc.left_at)))
+        .join(O, O.id == sc.opportunity_id)
+        .where(*_where(viewer, filters), *_during(sc.left_at, period, tz)).group_by(sc.to_stage))}
+    return tuple(StageDays(s, rows.get(s, (0, None))[0], _avg_days(rows.get(s, (0, None))[1])) for s in OPEN_STAGES)
 
 
 @dataclass(frozen=True)
@@ -232,11 +244,10 @@ class SourceQuality:
 def sources(session: Session, *, viewer, period: Period, filters: Filters = Filters(),
             tz: ZoneInfo) -> tuple[SourceQuality, ...]:
     """Which channels bring business: the period's registrations per source, won share and average amount."""
-    start, end = period.bounds(tz)
     rows = session.execute(select(
         O.source, func.count(), func.count(case((O.status == "won", 1))),
         func.avg(case((and_(_HOME, O.budget.is_not(None)), O.budget))))
-        .where(*_where(viewer, filters), _COUNTED, O.created_at >= start, O.created_at < end)
+        .where(*_where(viewer, filters), _COUNTED, *_during(O.created_at, period, tz))
         .group_by(O.source)).all()
     out = [SourceQuality(src, n, w, _ratio(w, n), Decimal(str(avg)).quantize(Decimal("1")) if avg is not None
                          else None) for src, n, w, avg in rows]
@@ -266,9 +277,8 @@ class LostReasons:
 def lost_reasons(session: Session, *, viewer, period: Period, filters: Filters = Filters(),
                  tz: ZoneInfo) -> LostReasons:
     """Seed 001 七(一): why deals closed lost in the period went (price / need changed / decision maker / resources)."""
-    start, end = period.bounds(tz)
     rows = session.execute(select(O.lost_reason, O.competitor).where(
-        *_where(viewer, filters), O.status == "lost", O.closed_at >= start, O.closed_at < end)).all()
+        *_where(viewer, filters), O.status == "lost", *_during(O.closed_at, period, tz))).all()
     reasons: dict[str | None, int] = defaultdict(int)
     rivals: dict[str, int] = defaultdict(int)
     for reason, rival in rows:
@@ -294,22 +304,17 @@ class RepResult:
 def leaderboard(session: Session, *, viewer, period: Period, filters: Filters = Filters(),
                 tz: ZoneInfo) -> tuple[RepResult, ...]:
     """Seed 001 五(三)/八(二): each rep's period, ranked by amount won, then wins, then win rate."""
-    start, end = period.bounds(tz)
     where = _where(viewer, filters)
     registered = dict(session.execute(select(O.owner_id, func.count()).where(
-        *where, _COUNTED, O.created_at >= start, O.created_at < end).group_by(O.owner_id)).all())
-    per: dict[str, dict] = defaultdict(lambda: {"won": 0, "lost": 0, "amount": Decimal(0), "cycles": []})
-    for owner, status, budget, currency, created, closed in session.execute(select(
-            O.owner_id, O.status, O.budget, O.currency, O.created_at, O.closed_at).where(
-            *where, O.status.in_(("won", "lost")), O.closed_at >= start, O.closed_at < end)):
-        row = per[owner]
-        row[status] += 1
-        if status == "won":
-            row["cycles"].append(_days(created, closed, tz))
-            if budget is not None and currency in (None, "CNY"):
-                row["amount"] += budget
-    out = [RepResult(owner, registered.get(owner, 0), r["won"], r["lost"], r["amount"],
-                     _ratio(r["won"], r["won"] + r["lost"]), _mean(r["cycles"]))
-           for owner, r in per.items()]
-    out += [RepResult(owner, n, 0, 0, Decimal(0), None, None) for owner, n in registered.items() if owner not in per]
+        *where, _COUNTED, *_during(O.created_at, period, tz)).group_by(O.owner_id)).all())
+    won = O.status == "won"
+    closed = {owner: rest for owner, *rest in session.execute(select(
+        O.owner_id, func.count(case((won, 1))), func.count(case((O.status == "lost", 1))),
+        func.sum(case((and_(won, _HOME), O.budget))),
+        func.avg(case((won, _elapsed_days(session, O.created_at, O.closed_at)))))
+        .where(*where, O.status.in_(("won", "lost")), *_during(O.closed_at, period, tz))
+        .group_by(O.owner_id))}
+    out = [RepResult(owner, registered.get(owner, 0), w, lost, Decimal(amount or 0), _ratio(w, w + lost),
+                     _avg_days(cycle)) for owner, (w, lost, amount, cycle) in closed.items()]
+    out += [RepResult(owner, n, 0, 0, Decimal(0), None, None) for owner, n in registered.items() if owner not in closed]
     return tuple(sorted(out, key=lambda r: (-r.won_amount, -r.won, -(r.win_rate or 0), r.owner)))
