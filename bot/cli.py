@@ -148,6 +148,7 @@ def _report(deps, args) -> int:
     from types import SimpleNamespace
 
     from handlers.parsing.report_terms import period_key
+    from storage import db
     from storage import models as m
     from storage import reports
     from storage.reports.formats import csv_text, plain
@@ -162,7 +163,7 @@ def _report(deps, args) -> int:
             if period is None:
                 return _fail(f"not a period: {args.period!r} (try month, last_quarter, 2026, 2026-Q3, 2026-11, 上季度)")
     filters = reports.Filters(team=args.team, industry=args.industry, source=args.source, owner=args.owner)
-    with deps.sessions() as session:
+    with db.reading(), deps.sessions() as session:  # holds no write lock while it counts
         viewer = session.get(m.User, args.viewer) if args.viewer else \
             SimpleNamespace(id="oppbot report", role="admin", team_name=None)
         if args.format == "text":
@@ -257,6 +258,8 @@ def _serve(deps, args) -> int:
         http = server.http_server(app, host=args.host, port=args.port)
         threading.Thread(target=http.run, name="http", daemon=True).start()
         print(f"oppbot: listening on http://{args.host}:{http.effective_port}", file=sys.stderr, flush=True)
+        if not os.environ.get("OPPBOT_PUBLIC_URL"):  # dashboard links point here unless told otherwise
+            deps.public_url = f"http://{args.host}:{http.effective_port}"
     if args.socket_mode:
         socket = slack.socket_mode(slack_app, settings)
         socket.connect()

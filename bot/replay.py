@@ -86,6 +86,6 @@ def run(lines: Iterable[str], deps: Deps, clock: ScriptClock, *, out: IO[str], e
         else:
             reply = handle(Incoming(user=line.user, text=line.text, at=line.at, channel=line.channel,
                                     platform="replay"), deps)
-            _emit(out, at=line.at, to=line.channel or line.user, text=reply.text, kind="reply")
+            _emit(out, at=line.at, to=line.channel or line.user, text=reply.text, kind="reply", image=reply.image)
         outbox.deliver(deps.sessions, deps.send, now=line.at)
     return 2 if bad else 0

@@ -11,6 +11,10 @@ from flask import Flask, Response, jsonify, request
 from domain.messages import Deps
 
 
+# The token is in the URL: no referrer leaves with it, no cache keeps the page; the page needs nothing from outside.
+PAGE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff",
+                "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+                                           "form-action 'self'; frame-ancestors 'none'"}
 MAX_BODY = 512 * 1024  # Slack events and WeCom callbacks are a few KB; nothing of ours is larger (issue 14)
 
 
@@ -32,6 +36,12 @@ def make_wsgi_app(deps: Deps, *, slack_app=None, slack_secret: str | None = None
         age = round((deps.clock() - oldest).total_seconds()) if oldest else 0
         return jsonify(status="ok", slack=slack_app is not None, wecom=wecom is not None,
                        leader=bool(leader and leader.held), outbox_unsent=depth, outbox_oldest_seconds=age)
+
+    @web.get("/dashboard")
+    def dashboard():
+        """数据看板 from a signed chat link (?t=…): the asker's own scope, 15 minutes. Anything else is a plain 403."""
+        status, body = dashboard_page(deps, request.args)
+        return Response(body, status=status, mimetype="text/html", headers=PAGE_HEADERS)
 
     if slack_app is not None:
         from slack_bolt.adapter.flask import SlackRequestHandler
@@ -58,6 +68,37 @@ def make_wsgi_app(deps: Deps, *, slack_app=None, slack_secret: str | None = None
             return Response(body, status=status, mimetype="text/plain")
 
     return web
+
+
+def dashboard_page(deps: Deps, args) -> tuple[int, str]:
+    """(status, HTML): the page for a good link, filtered by the form's fields; 403 for a link altered, expired,
+    or made for someone no longer in the config. A period or cut that is not one is dropped, not an error."""
+    from domain.wording import say
+    from storage import links
+    from storage import models as m
+    from storage.reports import Filters, resolve
+    from storage.reports.dashboard import page
+    now, token = deps.clock(), args.get("t", "")
+    tz = deps.config.timezone_of(None)
+    with deps.sessions.begin() as session:  # short: the link key may be made on first use
+        link = links.verify(session, token, now=now) if token else None
+        viewer = session.get(m.User, link[0]) if link else None
+        if viewer is None or not viewer.active:
+            return 403, FORBIDDEN.format(zh=say("d_forbidden", "zh"), en=say("d_forbidden", "en"))
+    today = now.astimezone(tz).date()
+    try:
+        period = resolve(args.get("period") or "month", today)
+    except ValueError:
+        period = resolve("month", today)
+    team = args.get("team") or None
+    filters = Filters(team=team if team in {t.name for t in deps.config.teams} else None,
+                      industry=(args.get("industry") or "").strip()[:100] or None, source=args.get("source") or None)
+    # the page reads on connections of its own and holds no lock meanwhile (storage.db.reading)
+    return 200, page(deps.sessions, viewer=viewer, config=deps.config, now=now, until=link[1], tz=tz,
+                     period=period, filters=filters, token=token)
+
+FORBIDDEN = ("<!doctype html><html><head><meta charset=\"utf-8\"><title>403</title></head>"
+             "<body><h1>403</h1><p>{zh}</p><p>{en}</p></body></html>")
 
 
 def _outbox_backlog(engine) -> tuple[int, datetime | None]:

@@ -1,6 +1,7 @@
 """Builds Deps once, at start: config, database (migrated and synced with the config), clock, sender."""
 from __future__ import annotations
 
+import os
 import tomllib
 from datetime import datetime, timezone
 from importlib import resources
@@ -45,4 +46,7 @@ def build(config: Config, *, url: str | None = None, clock: Callable[[], datetim
     with sessions.begin() as session:
         repo.sync_config(session, config)
         matchindex.rebuild_if_rules_changed(session)
-    return Deps(sessions=sessions, config=config, clock=clock, send=send)
+    deps = Deps(sessions=sessions, config=config, clock=clock, send=send)
+    if os.environ.get("OPPBOT_PUBLIC_URL"):
+        deps.public_url = os.environ["OPPBOT_PUBLIC_URL"].rstrip("/")
+    return deps

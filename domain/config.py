@@ -23,6 +23,8 @@ class Org:
     holidays: str = "cn"
     protection_days: int = 90
     registration_review: bool = False
+    monday_pack: bool = False  # the managers' Monday pack (an addition: off unless the org asks for it)
+    month_report: bool = False  # the directors' month report on the first working day (an addition)
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,14 @@ class User:
 
 
 @dataclass(frozen=True)
+class Target:
+    """A team's sales target for one month (`[[targets]]`, an addition): what the forecast is held against."""
+    team: str
+    month: str  # YYYY-MM
+    amount: int  # in the org's currency (CNY)
+
+
+@dataclass(frozen=True)
 class Config:
     org: Org
     teams: tuple[Team, ...]
@@ -56,10 +66,16 @@ class Config:
     role_words: RoleWords = DEFAULT_ROLE_WORDS
     cadence: tuple[tuple[str, int], ...] = ()  # org-wide (stage, days) overriding the SPEC defaults
     need_fit: tuple[NeedFitItem, ...] = DEFAULT_ITEMS  # the 需求确认单's items (`[[need_fit]]`, an addition)
+    targets: tuple[Target, ...] = ()
     _users: dict[str, User] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self._users.update({u.id: u for u in self.users})
+
+    def target(self, teams: list[str], months: list[str]) -> int | None:
+        """The sum of these teams' targets over these months; None when none of them has one."""
+        found = [t.amount for t in self.targets if t.team in teams and t.month in months]
+        return sum(found) if found else None
 
     def user(self, user_id: str) -> User | None:
         return self._users.get(user_id)
@@ -143,6 +159,8 @@ def config_from_dict(data: dict) -> Config:
         holidays=_holidays(_typed(o, "holidays", str, "[org]", Org.holidays), "[org]"),
         protection_days=_typed(o, "protection_days", int, "[org]", Org.protection_days),
         registration_review=_typed(o, "registration_review", bool, "[org]", False),
+        monday_pack=_typed(o, "monday_pack", bool, "[org]", False),
+        month_report=_typed(o, "month_report", bool, "[org]", False),
     )
     if org.protection_days < 1:
         raise ConfigError("[org]: protection_days must be at least 1")
@@ -199,7 +217,31 @@ def config_from_dict(data: dict) -> Config:
         extra[key] = words
     return Config(org=org, teams=tuple(teams), users=tuple(users),
                   role_words=DEFAULT_ROLE_WORDS.extended(**extra), cadence=_cadence(data.get("cadence", {}), "[cadence]"),
-                  need_fit=_need_fit(data.get("need_fit")))
+                  need_fit=_need_fit(data.get("need_fit")), targets=_targets(data.get("targets", []), names))
+
+
+def _targets(table, teams) -> tuple[Target, ...]:
+    """[[targets]] team = "East", month = "2026-12", amount = 2000000; one per team and month."""
+    if not isinstance(table, list):
+        raise ConfigError("[[targets]]: give one table per team and month, each with team, month and amount")
+    out = []
+    for n, entry in enumerate(table, 1):
+        where = f"[[targets]] #{n}"
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{where}: each target is a table with team, month and amount")
+        team = _typed(entry, "team", str, where, required=True)
+        if team not in teams:
+            raise ConfigError(f"{where}: team {team!r} is not a [[teams]] name")
+        month = _typed(entry, "month", str, where, required=True)
+        if not re.fullmatch(r"20\d\d-(0[1-9]|1[0-2])", month):
+            raise ConfigError(f"{where}: month must be YYYY-MM, got {month!r}")
+        amount = _typed(entry, "amount", int, where, required=True)
+        if amount < 0:
+            raise ConfigError(f"{where}: amount must not be negative, got {amount!r}")
+        out.append(Target(team, month, amount))
+    if len({(t.team, t.month) for t in out}) != len(out):
+        raise ConfigError("[[targets]]: one target per team and month")
+    return tuple(out)
 
 
 def _need_fit(table) -> tuple[NeedFitItem, ...]:

@@ -30,6 +30,7 @@ class Reply:
     card: dict[str, Any] | None = None
     decided: bool = False  # a pending request was settled by this message (front ends close its buttons)
     retry: bool = False  # the database was locked or down: nothing was stored, the platform should redeliver
+    image: str | None = None  # a chart (PNG data URI) to attach where the platform shows pictures
 
 
 @dataclass(frozen=True)
@@ -54,3 +55,4 @@ class Deps:
     config: Any  # domain.config.Config
     clock: Callable[[], datetime]
     send: Callable[[Any], None] = field(default=lambda message: None)  # delivers one outbox row
+    public_url: str = "http://127.0.0.1:8080"  # where `oppbot serve` is reached from a browser (dashboard links)

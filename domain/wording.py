@@ -116,7 +116,7 @@ TEXT = {
         "• 联系人 ID 张伟 CFO 13700001111 决策者（添加或更正，角色：决策者/影响者/使用者）· ID 预算已获批\n"
         "• 评分 ID 功能匹配 8 系统集成 6 …（需求确认单 10 项，每项 0–10）\n"
         "• 查看 ID · 我的商机 · 团队商机（主管）· 本周到期 · 漏斗 · 预测 本季度 · 认领 ID\n"
-        "• 转化率 · 周期 · 赢率 · 来源分析 · 丢单分析 · 排行 · 合规（可加 本月/上季度/2026年Q3，团队/行业/来源/负责人 …）\n"
+        "• 转化率 · 周期 · 赢率 · 来源分析 · 丢单分析 · 排行 · 合规（可加 本月/上季度/2026年Q3，团队/行业/来源/负责人 …）· 看板（数据看板链接）\n"
         "• 申请支持 ID 售前 方案演示 11月20日前 · 售前/客户成功：接受 ID / 拒绝 ID 原因 … · 评价 ID 9\n"
         "• 主管：同意 ID / 驳回 ID 原因 …\n"
         "• 取消（放弃正在填写的报备）· 帮助",
@@ -129,7 +129,7 @@ TEXT = {
         "• contact ID Lisa Wong (Head of Data) lisa@acme.com influencer (add or correct; decision maker/influencer/user) · ID budget approved\n"
         "• score ID features 8 integration 6 … (the 10 need-fit items, 0–10 each)\n"
         "• show ID · my pipeline · team pipeline (managers) · due this week · funnel · forecast this quarter · claim ID\n"
-        "• conversion · cycle · win rate · sources · lost reasons · leaderboard · compliance (add this month / last quarter / 2026-Q3, team/industry/source/owner …)\n"
+        "• conversion · cycle · win rate · sources · lost reasons · leaderboard · compliance (add this month / last quarter / 2026-Q3, team/industry/source/owner …) · dashboard (a link)\n"
         "• request support ID presales demo by Nov 20 · presales/cs: accept ID / reject ID <reason> · rate support ID 9\n"
         "• managers: approve ID / reject ID <reason>\n"
         "• cancel (drop the registration you are filling in) · help",
@@ -200,6 +200,11 @@ TEXT = {
     "funnel_none": ("漏斗是空的：还没有进行中的商机。", "The funnel is empty: no open opportunities."),
     "forecast_head": ("加权预测（Σ 金额 × 阶段赢率，{scope}）：", "Weighted forecast (Σ amount × stage win %, {scope}):"),
     "forecast_line": ("{period}（{start} 至 {end}）：{amount}，{n} 个商机", "{period} ({start} to {end}): {amount} from {n} opportunities"),
+    "forecast_target": ("；已赢单 {won}，目标 {target}，预计达成 {reach}", "; {won} won, target {target}, expected attainment {reach}"),
+    "forecast_learned": ("；按团队历史赢率 {amount}", "; {amount} with the team's own win rates"),
+    "forecast_odds": ("历史赢率（已关闭商机）：{odds}", "Win rates of closed deals: {odds}"),
+    "odds_learned": ("{stage} {pct}（{n} 单；默认 {default}%）", "{stage} {pct} ({n} closed; default {default}%)"),
+    "odds_default": ("{stage} 用默认 {default}%（{n} 单，满 {min} 单才用历史）", "{stage} default {default}% ({n} closed; history from {min})"),
     "scope_own": ("我的", "mine"), "scope_team": ("{team} 团队", "team {team}"), "scope_all": ("全公司", "everyone"),
     "edited": ("已修改 {id}：{changes}", "Updated {id}: {changes}"),
     "edit_same": ("{id} 的{field}已经是 {value}，没有改动。", "{id}'s {field} is already {value}; nothing changed."),
@@ -330,6 +335,43 @@ TEXT = {
     "m_idle": ("{d} 天前", "{d} days ago"), "m_idle_today": ("今天", "today"),
     "m_flag_3": ("  ⚠ 3天未更新", "  ⚠ 3 days without an update"), "m_flag_7": ("  ⛔ 7天未更新，主管需介入", "  ⛔ 7 days without an update: manager to step in"),
     "m_as_of": ("今天 {day}", "as of {day}"),
+    # the Monday pack and the month report (storage/reports/packs.py)
+    "pack_head": ("周一简报（{scope}，上周 {start} 至 {end}）", "Monday pack ({scope}, last week {start} to {end})"),
+    "pack_risk": ("高风险商机 {n} 个：", "{n} high-risk opportunities:"),
+    "pack_no_risk": ("高风险商机：无", "High-risk opportunities: none"),
+    "pack_risk_line": ("• {id} {customer} @{owner} {stage} 已停留 {days} 天", "• {id} {customer} @{owner} {stage}, {days} days in the stage"),
+    "month_head": ("月度报告（{scope}，{month}）", "Month report ({scope}, {month})"),
+    "month_no_wins": ("本月最佳商机：本月没有赢单", "Best opportunity: no wins this month"),
+    "month_best": ("本月最佳商机：{id} {customer}（{owner}）赢单 {amount}，周期 {days} 天（本月赢单平均 {avg} 天）",
+                   "Best opportunity: {id} {customer} ({owner}), won {amount} in {days} days (the month's wins averaged {avg})"),
+    "month_star": ("商机管理之星：{name}（赢率 {rate}，平均周期 {days}，协作评分 {help}，赢单 {amount}）",
+                   "Rep of the month: {name} (win rate {rate}, cycle {days}, collaboration {help}, {amount} won)"),
+    "month_accuracy": ("预测准确度（月底前 {days} 天的预测 vs 实际赢单，目标 ±5%）：",
+                       "Forecast accuracy (the forecast {days} days before the month ended vs what was won; goal ±5%):"),
+    "month_accuracy_line": ("• {team}：{day} 预测 {forecast}，实际 {actual}，误差 {error}；此前：{trend}",
+                            "• {team}: forecast on {day} {forecast}, won {actual}, error {error}; before: {trend}"),
+    # the dashboard (数据看板)
+    "d_title": ("数据看板", "Dashboard"), "d_made": ("生成于 {at}，链接 {until} 前有效", "made {at}; the link works until {until}"),
+    "d_period": ("时间", "Period"), "d_team": ("团队", "Team"), "d_industry": ("行业", "Industry"),
+    "d_source": ("来源", "Source"), "d_all": ("全部", "all"), "d_apply": ("筛选", "Apply"),
+    "d_registered": ("本期报备", "Registered"), "d_conversion": ("商机转化率", "Conversion"),
+    "d_win_rate": ("赢率", "Win rate"), "d_cycle": ("平均成交周期", "Average cycle"), "d_won": ("赢单金额", "Won"),
+    "d_high": ("高价值占比", "High-value share"), "d_coverage": ("决策链覆盖率", "Decision-chain coverage"),
+    "d_funnel": ("漏斗（进行中）", "Funnel (open)"), "d_steps": ("各阶段转化", "Stage conversion"),
+    "d_days": ("各阶段平均停留", "Average days in stage"), "d_forecast": ("预测与目标", "Forecast against target"),
+    "d_f_period": ("期间", "Period"), "d_f_won": ("已赢单", "Won"), "d_f_weighted": ("加权预测", "Weighted forecast"),
+    "d_f_target": ("目标", "Target"), "d_f_expected": ("已赢单 + 加权预测", "Won + weighted"), "d_f_reach": ("预计达成", "Expected attainment"),
+    "d_overdue": ("超期未跟进", "Overdue follow-ups"), "d_risk": ("高风险商机", "High-risk opportunities"),
+    "d_reps": ("销售明细", "Per rep"), "d_sources": ("来源质量", "Source quality"), "d_lost": ("丢单原因", "Lost reasons"),
+    "d_id": ("编号", "ID"), "d_customer": ("客户", "Customer"), "d_owner": ("负责人", "Owner"), "d_stage": ("阶段", "Stage"),
+    "d_due": ("应跟进", "Due"), "d_late": ("超期天数", "Days late"), "d_open": ("进行中", "Open"),
+    "d_over7": ("≥7天", "≥7 days"), "d_idle": ("未更新天数", "Days idle"), "d_count": ("数量", "Count"),
+    "d_amount": ("金额", "Amount"), "d_avg": ("平均金额", "Average amount"), "d_share": ("占比", "Share"),
+    "d_stays": ("次", "stays"), "d_none": ("无", "none"), "d_since": ("停留天数", "Days in stage"),
+    "d_forbidden": ("链接无效或已过期。请在聊天中重新发送“看板”获取新链接。",
+                    "This link is invalid or has expired. Send \"dashboard\" in chat for a new one."),
+    "dashboard_link": ("你的数据看板（{scope}）：{url}\n链接 {minutes} 分钟内有效，只显示你有权看到的商机。",
+                       "Your dashboard ({scope}): {url}\nThe link works for {minutes} minutes and shows only what you may see."),
     "period_week": ("本周", "This week"), "period_last_week": ("上周", "Last week"),
     "period_last_month": ("上月", "Last month"), "period_last_quarter": ("上季度", "Last quarter"),
     "period_last_year": ("去年", "Last year"), "period_all": ("全部", "All time"),

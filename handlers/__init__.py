@@ -86,7 +86,7 @@ def _transaction(deps: Deps, incoming: Incoming, answer) -> Reply | None:
             # a reply that settled a request says so: the front end then closes its buttons
             route = {**incoming.reply_to, **({"decided": True} if reply.decided else {})}
             outbox.enqueue(session, Notice(
-                to=incoming.user, kind="reply", text=reply.text, route=route, card=reply.card,
+                to=incoming.user, kind="reply", text=reply.text, route=route, card=reply.card, image=reply.image,
                 key=f"reply:{incoming.platform}:{incoming.event_id}" if incoming.event_id else None),
                 now=incoming.at)
         return reply
@@ -99,7 +99,7 @@ def _run(session, deps: Deps, incoming: Incoming, intent, *, text: str, lang: st
     if written and user.lang != lang:
         user.lang = lang  # notices to this user follow the language they write in
     ctx = Context(session=session, user=user, config=deps.config, now=incoming.at, today=today,
-                  lang=lang, message=text)
+                  lang=lang, message=text, public_url=deps.public_url)
     routed = dialog.route(ctx, text, intent)
     reply = routed if isinstance(routed, Reply) else VERBS[type(routed)](ctx, routed)
     return replace(reply, text="\n".join([*ctx.notes, reply.text])) if ctx.notes else reply

@@ -25,7 +25,7 @@ from handlers.render import (ACTION_NAMES, LOST_REASON_NAMES, STATUS_NAMES, card
                              lifecycle_report, money, named, opportunity_card, say, score_line, stage_name,
                              unread_lines)
 from storage import models as m
-from storage import lifecycle, matchindex, outbox, repo
+from storage import lifecycle, links, matchindex, outbox, repo
 
 
 
@@ -38,6 +38,7 @@ class Context:
     today: date  # in the user's team time zone
     lang: str
     message: str
+    public_url: str = "http://127.0.0.1:8080"
     notes: list[str] = field(default_factory=list)  # said before the reply (e.g. a dropped draft)
 
     @property
@@ -728,13 +729,14 @@ def query(ctx: Context, cmd: i.Query) -> Reply:
     if isinstance(filters, Reply):
         return filters
     try:
-        text = queries.answer(ctx.session, viewer=ctx.user, config=ctx.config, today=ctx.today, lang=ctx.lang,
-                              what=cmd.what, period=cmd.period, filters=filters)
+        found = queries.answer(ctx.session, viewer=ctx.user, config=ctx.config, today=ctx.today, lang=ctx.lang,
+                               what=cmd.what, period=cmd.period, filters=filters, chart=True)
     except ValueError:  # a month that is not one: 2026年13月
         return ctx.reply("m_bad_period", example=say("ex_metric", ctx.lang))
+    text = found.text
     if cmd.unread:
         text += "\n" + say("m_unread", ctx.lang, text=cmd.unread, example=say("ex_metric", ctx.lang))
-    return Reply(text=text, lang=ctx.lang)
+    return Reply(text=text, lang=ctx.lang, image=found.image)
 
 
 def _filters(ctx: Context, cuts: tuple[tuple[str, str], ...]) -> queries.Filters | Reply:
@@ -752,6 +754,13 @@ def _filters(ctx: Context, cuts: tuple[tuple[str, str], ...]) -> queries.Filters
             return ctx.reply("m_no_owner", owner=values["owner"])
         values["owner"] = user
     return queries.Filters(**values)
+
+
+def dashboard(ctx: Context, cmd: i.Dashboard) -> Reply:
+    """看板: a link signed for the asker alone (their role's scope), valid 15 minutes."""
+    token = links.sign(ctx.session, user_id=ctx.user.id, now=ctx.now)
+    return ctx.reply("dashboard_link", scope=queries.pipeline.scope_name(ctx.user, ctx.lang),
+                     url=f"{ctx.public_url}/dashboard?t={token}", minutes=links.LINK_MINUTES)
 
 
 def help_(ctx: Context, cmd: i.Help) -> Reply:
@@ -780,6 +789,6 @@ VERBS = {
     i.History: history, i.Advance: advance, i.Back: back, i.Decide: decide, i.Won: won, i.Lost: lost,
     i.LossAnalysis: loss_analysis, i.Invalid: invalid, i.Claim: claim, i.Review: review, i.Snooze: snooze,
     i.Override: dedupe.request_override, i.AddAlias: dedupe.add_alias, i.AskSupport: support.ask,
-    i.AnswerSupport: support.answer, i.RateSupport: support.rate, i.Show: show, i.Query: query, i.Help: help_,
+    i.AnswerSupport: support.answer, i.RateSupport: support.rate, i.Show: show, i.Query: query, i.Dashboard: dashboard, i.Help: help_,
     i.Cancel: cancel, i.NotUnderstood: not_understood,
 }

@@ -201,6 +201,11 @@ class Query:
 
 
 @dataclass(frozen=True)
+class Dashboard:
+    """看板 / dashboard: a signed link to the 数据看板."""
+
+
+@dataclass(frozen=True)
 class Show:
     ref: str
 
@@ -225,4 +230,4 @@ class NotUnderstood:
 
 Intent = (Register | FollowUp | Edit | SetContact | Rate | LossAnalysis | AskSupport | AnswerSupport | RateSupport
           | History | Advance | Back | Won | Lost | Invalid | Claim | Decide | Override | AddAlias | Snooze | Review | Query
-          | Show | Help | Cancel | NotUnderstood)
+          | Dashboard | Show | Help | Cancel | NotUnderstood)

@@ -2,7 +2,6 @@
 wins and losses, snoozes — and the funnel chart (SPEC "Daily digest")."""
 from __future__ import annotations
 
-import base64
 from collections import Counter
 from datetime import date, datetime, time, timedelta
 from types import SimpleNamespace
@@ -12,14 +11,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from domain.config import Config, Team
-from domain.stages import OPEN_STAGES
 from storage import reports as queries
 from storage.reports import metrics, resolve
 from storage.reports.texts import pct
 from domain.wording import money, say, stage_name
-from scheduler.chart import funnel_png
+from storage.reports.charts import data_uri
+from storage.reports.pipeline import funnel_chart
 from storage import models as m
-from storage import repo
 
 
 def team_digest(session: Session, *, config: Config, team: Team, day: date, lang: str = "zh") -> tuple[str, str]:
@@ -50,10 +48,10 @@ def team_digest(session: Session, *, config: Config, team: Team, day: date, lang
         lines.append(say("digest_conflicts", lang, n=len(conflicts)) + "；".join(
             f"{u} → {c}（{outcome}，{matched}）" for u, c, outcome, matched in conflicts))
     lines.append(queries.answer(session, viewer=viewer, config=config, today=day, lang=lang, what="funnel",
-                                period=None))
+                                period=None).text)
     lines.append(say("digest_conversion", lang) + _conversion(session, viewer, day, tz, lang))
     lines.append(queries.answer(session, viewer=viewer, config=config, today=day, lang=lang, what="forecast",
-                                period=None))
+                                period=None).text)
     if overdue:
         lines.append(say("digest_overdue", lang) + "，".join(f"{u} {n}" for u, n in overdue.most_common()))
     risky = _risky(session, team.name)
@@ -96,13 +94,4 @@ def _risky(session: Session, team: str, limit: int = 10) -> list[tuple[str, str,
 
 
 def _chart(session: Session, team: Team, viewer, day: date, lang: str) -> str:
-    counts: dict[str, int] = Counter()
-    amounts: dict[str, float] = Counter()
-    for stage, currency, count, amount in repo.funnel(session, viewer):
-        counts[stage] += count
-        if currency in (None, "CNY"):
-            amounts[stage] += float(amount or 0)
-    rows = [(stage_name(s, lang), counts.get(s, 0), money(amounts.get(s) or None, "CNY", lang) or "-")
-            for s in OPEN_STAGES]
-    png = funnel_png(say("digest_chart", lang, team=team.name, day=day.isoformat()), rows)
-    return "data:image/png;base64," + base64.b64encode(png).decode()
+    return data_uri(funnel_chart(session, viewer, say("digest_chart", lang, team=team.name, day=day.isoformat()), lang))

@@ -15,6 +15,18 @@ DEFAULT_URL = "sqlite:///oppbot.db"
 MIGRATIONS = Path(__file__).parent / "migrations"
 BUSY_TIMEOUT_MS = 30000  # how long a SQLite writer queues for the write lock (scheduler passes, the console)
 _lock_wait_ms: ContextVar[int] = ContextVar("lock_wait_ms", default=BUSY_TIMEOUT_MS)
+_reading: ContextVar[bool] = ContextVar("reading", default=False)
+
+
+@contextmanager
+def reading():
+    """Transactions begun inside only read: on SQLite a plain BEGIN, so in WAL they neither take nor wait for the
+    write lock — a dashboard's seconds of reads never hold up a registration, and several run side by side."""
+    token = _reading.set(True)
+    try:
+        yield
+    finally:
+        _reading.reset(token)
 
 
 @contextmanager
@@ -61,7 +73,7 @@ def _serialise_sqlite_writers(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         conn.exec_driver_sql(f"PRAGMA busy_timeout={_lock_wait_ms.get()}")
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN" if _reading.get() else "BEGIN IMMEDIATE")
 
 
 def _bound_postgres_lock_waits(engine: Engine) -> None:

@@ -43,16 +43,13 @@ def sign(session: Session, *, user_id: str, now: datetime) -> str:
     return _serializer(session, now).dumps({"u": user_id})
 
 
-def verify(session: Session, token: str, *, now: datetime) -> str | None:
-    """The user id the link was made for, or None when it was altered, made by another key, or is too old."""
+def verify(session: Session, token: str, *, now: datetime) -> tuple[str, datetime] | None:
+    """(the user id the link was made for, when it stops working), or None when it was altered, made with another
+    key, or is too old."""
     try:
-        data = _serializer(session, now).loads(token, max_age=LINK_MINUTES * 60)
+        data, made = _serializer(session, now).loads(token, max_age=LINK_MINUTES * 60, return_timestamp=True)
     except (SignatureExpired, BadSignature):
         return None
     if not isinstance(data, dict) or not isinstance(data.get("u"), str):
         return None
-    return data["u"]
-
-
-def expires(now: datetime) -> datetime:
-    return now + timedelta(minutes=LINK_MINUTES)
+    return data["u"], made + timedelta(minutes=LINK_MINUTES)

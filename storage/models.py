@@ -103,7 +103,9 @@ class Opportunity(Base):
     __tablename__ = "opportunities"
     # Not (status, …): status is one value for most rows, and SQLite's planner would pick it over customer_id.
     __table_args__ = (Index("ix_opportunities_due", "follow_up_due"), Index("ix_opportunities_created_at", "created_at"),
-                      Index("ix_opportunities_closed_at", "closed_at"))
+                      Index("ix_opportunities_closed_at", "closed_at"),
+                      Index("ix_opportunities_expected_close", "expected_close"),
+                      Index("ix_opportunities_risk_stage", "risk_stage"))
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
     owner_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
@@ -326,3 +328,20 @@ class ApiToken(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     value: Mapped[str | None] = mapped_column(Text)  # None: the row exists to be locked, no token fetched yet
     expires_at: Mapped[datetime | None]
+
+
+class ForecastSnapshot(Base):
+    """A team's forecast of one month as it stood on one day: won so far + Σ amount × win % (the default stage
+    figures, and the team's learned ones), so the month's end can say how far off the forecast 30 days out was."""
+
+    __tablename__ = "forecast_snapshots"
+    __table_args__ = (UniqueConstraint("team_name", "day", "month"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_name: Mapped[str] = mapped_column(String(100))
+    day: Mapped[date]
+    month: Mapped[str] = mapped_column(String(7))  # YYYY-MM
+    won: Mapped[Decimal]
+    weighted: Mapped[Decimal]
+    learned: Mapped[Decimal]
+    open_deals: Mapped[int]
+    taken_at: Mapped[datetime]

@@ -112,14 +112,6 @@ def funnel(session: Session, viewer: m.User) -> list[tuple]:
     return list(session.execute(q))
 
 
-def expected_between(session: Session, viewer: m.User, start, end) -> list[tuple]:
-    """(stage, currency, budget) of open opportunities with an amount, expected to close within [start, end]."""
-    q = select(m.Opportunity.stage, m.Opportunity.currency, m.Opportunity.budget).where(
-        scope(viewer), m.Opportunity.status == "open", m.Opportunity.budget.is_not(None),
-        m.Opportunity.expected_close.between(start, end))
-    return list(session.execute(q))
-
-
 def audit_trail(session: Session, opportunity_id: str) -> list[m.AuditEntry]:
     """Every audited change of one opportunity, oldest first (the caller has checked it may be seen)."""
     return list(session.scalars(select(m.AuditEntry).where(

@@ -1,6 +1,7 @@
 """The config file: the SPEC format, the demo org, and the decision-chain keyword lists a team can extend."""
 from __future__ import annotations
 
+import re
 import tomllib
 
 import pytest
@@ -74,3 +75,21 @@ def test_an_org_lists_its_own_need_fit_items_and_a_bad_one_is_named():
                       "other than 'overall'"), ([], "one or more items")):
         with pytest.raises(ConfigError, match=said):
             config_from_dict({**base, "need_fit": bad})
+
+
+def test_targets_are_per_team_and_month_and_a_bad_one_is_named():
+    base = tomllib.loads(ORG)
+    config = config_from_dict({**base, "targets": [{"team": "East", "month": "2026-12", "amount": 1_000_000},
+                                                   {"team": "West", "month": "2026-12", "amount": 400_000},
+                                                   {"team": "East", "month": "2027-01", "amount": 900_000}]})
+    assert config.target(["East"], ["2026-12"]) == 1_000_000
+    assert config.target(["East", "West"], ["2026-12", "2027-01"]) == 2_300_000
+    assert config.target(["West"], ["2027-01"]) is None  # no target set: nothing to compare with, not zero
+    for bad, message in (({"team": "North", "month": "2026-12", "amount": 1}, "team 'North' is not a [[teams]] name"),
+                         ({"team": "East", "month": "2026-13", "amount": 1}, "month must be YYYY-MM, got '2026-13'"),
+                         ({"team": "East", "month": "2026-12", "amount": -5}, "amount must not be negative"),
+                         ({"team": "East", "month": "2026-12"}, "'amount' is required")):
+        with pytest.raises(ConfigError, match=re.escape(message)):
+            config_from_dict({**base, "targets": [bad]})
+    with pytest.raises(ConfigError, match="one target per team and month"):
+        config_from_dict({**base, "targets": [{"team": "East", "month": "2026-12", "amount": 1}] * 2})

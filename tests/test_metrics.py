@@ -54,6 +54,7 @@ def quarter(bot):
         "2026-SH-004": ("bob", "won", "closed", 60000, "exhibition"),
         "2026-SH-005": ("bob", "open", "proposal", 600000, "referral"),
         "2026-SH-006": ("alice", "open", "discovery", 300000, "website")}
+    assert stored["2026-CD-001"]["currency"] == "USD" and stored["2026-SH-002"]["currency"] == "CNY"
     assert [c["role"] for c in stored["2026-SH-005"]["contacts"]] == ["decision_maker"]
     assert [c["role"] for c in stored["2026-SH-006"]["contacts"]] != ["decision_maker"]
     return bot
@@ -92,6 +93,10 @@ def test_cycle_and_days_in_each_stage(quarter):
         "  需求确认 15.3 天（3 次）",  # 10 + 26 + 10
         "  方案推进 10 天（1 次）",
         "  商务成交 10 天（1 次）"]
+    assert lines(quarter.reply("bob", "周期 本季度", at=TODAY))[1:3] == [  # his SH-004 (28 days) alone
+        "• 本期赢单 1 个，平均成交周期 28 天（报备 → 赢单）", "• 各阶段平均停留（本期结束的停留）："]
+    assert lines(quarter.reply("dora", "周期 本季度", at=TODAY))[3] == \
+        "  商机发现 20 天（6 次）"  # CD-001 too: 10-20 → lost 12-01 is 42 days; (78 + 42) / 6
 
 
 def test_win_rate_by_amount_last_month_and_this_quarter(quarter):
@@ -113,6 +118,11 @@ def test_source_quality_with_an_industry_cut(quarter):
         "• 展会：2 个，赢 2，转化 100%，平均金额 43万",  # (80万 + 6万) / 2
         "• 官网：2 个，赢 0，转化 0%，平均金额 25万",
         "• 转介绍：1 个，赢 0，转化 0%，平均金额 60万"]
+    assert lines(quarter.reply("alice", "来源分析 本季度", at=TODAY)) == [
+        "来源分析（我的，2026-10-01 至 2026-12-31）：",
+        "• 官网：2 个，赢 0，转化 0%，平均金额 25万", "• 展会：1 个，赢 1，转化 100%，平均金额 80万"]
+    assert lines(quarter.reply("dora", "来源分析 本季度", at=TODAY))[1] == \
+        "• 展会：3 个，赢 2，转化 67%，平均金额 43万"  # CD-001's "1m" was written in English: USD, counted, not averaged
     assert lines(quarter.reply("mike", "来源分析 本季度 行业 零售", at=TODAY)) == [
         "来源分析（East 团队，2026-10-01 至 2026-12-31；筛选：行业 零售）：",
         "• 官网：1 个，赢 0，转化 0%，平均金额 20万"]
@@ -147,6 +157,10 @@ def test_compliance_and_decision_chain_coverage_as_of_today(quarter):
         # SH-005 entered 方案推进 11-30, cadence 3 days → due 12-03; untouched since its registration 11-10
         "• Bob：进行中 1，超期 1（≥3天 0，≥7天 0），最近更新 24 天前  ⛔ 7天未更新，主管需介入",
         "• Alice：进行中 1，超期 0（≥3天 0，≥7天 0），最近更新 2 天前"]
+    assert lines(quarter.reply("alice", "合规", at=TODAY)) == [
+        "跟进合规（我的，今天 2026-12-04）：", "• 决策链覆盖率 0/1 = 0%（进行中商机已接触决策者）",
+        "• Alice：进行中 1，超期 0（≥3天 0，≥7天 0），最近更新 2 天前"]
+    assert lines(quarter.reply("dora", "合规", at=TODAY))[1] == "• 决策链覆盖率 1/2 = 50%（进行中商机已接触决策者）"
 
 
 def test_a_cut_that_names_nothing_known_is_refused_and_stray_words_are_said(quarter):

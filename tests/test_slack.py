@@ -468,3 +468,18 @@ def test_a_hung_slack_call_does_not_delay_another_users_reply(world):
         world.api.release()
     posts = world.api.wait_for("chat.postMessage", 2)
     assert posts[1]["params"]["text"].startswith("已报备 2026-SH-001")
+
+
+def test_a_chart_question_in_a_dm_gets_its_answer_and_the_chart_uploaded_beside_it(world):
+    world.event("alice", REGISTER)
+    world.api.wait_for("chat.postMessage")
+    assert world.event("alice", "漏斗") == (200, "")
+    posts = world.api.wait_for("chat.postMessage", 2)
+    assert posts[1]["params"]["text"].startswith("漏斗（我的，进行中 1 个）：")
+    [done] = world.api.wait_for("files.completeUploadExternal")
+    assert done["params"]["channel_id"] == "D0DM"
+    [upload] = [c for c in world.api.calls if c["method"].startswith("/upload/")]
+    assert upload["body"][:8] == b"\x89PNG\r\n\x1a\n"
+    assert world.event("alice", "我的商机") == (200, "")  # a list: no chart
+    world.api.wait_for("chat.postMessage", 3)
+    assert len(world.api.ok("files.completeUploadExternal")) == 1

@@ -400,3 +400,15 @@ def test_a_locked_database_is_told_to_the_member_once_and_wecoms_redelivery_is_s
     world.settle()
     assert world.api.texts("alice.w")[2].startswith("已报备 2026-SH-001") and len(world.api.texts()) == 3
     assert [o["id"] for o in world.bot.export()["opportunities"]] == ["2026-SH-001"]
+
+
+def test_a_chart_question_is_answered_with_text_then_the_chart_as_an_image_message(world):
+    world.say("alice", REGISTER, at="2026-11-02T10:00:00+08:00")
+    assert world.text("alice", "漏斗")[0] == 200
+    world.settle()
+    [upload] = world.api.ok("media/upload")
+    assert upload["query"]["type"] == "image" and b"\x89PNG\r\n\x1a\n" in upload["raw"]
+    sent = [c["json"] for c in world.api.ok("message/send")]
+    assert [m["msgtype"] for m in sent] == ["text", "image"]
+    assert sent[0]["text"]["content"].startswith("漏斗（我的，进行中 1 个）：")
+    assert sent[1]["image"]["media_id"].startswith("MEDIA-")  # the id WeCom answered for the upload

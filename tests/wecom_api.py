@@ -1,5 +1,5 @@
 """A local WeCom server API that the real wechatpy client talks to: gettoken, message/send,
-message/update_template_card and group-robot webhooks, answered like WeCom (errcode JSON). It records every call,
+message/update_template_card, media/upload and group-robot webhooks, answered like WeCom (errcode JSON). It records every call,
 checks the access token like WeCom does (42001 when it was revoked), and can be told to answer an errcode the next
 N times an endpoint is called."""
 from __future__ import annotations
@@ -44,14 +44,14 @@ class MockWeCom(MockAPI):
         return self.ok(endpoint)
 
     def texts(self, to: str | None = None) -> list[str]:
-        """What members were sent through message/send, as they read it (text content or card body)."""
-        out = []
-        for c in self.ok("message/send"):
-            body = c["json"]
-            if to is None or body["touser"] == to:
-                out.append(body["text"]["content"] if body["msgtype"] == "text" else
-                           body["template_card"]["sub_title_text"])
-        return out
+        """What members were sent through message/send, as they read it (text content or card body; a chart
+        image is not text and is left out)."""
+        return [self.text_of(c["json"]) for c in self.ok("message/send")
+                if (to is None or c["json"]["touser"] == to) and c["json"]["msgtype"] != "image"]
+
+    @staticmethod
+    def text_of(body: dict) -> str:
+        return body["text"]["content"] if body["msgtype"] == "text" else body["template_card"]["sub_title_text"]
 
     def _answer(self, endpoint: str, query: dict, body: dict | None) -> dict:
         if endpoint == "gettoken":
@@ -69,16 +69,20 @@ class MockWeCom(MockAPI):
             return {"errcode": 42001, "errmsg": "access_token expired"}
         if endpoint == "message/send":
             return {"errcode": 0, "errmsg": "ok", "invaliduser": "", "msgid": f"msg{len(self.calls)}"}
+        if endpoint == "media/upload":  # a temporary media file, good for 3 days
+            return {"errcode": 0, "errmsg": "ok", "type": query.get("type"), "media_id": f"MEDIA-{len(self.calls)}",
+                    "created_at": str(int(time.time()))}
         return {"errcode": 0, "errmsg": "ok"}
 
     def respond(self, path: str, headers, raw: bytes) -> tuple[int, dict, dict]:
         """WeCom answers errors with HTTP 200 and an errcode."""
         url = urlparse(path)
         endpoint, query = url.path.removeprefix("/cgi-bin/"), dict(parse_qsl(url.query))
-        body = json.loads(raw) if raw else None
+        multipart = "multipart/form-data" in (headers.get("Content-Type") or "")
+        body = json.loads(raw) if raw and not multipart else None
         queued = self.failures.get(endpoint)
         answer = ({"errcode": queued.pop(0), "errmsg": "told to fail"} if queued else
                   self._answer(endpoint, query, body))
         self.record({"endpoint": endpoint, "query": query, "json": body, "errcode": answer["errcode"],
-                     "at": time.monotonic()})
+                     "at": time.monotonic(), "raw": raw if multipart else None})
         return 200, {}, answer

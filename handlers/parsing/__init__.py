@@ -168,7 +168,7 @@ def _parse(text: str, *, today: date, tagger) -> i.Intent:
         return _without_verb(text, today=today, tagger=tagger)
     if kind == "register":
         return parse_register(rest, today=today, tagger=tagger)
-    if kind in ("help", "cancel", *QUERIES):
+    if kind in ("help", "cancel", "dashboard", *QUERIES):
         return _simple(kind, rest, today=today)
     if kind == "override":
         return i.Override(note=REASON_LABEL.sub("", rest, count=1).strip() or None)
@@ -308,6 +308,8 @@ def _simple(kind: str, rest: str, *, today: date) -> i.Intent:
         return i.Help()
     if kind == "cancel":
         return i.Cancel()
+    if kind == "dashboard":
+        return i.Dashboard()
     if kind == "forecast":
         return i.Query(what="forecast", period=period_key(rest, today=today)[0])
     if kind in METRIC_QUERIES:

@@ -11,13 +11,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from domain.config import Config
-from domain.wording import say
+from domain.wording import LOST_REASON_NAMES, named, say, source_name, stage_name
 from storage import models as m
 from storage.reports import metrics, pipeline, texts
+from storage.reports.charts import bars_png, data_uri
 from storage.reports.metrics import Filters
 from storage.reports.periods import Period, resolve
 
-__all__ = ["Filters", "Period", "resolve", "METRICS", "compute", "metric_text", "answer"]
+__all__ = ["Filters", "Period", "resolve", "METRICS", "Answer", "compute", "metric_text", "answer"]
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str
+    image: str | None = None  # a chart as a PNG data URI: attached on Slack and WeCom; the console has the text
 
 
 @dataclass(frozen=True)
@@ -27,6 +34,26 @@ class Metric:
     figures: Callable[..., dict]
     text: Callable[..., list[str]]
     by_person: bool = False  # its lines name people
+    chart: Callable[[dict, str], list[tuple[str, float, str]]] | None = None  # (label, value, figure) bars
+
+
+def _step_bars(figures: dict, lang: str) -> list[tuple[str, float, str]]:
+    return [(stage_name(s.stage, lang), s.rate or 0, f"{s.moved_on}/{s.entered} = {texts.pct(s.rate)}")
+            for s in figures["stages"]]
+
+
+def _lost_bars(figures: dict, lang: str) -> list[tuple[str, float, str]]:
+    return [(named(LOST_REASON_NAMES, r.reason, lang) or "—", r.count, f"{r.count} ({texts.pct(r.share)})")
+            for r in figures["lost"].reasons]
+
+
+def _source_bars(figures: dict, lang: str) -> list[tuple[str, float, str]]:
+    return [(source_name(q.source, lang), q.registered, f"{q.registered} · {q.won} · {texts.pct(q.conversion)}")
+            for q in figures["sources"]]
+
+
+def _health(pipe: metrics.OpenPipeline, tz: ZoneInfo) -> dict:
+    return {"coverage": pipe.coverage(), "compliance": pipe.compliance(tz)}
 
 
 def _results(s, v, p, f, today, tz):
@@ -36,21 +63,20 @@ def _results(s, v, p, f, today, tz):
 METRICS: dict[str, Metric] = {
     "conversion": Metric("m_conversion", "month", lambda s, v, p, f, today, tz: {
         **_results(s, v, p, f, today, tz), "stages": metrics.stage_conversion(s, viewer=v, period=p, filters=f, tz=tz)},
-        texts.conversion),
+        texts.conversion, chart=_step_bars),
     "cycle": Metric("m_cycle", "month", lambda s, v, p, f, today, tz: {
         **_results(s, v, p, f, today, tz), "days": metrics.stage_days(s, viewer=v, period=p, filters=f, tz=tz)},
         texts.cycle),
     "win_rate": Metric("m_win_rate", "month", _results, texts.win_rate),
     "sources": Metric("m_sources", "quarter", lambda s, v, p, f, today, tz: {
-        "sources": metrics.sources(s, viewer=v, period=p, filters=f, tz=tz)}, texts.sources),
+        "sources": metrics.sources(s, viewer=v, period=p, filters=f, tz=tz)}, texts.sources, chart=_source_bars),
     "lost_reasons": Metric("m_lost_reasons", "quarter", lambda s, v, p, f, today, tz: {
-        "lost": metrics.lost_reasons(s, viewer=v, period=p, filters=f, tz=tz)}, texts.lost_reasons),
+        "lost": metrics.lost_reasons(s, viewer=v, period=p, filters=f, tz=tz)}, texts.lost_reasons,
+        chart=_lost_bars),
     "leaderboard": Metric("m_leaderboard", "month", lambda s, v, p, f, today, tz: {
         "leaders": metrics.leaderboard(s, viewer=v, period=p, filters=f, tz=tz)}, texts.leaderboard, by_person=True),
-    "compliance": Metric("m_compliance", "week", lambda s, v, p, f, today, tz: {
-        "coverage": metrics.chain_coverage(s, viewer=v, filters=f),
-        "compliance": metrics.compliance(s, viewer=v, today=today, filters=f, tz=tz)}, texts.compliance,
-        by_person=True),
+    "compliance": Metric("m_compliance", "week", lambda s, v, p, f, today, tz: _health(
+        metrics.open_pipeline(s, viewer=v, today=today, filters=f), tz), texts.compliance, by_person=True),
 }
 AS_OF_TODAY = ("compliance",)  # a snapshot of now: no period applies
 
@@ -65,6 +91,12 @@ def compute(session: Session, metric: str, *, viewer, today: date, tz: ZoneInfo,
 
 def metric_text(session: Session, metric: str, *, viewer, today: date, tz: ZoneInfo, lang: str,
                 period: str | None = None, filters: Filters = Filters()) -> str:
+    return _metric(session, metric, viewer=viewer, today=today, tz=tz, lang=lang, period=period, filters=filters,
+                   chart=False).text
+
+
+def _metric(session: Session, metric: str, *, viewer, today: date, tz: ZoneInfo, lang: str, period: str | None,
+            filters: Filters, chart: bool) -> Answer:
     span, figures = compute(session, metric, viewer=viewer, today=today, tz=tz, period=period, filters=filters)
     spec = METRICS[metric]
     scope = pipeline.scope_name(viewer, lang)
@@ -74,21 +106,28 @@ def metric_text(session: Session, metric: str, *, viewer, today: date, tz: ZoneI
         lines = spec.text(figures, lang, head, dict(session.execute(select(m.User.id, m.User.name)).all()))
     else:
         lines = spec.text(figures, lang, head)
-    return "\n".join(lines if len(lines) > 1 else [*lines, say("m_nothing", lang)])
+    text = "\n".join(lines if len(lines) > 1 else [*lines, say("m_nothing", lang)])
+    bars = spec.chart(figures, lang) if chart and spec.chart else None
+    return Answer(text, data_uri(bars_png(head.rstrip("：:"), bars)) if bars else None)
 
 
 def answer(session: Session, *, viewer: m.User, config: Config, today: date, lang: str, what: str,
-           period: str | None, filters: Filters = Filters()) -> str:
-    """A chat question's answer, in the asker's language and scope."""
+           period: str | None, filters: Filters = Filters(), chart: bool = False) -> Answer:
+    """A chat question's answer, in the asker's language and scope; `chart` adds its picture where it has one."""
+    tz = config.timezone_of(None)
     if what in METRICS:
-        return metric_text(session, what, viewer=viewer, today=today, tz=config.timezone_of(None), lang=lang,
-                           period=period, filters=filters)
+        return _metric(session, what, viewer=viewer, today=today, tz=tz, lang=lang, period=period, filters=filters,
+                       chart=chart)
     if what == "due_this_week":
-        return pipeline.due_this_week(session, viewer, today, lang)
+        return Answer(pipeline.due_this_week(session, viewer, today, lang))
     if what == "funnel":
-        return pipeline.funnel(session, viewer, lang)
+        text = pipeline.funnel(session, viewer, lang)
+        return Answer(text, data_uri(pipeline.funnel_chart(session, viewer, text.splitlines()[0].rstrip("：:"), lang))
+                      if chart and "\n" in text else None)
     if what == "forecast":
-        return pipeline.forecast(session, viewer, today, lang, period)
+        text, bars = pipeline.forecast(session, viewer, today, lang, period, tz, config=config)
+        return Answer(text, data_uri(bars_png(text.splitlines()[0].rstrip("：:"), bars, color="#d98c1f"))
+                      if chart else None)
     if what == "team":
-        return pipeline.team(session, viewer, lang)
-    return pipeline.mine(session, viewer, lang)
+        return Answer(pipeline.team(session, viewer, lang))
+    return Answer(pipeline.mine(session, viewer, lang))

@@ -19,10 +19,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from domain.stages import OPEN_STAGES, PRIORITY_AMOUNT
+from domain.stages import DEFAULT_WIN_PERCENT, OPEN_STAGES, PRIORITY_AMOUNT
 from storage import models as m
 from storage.repo import scope
 from storage.reports.periods import Period
@@ -88,7 +88,8 @@ def _during(column, period: Period, tz: ZoneInfo) -> list:
     return [column >= start, column < end]
 
 
-def _where(viewer, filters: Filters) -> list:
+def where(viewer, filters: Filters) -> list:
+    """The viewer's scope and the cuts: every query here starts from these."""
     return [scope(viewer), *filters.clauses()]
 
 
@@ -119,20 +120,20 @@ class Results:
 
 
 def results(session: Session, *, viewer, period: Period, filters: Filters = Filters(), tz: ZoneInfo) -> Results:
-    where = _where(viewer, filters)
+    cut = where(viewer, filters)
     registered, won_of, high = session.execute(select(
         func.count(), func.count(case((O.status == "won", 1))), func.count(case((O.budget > HIGH_VALUE, 1))))
-        .where(*where, _COUNTED, *_during(O.created_at, period, tz))).one()
+        .where(*cut, _COUNTED, *_during(O.created_at, period, tz))).one()
     won = O.status == "won"
     band = _band().label("band")
     by_band = {b: (w, n) for b, w, n in session.execute(
         select(band, func.count(case((won, 1))), func.count())
-        .where(*where, O.status.in_(("won", "lost")), *_during(O.closed_at, period, tz)).group_by(band))}
+        .where(*cut, O.status.in_(("won", "lost")), *_during(O.closed_at, period, tz)).group_by(band))}
     n_won = sum(w for w, _ in by_band.values())
     n_closed = sum(n for _, n in by_band.values())
     amount, cycle = session.execute(select(
         func.sum(case((_HOME, O.budget))), func.avg(_elapsed_days(session, O.created_at, O.closed_at)))
-        .where(*where, won, *_during(O.closed_at, period, tz))).one()
+        .where(*cut, won, *_during(O.closed_at, period, tz))).one()
     bands = tuple(Band(b, w, n - w, _ratio(w, n)) for b in BAND_NAMES for w, n in [by_band.get(b, (0, 0))])
     return Results(
         period=period, registered=registered, won_of_registered=won_of, conversion=_ratio(won_of, registered),
@@ -160,7 +161,7 @@ def stage_conversion(session: Session, *, viewer, period: Period, filters: Filte
     per_opp = (select(*(func.max(case((and_(sc.to_stage == s, in_period), 1), else_=0)).label(f"e{i}")
                         for i, s in enumerate(OPEN_STAGES)),
                       func.max(depth).label("furthest"), func.max(case((O.status == "won", 1), else_=0)).label("won"))
-               .join(O, O.id == sc.opportunity_id).where(*_where(viewer, filters)).group_by(sc.opportunity_id))
+               .join(O, O.id == sc.opportunity_id).where(*where(viewer, filters)).group_by(sc.opportunity_id))
     if period.key != "all":
         per_opp = per_opp.where(sc.opportunity_id.in_(select(sc.opportunity_id).where(in_period)))
     kinds = per_opp.subquery()
@@ -187,7 +188,7 @@ def stage_days(session: Session, *, viewer, period: Period, filters: Filters = F
     rows = {stage: (n, avg) for stage, n, avg in session.execute(
         select(sc.to_stage, func.count(), func.avg(_elapsed_days(session, sc.at, sc.left_at)))
         .join(O, O.id == sc.opportunity_id)
-        .where(*_where(viewer, filters), *_during(sc.left_at, period, tz)).group_by(sc.to_stage))}
+        .where(*where(viewer, filters), *_during(sc.left_at, period, tz)).group_by(sc.to_stage))}
     return tuple(StageDays(s, rows.get(s, (0, None))[0], _avg_days(rows.get(s, (0, None))[1])) for s in OPEN_STAGES)
 
 
@@ -196,14 +197,6 @@ class Coverage:
     open: int
     with_decision_maker: int
     share: float | None
-
-
-def chain_coverage(session: Session, *, viewer, filters: Filters = Filters()) -> Coverage:
-    """Seed 001 决策链覆盖率: the open opportunities where a decision maker has been reached."""
-    reached = exists().where(m.Contact.opportunity_id == O.id, m.Contact.role == "decision_maker")
-    total, have = session.execute(select(func.count(), func.count(case((reached, 1))))
-                                  .where(*_where(viewer, filters), O.status == "open")).one()
-    return Coverage(total, have, _ratio(have, total))
 
 
 @dataclass(frozen=True)
@@ -216,18 +209,76 @@ class RepCompliance:
     idle_days: int | None  # days since the rep last updated any of their open opportunities
 
 
-def compliance(session: Session, *, viewer, today: date, filters: Filters = Filters(),
-               tz: ZoneInfo) -> tuple[RepCompliance, ...]:
-    """Seed 001 五(三)/SPEC cadence, per rep; worst first. A paused (暂停) opportunity is not overdue."""
+@dataclass(frozen=True)
+class Cell:
+    """The open opportunities of one owner in one stage, counted every way the reports need."""
+    owner: str
+    stage: str
+    open: int
+    amount: Decimal  # CNY
+    overdue: int
+    over_3: int
+    over_7: int
+    last_touch: object  # datetime | None
+    with_decision_maker: int
+    risky: int  # marked high risk by the dwell job for the stay it is in
+
+
+@dataclass(frozen=True)
+class OpenPipeline:
+    """The open pipeline as of today, read in one pass: the funnel, decision-chain coverage and compliance are
+    sums of its cells, so the dashboard reads the table once instead of four times."""
+    today: date
+    cells: tuple[Cell, ...]
+
+    def funnel(self) -> tuple[tuple[str, int, Decimal], ...]:
+        return tuple((s, sum(c.open for c in self.cells if c.stage == s),
+                      sum((c.amount for c in self.cells if c.stage == s), Decimal(0))) for s in OPEN_STAGES)
+
+    def coverage(self) -> Coverage:
+        total, have = sum(c.open for c in self.cells), sum(c.with_decision_maker for c in self.cells)
+        return Coverage(total, have, _ratio(have, total))
+
+    def compliance(self, tz: ZoneInfo) -> tuple[RepCompliance, ...]:
+        owners: dict[str, list[Cell]] = defaultdict(list)
+        for c in self.cells:
+            owners[c.owner].append(c)
+        out = []
+        for owner, cells in owners.items():
+            last = max((c.last_touch for c in cells if c.last_touch), default=None)
+            out.append(RepCompliance(owner, sum(c.open for c in cells), sum(c.overdue for c in cells),
+                                     sum(c.over_3 for c in cells), sum(c.over_7 for c in cells),
+                                     (self.today - last.astimezone(tz).date()).days if last else None))
+        return tuple(sorted(out, key=lambda r: (-r.over_7, -r.over_3, -r.overdue, -(r.idle_days or 0), r.owner)))
+
+    def overdue(self) -> int:
+        return sum(c.overdue for c in self.cells)
+
+    def risky(self) -> int:
+        return sum(c.risky for c in self.cells)
+
+
+def open_pipeline(session: Session, *, viewer, today: date, filters: Filters = Filters()) -> OpenPipeline:
+    """Seed 001 五(三)/SPEC cadence: a follow-up due before today is overdue, unless paused (暂停)."""
     late = and_(O.follow_up_due < today, or_(O.snoozed_until.is_(None), O.snoozed_until < today))
+    reached = O.id.in_(select(m.Contact.opportunity_id).where(m.Contact.role == "decision_maker"))  # one lookup
     rows = session.execute(select(
-        O.owner_id, func.count(), func.count(case((late, 1))),
+        O.owner_id, O.stage, func.count(), func.sum(case((_HOME, O.budget))), func.count(case((late, 1))),
         func.count(case((and_(late, O.follow_up_due <= today - timedelta(days=3)), 1))),
         func.count(case((and_(late, O.follow_up_due <= today - timedelta(days=7)), 1))),
-        func.max(O.last_touch_at)).where(*_where(viewer, filters), O.status == "open").group_by(O.owner_id)).all()
-    out = [RepCompliance(owner, n, late_, o3, o7, (today - last.astimezone(tz).date()).days if last else None)
-           for owner, n, late_, o3, o7, last in rows]
-    return tuple(sorted(out, key=lambda r: (-r.over_7, -r.over_3, -r.overdue, -(r.idle_days or 0), r.owner)))
+        func.max(O.last_touch_at), func.count(case((reached, 1))), func.count(case((O.risk_stage == O.stage, 1))))
+        .where(*where(viewer, filters), O.status == "open").group_by(O.stage, O.owner_id)).all()  # stage first: a
+    # group by owner first makes SQLite walk the owner index and fetch every row out of order (3× slower)
+    return OpenPipeline(today, tuple(Cell(owner, stage, n, Decimal(amount or 0), late_, o3, o7, last, dm, risky)
+                                     for owner, stage, n, amount, late_, o3, o7, last, dm, risky in rows))
+
+
+def high_risk(session: Session, *, viewer, filters: Filters = Filters(), limit: int) -> list:
+    """(id, customer, owner, stage, in the stage since), longest first: what the dwell-risk job marked (a stay over
+    1.5× the team's average) and is still in that stage."""
+    return session.execute(select(O.id, m.Customer.name, O.owner_id, O.stage, O.stage_entered_at).join(m.Customer)
+                           .where(*where(viewer, filters), O.status == "open", O.risk_stage.is_not(None),
+                                  O.risk_stage == O.stage).order_by(O.stage_entered_at, O.id).limit(limit)).all()
 
 
 # ---- sources, lost reasons, the ranking ----------------------------------------------------------------------
@@ -247,7 +298,7 @@ def sources(session: Session, *, viewer, period: Period, filters: Filters = Filt
     rows = session.execute(select(
         O.source, func.count(), func.count(case((O.status == "won", 1))),
         func.avg(case((and_(_HOME, O.budget.is_not(None)), O.budget))))
-        .where(*_where(viewer, filters), _COUNTED, *_during(O.created_at, period, tz))
+        .where(*where(viewer, filters), _COUNTED, *_during(O.created_at, period, tz))
         .group_by(O.source)).all()
     out = [SourceQuality(src, n, w, _ratio(w, n), Decimal(str(avg)).quantize(Decimal("1")) if avg is not None
                          else None) for src, n, w, avg in rows]
@@ -278,7 +329,7 @@ def lost_reasons(session: Session, *, viewer, period: Period, filters: Filters =
                  tz: ZoneInfo) -> LostReasons:
     """Seed 001 七(一): why deals closed lost in the period went (price / need changed / decision maker / resources)."""
     rows = session.execute(select(O.lost_reason, O.competitor).where(
-        *_where(viewer, filters), O.status == "lost", *_during(O.closed_at, period, tz))).all()
+        *where(viewer, filters), O.status == "lost", *_during(O.closed_at, period, tz))).all()
     reasons: dict[str | None, int] = defaultdict(int)
     rivals: dict[str, int] = defaultdict(int)
     for reason, rival in rows:
@@ -304,17 +355,97 @@ class RepResult:
 def leaderboard(session: Session, *, viewer, period: Period, filters: Filters = Filters(),
                 tz: ZoneInfo) -> tuple[RepResult, ...]:
     """Seed 001 五(三)/八(二): each rep's period, ranked by amount won, then wins, then win rate."""
-    where = _where(viewer, filters)
+    cut = where(viewer, filters)
     registered = dict(session.execute(select(O.owner_id, func.count()).where(
-        *where, _COUNTED, *_during(O.created_at, period, tz)).group_by(O.owner_id)).all())
+        *cut, _COUNTED, *_during(O.created_at, period, tz)).group_by(O.owner_id)).all())
     won = O.status == "won"
     closed = {owner: rest for owner, *rest in session.execute(select(
         O.owner_id, func.count(case((won, 1))), func.count(case((O.status == "lost", 1))),
         func.sum(case((and_(won, _HOME), O.budget))),
         func.avg(case((won, _elapsed_days(session, O.created_at, O.closed_at)))))
-        .where(*where, O.status.in_(("won", "lost")), *_during(O.closed_at, period, tz))
+        .where(*cut, O.status.in_(("won", "lost")), *_during(O.closed_at, period, tz))
         .group_by(O.owner_id))}
     out = [RepResult(owner, registered.get(owner, 0), w, lost, Decimal(amount or 0), _ratio(w, w + lost),
                      _avg_days(cycle)) for owner, (w, lost, amount, cycle) in closed.items()]
     out += [RepResult(owner, n, 0, 0, Decimal(0), None, None) for owner, n in registered.items() if owner not in closed]
     return tuple(sorted(out, key=lambda r: (-r.won_amount, -r.won, -(r.win_rate or 0), r.owner)))
+
+
+# ---- the forecast ------------------------------------------------------------------------------------------------
+
+LEARN_MIN = 20  # closed deals a learned win probability must rest on before the forecast uses it
+
+
+@dataclass(frozen=True)
+class WinOdds:
+    """How often the team's closed deals that reached a stage were won, beside SPEC's default for the stage."""
+    stage: str
+    source: str | None  # None: every source
+    closed: int
+    won: int
+    default: int  # %
+    learned: float | None  # won / closed, once closed ≥ LEARN_MIN
+
+    @property
+    def used(self) -> float:
+        return self.learned if self.learned is not None else self.default / 100
+
+
+def win_odds(session: Session, *, viewer, filters: Filters = Filters()) -> tuple[WinOdds, ...]:
+    """Per stage, and per stage and source: the closed (won or lost) opportunities that reached the stage — an
+    opportunity reaches every stage up to the furthest it entered — and the share of them won."""
+    sc = m.StageChange
+    depth = case(*((sc.to_stage == s, i) for i, s in enumerate(OPEN_STAGES)), else_=-1)
+    per_opp = (select(func.max(depth).label("furthest"), O.source.label("source"),
+                      func.max(case((O.status == "won", 1), else_=0)).label("won"))
+               .join(O, O.id == sc.opportunity_id)
+               .where(*where(viewer, filters), O.status.in_(("won", "lost"))).group_by(sc.opportunity_id, O.source)
+               .subquery())
+    counts: dict[tuple[int, str | None], list[int]] = defaultdict(lambda: [0, 0])
+    for furthest, source, won, n in session.execute(
+            select(per_opp.c.furthest, per_opp.c.source, per_opp.c.won, func.count())
+            .group_by(per_opp.c.furthest, per_opp.c.source, per_opp.c.won)):
+        for i in range(furthest + 1):  # every stage up to the furthest: overall, and for its source
+            for key in [(i, None)] + ([(i, source)] if source is not None else []):
+                counts[key][0] += n
+                counts[key][1] += n if won else 0
+    out = []
+    for (i, source), (closed, won) in sorted(counts.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
+        stage = OPEN_STAGES[i]
+        out.append(WinOdds(stage, source, closed, won, DEFAULT_WIN_PERCENT[stage],
+                           round(won / closed, 4) if closed >= LEARN_MIN else None))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Forecast:
+    period: Period
+    weighted: tuple[tuple[str, Decimal], ...]  # (currency, Σ amount × SPEC's stage win %) of open deals closing in it
+    learned: tuple[tuple[str, Decimal], ...]  # the same with the team's learned win % where the sample allows
+    open_deals: int
+    won_amount: Decimal  # already won in the period (CNY)
+    odds: tuple[WinOdds, ...]  # per stage (every source), what the learned figure rests on
+
+
+def forecast(session: Session, *, viewer, period: Period, filters: Filters = Filters(), tz: ZoneInfo) -> Forecast:
+    """SPEC: Σ amount × stage win % over the open opportunities expected to close in the period (by their own
+    expected date), beside what the period has already won; and the same Σ with the win % the team's own closed
+    deals show, per stage and source when 20 closed deals back it, else per stage, else SPEC's default."""
+    rows = session.execute(select(func.coalesce(O.currency, "CNY"), O.stage, O.source, func.sum(O.budget), func.count())
+                           .where(*where(viewer, filters), O.status == "open", O.budget.is_not(None),
+                                  O.expected_close.between(period.start, period.end))
+                           .group_by(func.coalesce(O.currency, "CNY"), O.stage, O.source)).all()
+    odds = win_odds(session, viewer=viewer, filters=filters)
+    learned_of = {(o.stage, o.source): o.learned for o in odds if o.learned is not None}
+    weighted: dict[str, Decimal] = defaultdict(Decimal)
+    learned: dict[str, Decimal] = defaultdict(Decimal)
+    for currency, stage, source, amount, _ in rows:
+        weighted[currency] += amount * DEFAULT_WIN_PERCENT.get(stage, 0) / 100
+        p = learned_of.get((stage, source), learned_of.get((stage, None)))
+        learned[currency] += amount * (Decimal(str(p)) if p is not None else Decimal(DEFAULT_WIN_PERCENT.get(stage, 0)) / 100)
+    won = session.scalar(select(func.sum(O.budget)).where(*where(viewer, filters), O.status == "won", _HOME,
+                                                          *_during(O.closed_at, period, tz)))
+    cent = Decimal("0.01")
+    return Forecast(period, tuple(sorted((c, v.quantize(cent)) for c, v in weighted.items())),
+                    tuple(sorted((c, v.quantize(cent)) for c, v in learned.items())),
+                    sum(n for *_, n in rows), Decimal(won or 0), tuple(o for o in odds if o.source is None))

@@ -7,10 +7,12 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from domain.stages import DEFAULT_WIN_PERCENT, OPEN_STAGES
+from domain.stages import OPEN_STAGES
 from domain.wording import money, say, stage_name
 from storage import models as m
 from storage import repo
+from storage.reports import metrics
+from storage.reports.charts import funnel_png
 from storage.reports.periods import resolve
 from storage.reports.texts import period_name
 
@@ -87,17 +89,64 @@ def funnel(session: Session, viewer: m.User, lang: str) -> str:
     return "\n".join(lines)
 
 
-def forecast(session: Session, viewer: m.User, today: date, lang: str, period: str | None) -> str:
-    """SPEC: Σ amount × stage win % over open opportunities expected to close in the period."""
-    lines = [say("forecast_head", lang, scope=scope_name(viewer, lang))]
+def funnel_chart(session: Session, viewer, title: str, lang: str) -> bytes:
+    """The open funnel as a picture: one centred bar per stage, its count and amount (CNY)."""
+    counts: dict[str, int] = defaultdict(int)
+    amounts: dict[str, Decimal] = defaultdict(Decimal)
+    for stage, currency, count, amount in repo.funnel(session, viewer):
+        counts[stage] += count
+        if currency in (None, "CNY"):
+            amounts[stage] += amount or 0
+    return funnel_png(title, [(stage_name(s, lang), counts.get(s, 0), money(amounts.get(s) or None, "CNY", lang) or "-")
+                              for s in OPEN_STAGES])
+
+
+def months_of(period) -> list[str]:
+    """2026-10 … 2026-12 for a quarter: what `[[targets]]` are kept by."""
+    out, y, mth = [], period.start.year, period.start.month
+    while date(y, mth, 1) <= period.end:
+        out.append(f"{y}-{mth:02d}")
+        y, mth = (y + 1, 1) if mth == 12 else (y, mth + 1)
+    return out
+
+
+def target_of(config, viewer, period, *, team: str | None = None) -> int | None:
+    """Targets are teams': a manager's team, a director's chosen team or every team; a rep has none of their own."""
+    if viewer.role == "rep":
+        return None
+    teams = [team] if team else [viewer.team_name] if viewer.role == "manager" else [t.name for t in config.teams]
+    return config.target(teams, months_of(period))
+
+
+def forecast(session: Session, viewer: m.User, today: date, lang: str, period: str | None, tz, *,
+             config) -> tuple[str, list[tuple[str, float, str]]]:
+    """SPEC: Σ amount × stage win % over open opportunities expected to close in the period, held against the
+    period's target; beside it the same with the win rates the scope's own closed deals show, once 20 of them back a
+    stage. Also the bars of the first period's chart: won, won + forecast, target."""
+    lines, bars = [say("forecast_head", lang, scope=scope_name(viewer, lang))], []
     for p in ([period] if period else ["month", "quarter"]):
-        span = resolve(p, today)
-        start, end = span.start, span.end
-        sums, n = defaultdict(Decimal), 0
-        for stage, currency, amount in repo.expected_between(session, viewer, start, end):
-            sums[currency or "CNY"] += amount * DEFAULT_WIN_PERCENT.get(stage, 0) / 100
-            n += 1
-        shown = " + ".join(money(v, c, lang) for c, v in sorted(sums.items())) or money(Decimal(0), "CNY", lang)
-        lines.append(say("forecast_line", lang, period=period_name(span, lang), start=start, end=end,
-                         amount=shown, n=n))
-    return "\n".join(lines)
+        f = metrics.forecast(session, viewer=viewer, period=resolve(p, today), tz=tz)
+        shown = " + ".join(money(v, c, lang) for c, v in f.weighted) or money(Decimal(0), "CNY", lang)
+        line = say("forecast_line", lang, period=period_name(f.period, lang), start=f.period.start,
+                   end=f.period.end, amount=shown, n=f.open_deals)
+        if any(o.learned is not None for o in f.odds) and f.learned != f.weighted:
+            line += say("forecast_learned", lang, amount=" + ".join(money(v, c, lang) for c, v in f.learned))
+        target = target_of(config, viewer, f.period)
+        weighted = sum((v for c, v in f.weighted if c == "CNY"), Decimal(0))
+        if target:
+            line += say("forecast_target", lang, won=money(f.won_amount, "CNY", lang),
+                        target=money(Decimal(target), "CNY", lang), reach=f"{100 * (f.won_amount + weighted) / target:.0f}%")
+        lines.append(line)
+        if not bars:
+            bars = [(say("d_f_won", lang), float(f.won_amount), money(f.won_amount, "CNY", lang)),
+                    (say("d_f_expected", lang), float(f.won_amount + weighted), money(f.won_amount + weighted, "CNY", lang)),
+                    *([(say("d_f_target", lang), float(target), money(Decimal(target), "CNY", lang))] if target else [])]
+    odds = f.odds
+    if any(o.closed for o in odds):
+        sep = "；" if lang == "zh" else "; "
+        lines.append(say("forecast_odds", lang, odds=sep.join(
+            say("odds_learned", lang, stage=stage_name(o.stage, lang), pct=f"{100 * o.learned:.0f}%", n=o.closed,
+                default=o.default) if o.learned is not None else
+            say("odds_default", lang, stage=stage_name(o.stage, lang), n=o.closed, min=metrics.LEARN_MIN,
+                default=o.default) for o in odds)))
+    return "\n".join(lines), bars

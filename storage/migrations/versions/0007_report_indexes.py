@@ -1,5 +1,5 @@
 """reports: a stage stay knows when it ended (stage_history.left_at, filled in for the past), and the report
-queries' range columns are indexed (registered, closed, stage entered and left)
+queries' range columns are indexed (registered, closed, expected to close, stage entered and left, marked high risk)
 
 Revision ID: 0007
 Revises: 0006
@@ -30,10 +30,14 @@ def upgrade() -> None:
     with op.batch_alter_table('opportunities') as batch:
         batch.create_index('ix_opportunities_created_at', ['created_at'], unique=False)
         batch.create_index('ix_opportunities_closed_at', ['closed_at'], unique=False)
+        batch.create_index('ix_opportunities_expected_close', ['expected_close'], unique=False)
+        batch.create_index('ix_opportunities_risk_stage', ['risk_stage'], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table('opportunities') as batch:
+        batch.drop_index('ix_opportunities_risk_stage')
+        batch.drop_index('ix_opportunities_expected_close')
         batch.drop_index('ix_opportunities_closed_at')
         batch.drop_index('ix_opportunities_created_at')
     with op.batch_alter_table('stage_history') as batch:

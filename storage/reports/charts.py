@@ -1,7 +1,9 @@
-"""The funnel chart of the daily digest, as PNG bytes (matplotlib, Agg; Noto Sans CJK SC from mplfonts, so the
-Chinese stage names render on a machine with no CJK font installed)."""
+"""Charts as PNG for where people look rather than read — the digest's funnel, and the chat's stage conversion,
+forecast against target, lost reasons and source quality (matplotlib, Agg; Noto Sans CJK SC from mplfonts, so
+Chinese labels render on a machine with no CJK font installed)."""
 from __future__ import annotations
 
+import base64
 import io
 from functools import lru_cache
 from importlib import resources
@@ -39,3 +41,29 @@ def funnel_png(title: str, rows: list[tuple[str, int, str]]) -> bytes:
     out = io.BytesIO()
     fig.savefig(out, format="png")
     return out.getvalue()
+
+
+def bars_png(title: str, rows: list[tuple[str, float, str]], *, color: str = "#2f6fde") -> bytes:
+    """rows: (label, value, the figure to print beside the bar), top to bottom; bars scaled to the largest."""
+    font = cjk_font()
+    fig = Figure(figsize=(6.4, 1.1 + 0.55 * max(len(rows), 1)), dpi=100)
+    ax = fig.subplots()
+    top = max((v for _, v, _ in rows), default=0) or 1
+    for i, (label, value, text) in enumerate(rows):
+        y = len(rows) - 1 - i
+        ax.barh(y, max(value / top, 0.005), height=0.6, color=color)
+        ax.text(max(value / top, 0.005) + 0.02, y, text, va="center", fontproperties=font, fontsize=11)
+    ax.set_yticks(range(len(rows)), [label for label, _, _ in reversed(rows)], fontproperties=font, fontsize=11)
+    ax.set_xlim(0, 1.45)
+    ax.set_xticks([])
+    for side in ("top", "right", "bottom"):
+        ax.spines[side].set_visible(False)
+    ax.set_title(title, fontproperties=font, fontsize=14)
+    fig.tight_layout()
+    out = io.BytesIO()
+    fig.savefig(out, format="png")
+    return out.getvalue()
+
+
+def data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode()
