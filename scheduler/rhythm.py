@@ -91,8 +91,9 @@ def forecast_snapshots(now: datetime, deps: Deps) -> int:
                 continue
             viewer = SimpleNamespace(role="manager", team_name=team.name, id=f"team:{team.name}")
             following = (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+            odds = metrics.win_odds(s, viewer=viewer)
             for month in (f"{day:%Y-%m}", f"{following:%Y-%m}"):
-                f = metrics.forecast(s, viewer=viewer, period=resolve(month, day), tz=tz)
+                f = metrics.forecast(s, viewer=viewer, period=resolve(month, day), tz=tz, odds=odds)
                 taken += insert_ignoring_duplicates(s, m.ForecastSnapshot, dict(
                     team_name=team.name, day=day, month=month, won=f.won_amount,
                     weighted=sum((v for c, v in f.weighted if c == "CNY"), Decimal(0)),

@@ -83,13 +83,14 @@ def page(sessions, *, viewer, config: Config, now: datetime, until: datetime, tz
         "steps": lambda s: metrics.stage_conversion(s, **kw),
         "days": lambda s: metrics.stage_days(s, **kw),
         "results": lambda s: metrics.results(s, **kw),
-        "rest": lambda s: (
-            [metrics.forecast(s, viewer=viewer, period=p, filters=filters, tz=tz) for p in spans.values()],
+        "rest": lambda s: (  # the page shows SPEC's weighted forecast: no need to read the win-rate history
+            [metrics.forecast(s, viewer=viewer, period=p, filters=filters, tz=tz, odds=()) for p in spans.values()],
             {r.owner: r for r in metrics.leaderboard(s, **kw)}, dict(s.execute(select(m.User.id, m.User.name)).all()),
             _overdue(s, viewer, filters, today), metrics.high_risk(s, viewer=viewer, filters=filters, limit=LIST_ROWS),
             metrics.lost_reasons(s, **kw), metrics.sources(s, **kw))})
     results, steps, days, pipe = got["results"], got["steps"], got["days"], got["pipe"]
     found, leaders, names, overdue, risky, lost, source_rows = got["rest"]
+
     forecasts = []
     for p, f in zip(spans.values(), found):
         weighted = sum((v for c, v in f.weighted if c == "CNY"), Decimal(0))

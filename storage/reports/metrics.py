@@ -392,23 +392,21 @@ class WinOdds:
 
 
 def win_odds(session: Session, *, viewer, filters: Filters = Filters()) -> tuple[WinOdds, ...]:
-    """Per stage, and per stage and source: the closed (won or lost) opportunities that reached the stage — an
-    opportunity reaches every stage up to the furthest it entered — and the share of them won."""
+    """Per stage, and per stage and source: the closed (won or lost) opportunities that reached the stage, and the
+    share of them won. A deal reached the stage it closed from and every stage before it (stages are entered one
+    at a time), so each closed deal is read once, from its closing row of the stage history."""
     sc = m.StageChange
-    depth = case(*((sc.to_stage == s, i) for i, s in enumerate(OPEN_STAGES)), else_=-1)
-    per_opp = (select(func.max(depth).label("furthest"), O.source.label("source"),
-                      func.max(case((O.status == "won", 1), else_=0)).label("won"))
-               .join(O, O.id == sc.opportunity_id)
-               .where(*where(viewer, filters), O.status.in_(("won", "lost"))).group_by(sc.opportunity_id, O.source)
-               .subquery())
     counts: dict[tuple[int, str | None], list[int]] = defaultdict(lambda: [0, 0])
-    for furthest, source, won, n in session.execute(
-            select(per_opp.c.furthest, per_opp.c.source, per_opp.c.won, func.count())
-            .group_by(per_opp.c.furthest, per_opp.c.source, per_opp.c.won)):
-        for i in range(furthest + 1):  # every stage up to the furthest: overall, and for its source
+    for last, source, status, n in session.execute(
+            select(sc.from_stage, O.source, O.status, func.count()).join(O, O.id == sc.opportunity_id)
+            .where(*where(viewer, filters), sc.to_stage == "closed", O.status.in_(("won", "lost")))
+            .group_by(sc.from_stage, O.source, O.status)):
+        if last not in OPEN_STAGES:
+            continue
+        for i in range(OPEN_STAGES.index(last) + 1):  # every stage up to the last: overall, and for its source
             for key in [(i, None)] + ([(i, source)] if source is not None else []):
                 counts[key][0] += n
-                counts[key][1] += n if won else 0
+                counts[key][1] += n if status == "won" else 0
     out = []
     for (i, source), (closed, won) in sorted(counts.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
         stage = OPEN_STAGES[i]
@@ -427,15 +425,18 @@ class Forecast:
     odds: tuple[WinOdds, ...]  # per stage (every source), what the learned figure rests on
 
 
-def forecast(session: Session, *, viewer, period: Period, filters: Filters = Filters(), tz: ZoneInfo) -> Forecast:
+def forecast(session: Session, *, viewer, period: Period, filters: Filters = Filters(), tz: ZoneInfo,
+             odds: tuple[WinOdds, ...] | None = None) -> Forecast:
     """SPEC: Σ amount × stage win % over the open opportunities expected to close in the period (by their own
     expected date), beside what the period has already won; and the same Σ with the win % the team's own closed
-    deals show, per stage and source when 20 closed deals back it, else per stage, else SPEC's default."""
-    rows = session.execute(select(func.coalesce(O.currency, "CNY"), O.stage, O.source, func.sum(O.budget), func.count())
+    deals show, per stage and source when 20 closed deals back it, else per stage, else SPEC's default. `odds`:
+    win_odds already read for this viewer and filters (several periods, one reading of the history)."""
+    currency = func.coalesce(O.currency, "CNY").label("currency")  # grouped by its label: PostgreSQL wants one
+    rows = session.execute(select(currency, O.stage, O.source, func.sum(O.budget), func.count())
                            .where(*where(viewer, filters), O.status == "open", O.budget.is_not(None),
                                   O.expected_close.between(period.start, period.end))
-                           .group_by(func.coalesce(O.currency, "CNY"), O.stage, O.source)).all()
-    odds = win_odds(session, viewer=viewer, filters=filters)
+                           .group_by(currency, O.stage, O.source)).all()
+    odds = win_odds(session, viewer=viewer, filters=filters) if odds is None else odds
     learned_of = {(o.stage, o.source): o.learned for o in odds if o.learned is not None}
     weighted: dict[str, Decimal] = defaultdict(Decimal)
     learned: dict[str, Decimal] = defaultdict(Decimal)

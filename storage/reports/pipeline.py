@@ -124,8 +124,9 @@ def forecast(session: Session, viewer: m.User, today: date, lang: str, period: s
     period's target; beside it the same with the win rates the scope's own closed deals show, once 20 of them back a
     stage. Also the bars of the first period's chart: won, won + forecast, target."""
     lines, bars = [say("forecast_head", lang, scope=scope_name(viewer, lang))], []
+    known = metrics.win_odds(session, viewer=viewer)
     for p in ([period] if period else ["month", "quarter"]):
-        f = metrics.forecast(session, viewer=viewer, period=resolve(p, today), tz=tz)
+        f = metrics.forecast(session, viewer=viewer, period=resolve(p, today), tz=tz, odds=known)
         shown = " + ".join(money(v, c, lang) for c, v in f.weighted) or money(Decimal(0), "CNY", lang)
         line = say("forecast_line", lang, period=period_name(f.period, lang), start=f.period.start,
                    end=f.period.end, amount=shown, n=f.open_deals)
