@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from domain.config import Config
-from domain.wording import LOST_REASON_NAMES, named, say, source_name, stage_name
+from domain.wording import say
 from storage import models as m
 from storage.reports import metrics, pipeline, texts
 from storage.reports.charts import bars_png, data_uri
@@ -37,21 +37,6 @@ class Metric:
     chart: Callable[[dict, str], list[tuple[str, float, str]]] | None = None  # (label, value, figure) bars
 
 
-def _step_bars(figures: dict, lang: str) -> list[tuple[str, float, str]]:
-    return [(stage_name(s.stage, lang), s.rate or 0, f"{s.moved_on}/{s.entered} = {texts.pct(s.rate)}")
-            for s in figures["stages"]]
-
-
-def _lost_bars(figures: dict, lang: str) -> list[tuple[str, float, str]]:
-    return [(named(LOST_REASON_NAMES, r.reason, lang) or "—", r.count, f"{r.count} ({texts.pct(r.share)})")
-            for r in figures["lost"].reasons]
-
-
-def _source_bars(figures: dict, lang: str) -> list[tuple[str, float, str]]:
-    return [(source_name(q.source, lang), q.registered, f"{q.registered} · {q.won} · {texts.pct(q.conversion)}")
-            for q in figures["sources"]]
-
-
 def _health(pipe: metrics.OpenPipeline, tz: ZoneInfo) -> dict:
     return {"coverage": pipe.coverage(), "compliance": pipe.compliance(tz)}
 
@@ -63,16 +48,16 @@ def _results(s, v, p, f, today, tz):
 METRICS: dict[str, Metric] = {
     "conversion": Metric("m_conversion", "month", lambda s, v, p, f, today, tz: {
         **_results(s, v, p, f, today, tz), "stages": metrics.stage_conversion(s, viewer=v, period=p, filters=f, tz=tz)},
-        texts.conversion, chart=_step_bars),
+        texts.conversion, chart=texts.step_bars),
     "cycle": Metric("m_cycle", "month", lambda s, v, p, f, today, tz: {
         **_results(s, v, p, f, today, tz), "days": metrics.stage_days(s, viewer=v, period=p, filters=f, tz=tz)},
         texts.cycle),
     "win_rate": Metric("m_win_rate", "month", _results, texts.win_rate),
     "sources": Metric("m_sources", "quarter", lambda s, v, p, f, today, tz: {
-        "sources": metrics.sources(s, viewer=v, period=p, filters=f, tz=tz)}, texts.sources, chart=_source_bars),
+        "sources": metrics.sources(s, viewer=v, period=p, filters=f, tz=tz)}, texts.sources, chart=texts.source_bars),
     "lost_reasons": Metric("m_lost_reasons", "quarter", lambda s, v, p, f, today, tz: {
         "lost": metrics.lost_reasons(s, viewer=v, period=p, filters=f, tz=tz)}, texts.lost_reasons,
-        chart=_lost_bars),
+        chart=texts.lost_bars),
     "leaderboard": Metric("m_leaderboard", "month", lambda s, v, p, f, today, tz: {
         "leaders": metrics.leaderboard(s, viewer=v, period=p, filters=f, tz=tz)}, texts.leaderboard, by_person=True),
     "compliance": Metric("m_compliance", "week", lambda s, v, p, f, today, tz: _health(

@@ -132,8 +132,7 @@ def page(sessions, *, viewer, config: Config, now: datetime, until: datetime, tz
               ("coverage", say("d_coverage", lang), texts.pct(coverage.share))],
         funnel=_bars([Bar(stage_name(stage, lang), n, f"{n} · {money(amount, 'CNY', lang)}")
                       for stage, n, amount in pipe.funnel()]),
-        steps=_bars([Bar(stage_name(s.stage, lang), s.rate or 0, f"{s.moved_on}/{s.entered} = {texts.pct(s.rate)}")
-                     for s in steps]),
+        steps=_bars([Bar(*row) for row in texts.step_bars({"stages": steps}, lang)]),
         days=[(stage_name(d.stage, lang), texts.days(d.average, lang), d.stays) for d in days],
         forecasts=forecasts,
         n_overdue=pipe.overdue(), overdue=[(i, c, names.get(o, o), stage_name(s, lang), due, (today - due).days)
@@ -145,5 +144,4 @@ def page(sessions, *, viewer, config: Config, now: datetime, until: datetime, tz
                       money(s.average_amount, "CNY", lang) or "—")
                      for s in source_rows],
         lost=[(named(LOST_REASON_NAMES, r.reason, lang) or "—", r.count, texts.pct(r.share)) for r in lost.reasons],
-        lost_bars=_bars([Bar(named(LOST_REASON_NAMES, r.reason, lang) or "—", r.count, f"{r.count} · {texts.pct(r.share)}")
-                         for r in lost.reasons]))
+        lost_bars=_bars([Bar(*row) for row in texts.lost_bars({"lost": lost}, lang)]))

@@ -99,3 +99,20 @@ def compliance(data: dict, lang: str, head: str, names: dict[str, str]) -> list[
         lines.append(say("m_rep", lang, name=names.get(r.owner, r.owner), open=r.open, late=r.overdue, o3=r.over_3,
                          o7=r.over_7, idle=idle, flag=flag))
     return lines
+
+
+# ---- the same figures as bars (label, value, the figure beside the bar): the chat's PNG and the page's SVG ----
+
+def step_bars(figures: dict, lang: str) -> list[tuple[str, float, str]]:
+    return [(stage_name(s.stage, lang), s.rate or 0, f"{s.moved_on}/{s.entered} = {pct(s.rate)}")
+            for s in figures["stages"]]
+
+
+def lost_bars(figures: dict, lang: str) -> list[tuple[str, float, str]]:
+    return [(named(LOST_REASON_NAMES, r.reason, lang) or "—", r.count, f"{r.count} ({pct(r.share)})")
+            for r in figures["lost"].reasons]
+
+
+def source_bars(figures: dict, lang: str) -> list[tuple[str, float, str]]:
+    return [(source_name(q.source, lang), q.registered, f"{q.registered} · {q.won} · {pct(q.conversion)}")
+            for q in figures["sources"]]
