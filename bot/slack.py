@@ -163,6 +163,10 @@ def build_app(deps: Deps, settings: SlackSettings, *, client: WebClient | None =
               token_verification_enabled=False, process_before_response=True)
     users = {u.slack: u.id for u in deps.config.users if u.slack}
 
+    def _shared(reply_to: dict) -> bool:
+        """A channel's thread is read by its members; a DM (D…) and a slash command's ephemeral answer are not."""
+        return "response_url" not in reply_to and not str(reply_to.get("channel", "D")).startswith("D")
+
     def run(slack_user: str, text: str, reply_to: dict, *, event_id: str | None, redelivered: bool = False,
             busy_to: dict | None = None) -> Reply | None:
         """One message in; its reply committed to the outbox with the change and sent by the courier. An unknown
@@ -172,7 +176,7 @@ def build_app(deps: Deps, settings: SlackSettings, *, client: WebClient | None =
         user = users.get(slack_user, f"slack:{slack_user}")
         with lock_wait(EVENT_LOCK_WAIT):
             reply = handle(Incoming(user=user, text=text, at=deps.clock(), platform="slack", event_id=event_id,
-                                    reply_to=reply_to), deps)
+                                    reply_to=reply_to, shared=_shared(reply_to)), deps)
         if reply is not None and reply.retry:
             if not redelivered:
                 courier.tell(OutboxMessage(to=user, kind="reply", text=reply.text, route=busy_to or reply_to,

@@ -16,6 +16,7 @@ class Incoming:
     text: str
     at: datetime
     channel: str | None = None  # None: a direct message
+    shared: bool | None = None  # seen by others (a group channel); None: shared exactly when `channel` is set
     platform: str = "console"
     event_id: str | None = None  # the platform's id for it: recorded with the change, so a redelivery is dropped
     reply_to: dict | None = None  # where the reply goes on the platform: set, the reply is an outbox row (issue 14)

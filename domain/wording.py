@@ -370,6 +370,8 @@ TEXT = {
     "d_stays": ("次", "stays"), "d_none": ("无", "none"), "d_since": ("停留天数", "Days in stage"),
     "d_forbidden": ("链接无效或已过期。请在聊天中重新发送“看板”获取新链接。",
                     "This link is invalid or has expired. Send \"dashboard\" in chat for a new one."),
+    "dashboard_sent": ("看板链接已私信发给你（它能看到你权限内的全部商机，不在群里发）。",
+                       "I've sent you the dashboard link in a direct message (it shows everything you may see, so not here)."),
     "dashboard_link": ("你的数据看板（{scope}）：{url}\n链接 {minutes} 分钟内有效，只显示你有权看到的商机。",
                        "Your dashboard ({scope}): {url}\nThe link works for {minutes} minutes and shows only what you may see."),
     "period_week": ("本周", "This week"), "period_last_week": ("上周", "Last week"),

@@ -99,7 +99,8 @@ def _run(session, deps: Deps, incoming: Incoming, intent, *, text: str, lang: st
     if written and user.lang != lang:
         user.lang = lang  # notices to this user follow the language they write in
     ctx = Context(session=session, user=user, config=deps.config, now=incoming.at, today=today,
-                  lang=lang, message=text, public_url=deps.public_url)
+                  lang=lang, message=text, public_url=deps.public_url,
+                  in_group=incoming.shared if incoming.shared is not None else incoming.channel is not None)
     routed = dialog.route(ctx, text, intent)
     reply = routed if isinstance(routed, Reply) else VERBS[type(routed)](ctx, routed)
     return replace(reply, text="\n".join([*ctx.notes, reply.text])) if ctx.notes else reply

@@ -39,6 +39,7 @@ class Context:
     lang: str
     message: str
     public_url: str = "http://127.0.0.1:8080"
+    in_group: bool = False  # the message was written where others read the answer
     notes: list[str] = field(default_factory=list)  # said before the reply (e.g. a dropped draft)
 
     @property
@@ -759,8 +760,12 @@ def _filters(ctx: Context, cuts: tuple[tuple[str, str], ...]) -> queries.Filters
 def dashboard(ctx: Context, cmd: i.Dashboard) -> Reply:
     """看板: a link signed for the asker alone (their role's scope), valid 15 minutes."""
     token = links.sign(ctx.session, user_id=ctx.user.id, now=ctx.now)
-    return ctx.reply("dashboard_link", scope=queries.pipeline.scope_name(ctx.user, ctx.lang),
-                     url=f"{ctx.public_url}/dashboard?t={token}", minutes=links.LINK_MINUTES)
+    text = say("dashboard_link", ctx.lang, scope=queries.pipeline.scope_name(ctx.user, ctx.lang),
+               url=f"{ctx.public_url}/dashboard?t={token}", minutes=links.LINK_MINUTES)
+    if ctx.in_group:  # whoever holds the link sees the asker's scope: never post it where others read
+        ctx.notify(Notice(to=ctx.user.id, kind="reply", text=text))
+        return ctx.reply("dashboard_sent")
+    return Reply(text=text, lang=ctx.lang)
 
 
 def help_(ctx: Context, cmd: i.Help) -> Reply:

@@ -182,3 +182,11 @@ def test_the_pages_reads_hold_no_write_lock_so_a_registration_goes_through_meanw
         with db.lock_wait(1):  # a platform event's budget: it would give up after 1 s if the reader held the lock
             reply = quarter.reply("alice", "报备 温州瓯江阀门制造有限公司 需求 阀门 预算 20万", at=TODAY)
         assert reply.startswith("已报备 2026-SH-007")
+
+
+def test_asked_in_a_group_the_link_goes_to_the_asker_alone(quarter):
+    out = quarter.run({"at": TODAY, "user": "mike", "text": "看板", "channel": "#sales-east"})
+    [answer] = [o for o in out if o["to"] == "#sales-east"]
+    assert answer["text"].startswith("看板链接已私信发给你") and "dashboard?t=" not in answer["text"]
+    [link] = [o for o in out if o["to"] == "mike"]
+    assert "/dashboard?t=" in link["text"] and "East 团队" in link["text"]

@@ -483,3 +483,12 @@ def test_a_chart_question_in_a_dm_gets_its_answer_and_the_chart_uploaded_beside_
     assert world.event("alice", "我的商机") == (200, "")  # a list: no chart
     world.api.wait_for("chat.postMessage", 3)
     assert len(world.api.ok("files.completeUploadExternal")) == 1
+
+
+def test_a_dashboard_asked_for_in_a_channel_is_sent_to_the_asker_not_the_channel(world):
+    assert world.event("mike", "<@UBOT> 看板", kind="app_mention", channel="C0EAST")[0] == 200
+    posts = world.api.wait_for("chat.postMessage", 2)
+    in_channel = [p["params"] for p in posts if p["params"]["channel"] == "C0EAST"]
+    private = [p["params"] for p in posts if p["params"]["channel"] != "C0EAST"]
+    assert len(in_channel) == 1 and "dashboard?t=" not in in_channel[0]["text"]
+    assert len(private) == 1 and "/dashboard?t=" in private[0]["text"]
