@@ -61,10 +61,11 @@ def populate(deps, n: int, *, seed: int = 7, batch: int = 5000) -> None:
                 status = "open" if fate < 0.35 or at >= now else "won" if fate < 0.6 else "lost" if fate < 0.95 \
                     else "invalid"
                 closed = at if status in ("won", "lost", "invalid") else None
-                ends = [when for _, when in steps[1:]] + [at if status in ("won", "lost") else None]
+                ends = [(when, stage) for stage, when in steps[1:]] + [
+                    (at, "closed") if status in ("won", "lost") else (None, None)]
                 history += [dict(opportunity_id=oid, at=when, from_stage=None if i == 0 else steps[i - 1][0],
-                                 to_stage=stage, by=rep, left_at=left)
-                            for i, ((stage, when), left) in enumerate(zip(steps, ends))]
+                                 to_stage=stage, by=rep, left_at=left, left_to=to)
+                            for i, ((stage, when), (left, to)) in enumerate(zip(steps, ends))]
                 if status in ("won", "lost"):
                     history.append(dict(opportunity_id=oid, at=at, from_stage=steps[-1][0], to_stage="closed", by=rep))
                 last_touch = min(at, now) - timedelta(days=rnd.randint(0, 10))

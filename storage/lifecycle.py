@@ -105,9 +105,10 @@ def move(session: Session, opp: m.Opportunity, target: str, *, actor: Actor, at:
 
 
 def _enter(opp: m.Opportunity, stage: str, *, at: datetime, by: str) -> None:
-    """A stage-history row; the stay it ends learns when it ended (reports: days in each stage)."""
+    """A stage-history row; the stay it ends learns when it ended and where to (reports: days in each stage,
+    stage conversion)."""
     if opp.stage_history:
-        opp.stage_history[-1].left_at = at
+        opp.stage_history[-1].left_at, opp.stage_history[-1].left_to = at, stage
     opp.stage_history.append(m.StageChange(at=at, from_stage=opp.stage, to_stage=stage, by=by))
 
 

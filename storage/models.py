@@ -193,6 +193,7 @@ class StageChange(Base):
     to_stage: Mapped[str] = mapped_column(String(16))
     by: Mapped[str] = mapped_column(ForeignKey("users.id"))
     left_at: Mapped[datetime | None]  # when the next change ended this stay (reports: days in each stage)
+    left_to: Mapped[str | None] = mapped_column(String(16))  # … and the stage it went to (stage conversion)
 
 
 class Conflict(Base):

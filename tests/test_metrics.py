@@ -200,12 +200,12 @@ def test_oppbot_report_prints_the_same_figures_as_text_json_and_csv(quarter, db_
     assert bad.returncode == 2 and "not a period: 'someday'" in bad.stderr
 
 
-def test_a_database_from_before_stays_knew_their_end_reads_the_same_days_after_the_upgrade(quarter, db_url):
+def test_a_database_from_before_stays_knew_their_end_reads_the_same_after_the_upgrade(quarter, db_url):
     from tests.test_ops import oppbot
-    before = quarter.reply("mike", "周期 本季度", at=TODAY)
-    down = oppbot("db", "downgrade", "0006", db_url=db_url)  # drops stage_history.left_at
+    before = quarter.reply("mike", "周期 本季度", at=TODAY), quarter.reply("mike", "转化率 本季度", at=TODAY)
+    down = oppbot("db", "downgrade", "0006", db_url=db_url)  # drops stage_history.left_at and left_to
     assert down.returncode == 0, down.stderr
     up = oppbot("db", "upgrade", db_url=db_url)  # fills it in again from the history alone
     assert up.returncode == 0, up.stderr
-    assert quarter.reply("mike", "周期 本季度", at=TODAY) == before
-    assert "商机发现 15.6 天（5 次）" in before
+    assert (quarter.reply("mike", "周期 本季度", at=TODAY), quarter.reply("mike", "转化率 本季度", at=TODAY)) == before
+    assert "商机发现 15.6 天（5 次）" in before[0] and "需求确认 2/3 = 67%" in before[1]

@@ -1,4 +1,5 @@
-"""reports: a stage stay knows when it ended (stage_history.left_at, filled in for the past), and the report
+"""reports: a stage stay knows when it ended and where to (stage_history.left_at / left_to, filled in for the
+past), and the report
 queries' range columns are indexed (registered, closed, expected to close, stage entered and left, marked high risk)
 
 Revision ID: 0007
@@ -18,12 +19,14 @@ depends_on: Union[str, Sequence[str], None] = None
 def upgrade() -> None:
     with op.batch_alter_table('stage_history') as batch:
         batch.add_column(sa.Column('left_at', sa.DateTime(), nullable=True))
-    op.execute("""
-        UPDATE stage_history SET left_at = (
-            SELECT n.at FROM stage_history n
-            WHERE n.opportunity_id = stage_history.opportunity_id
-              AND (n.at > stage_history.at OR (n.at = stage_history.at AND n.id > stage_history.id))
-            ORDER BY n.at, n.id LIMIT 1)""")
+        batch.add_column(sa.Column('left_to', sa.String(length=16), nullable=True))
+    for column, value in (("left_at", "at"), ("left_to", "to_stage")):
+        op.execute(f"""
+            UPDATE stage_history SET {column} = (
+                SELECT n.{value} FROM stage_history n
+                WHERE n.opportunity_id = stage_history.opportunity_id
+                  AND (n.at > stage_history.at OR (n.at = stage_history.at AND n.id > stage_history.id))
+                ORDER BY n.at, n.id LIMIT 1)""")
     with op.batch_alter_table('stage_history') as batch:
         batch.create_index('ix_stage_history_at', ['at'], unique=False)
         batch.create_index('ix_stage_history_left_at', ['left_at'], unique=False)
@@ -43,4 +46,5 @@ def downgrade() -> None:
     with op.batch_alter_table('stage_history') as batch:
         batch.drop_index('ix_stage_history_left_at')
         batch.drop_index('ix_stage_history_at')
+        batch.drop_column('left_to')
         batch.drop_column('left_at')
