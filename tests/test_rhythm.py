@@ -36,6 +36,12 @@ def test_the_monday_pack_reaches_each_manager_once_on_monday_morning(quarter):
     for later in ("2026-12-07T10:00:00+08:00", "2026-12-07T17:00:00+08:00", "2026-12-08T09:00:00+08:00"):
         assert digests(quarter.tick(later), "周一简报") == []
     assert len(digests(quarter.tick("2026-12-14T09:30:00+08:00"), "周一简报")) == 2  # the next week's
+    # by 2027-01-04 both open deals have stayed over 1.5× their stage's default: the dwell job marks them first
+    [pack] = [o["text"] for o in digests(quarter.tick("2027-01-04T09:00:00+08:00"), "周一简报") if o["to"] == "mike"]
+    assert pack.splitlines()[1:4] == [
+        "高风险商机 2 个：",
+        "• 2026-SH-005 南京紫金软件科技有限公司 @Bob 方案推进 已停留 34 天",  # since 11-30 (21 × 1.5 = 31.5)
+        "• 2026-SH-006 宁波港口物流有限公司 @Alice 商机发现 已停留 32 天"]  # since 12-02 (14 × 1.5 = 21)
 
 
 def test_a_monday_holiday_moves_the_pack_to_the_next_working_day(bot):

@@ -37,7 +37,8 @@ def monday_pack(session: Session, *, viewer, today: date, now: datetime, tz: Zon
     names = dict(session.execute(select(m.User.id, m.User.name)).all())
     risky = metrics.high_risk(session, viewer=viewer, limit=LIST_LINES)
     lines = [say("pack_head", lang, scope=scope_name(viewer, lang), start=week.start, end=week.end)]
-    lines.append(say("pack_risk", lang, n=len(risky)) if risky else say("pack_no_risk", lang))
+    n_risky = metrics.open_pipeline(session, viewer=viewer, today=today).risky()  # all of them, not the ten shown
+    lines.append(say("pack_risk", lang, n=n_risky) if risky else say("pack_no_risk", lang))
     lines += [say("pack_risk_line", lang, id=i, customer=c, owner=names.get(o, o), stage=stage_name(s, lang),
                   days=(now - since).days if since else "—") for i, c, o, s, since in risky]
     for name in ("conversion", "cycle", "compliance"):
