@@ -124,6 +124,7 @@ class Results:
 
 
 def results(session: Session, *, viewer, period: Period, filters: Filters = Filters(), tz: ZoneInfo) -> Results:
+    """Seed 001 六(一)1 (每月统计): three reads — the period's registrations, its closings by amount band, its wins."""
     cut = where(viewer, filters)
     registered, won_of, high = session.execute(select(
         func.count(), func.count(case((O.status == "won", 1))), func.count(case((O.budget > HIGH_VALUE, 1))))
@@ -170,8 +171,8 @@ def stage_conversion(session: Session, *, viewer, period: Period, filters: Filte
         .join(O, O.id == sc.opportunity_id)
         .where(*where(viewer, filters), sc.to_stage.in_(OPEN_STAGES), *_during(sc.at, period, tz))
         .group_by(sc.to_stage))}
-    return tuple(StageStep(s, *rows.get(s, (0, 0)), _ratio(rows.get(s, (0, 0))[1], rows.get(s, (0, 0))[0]))
-                 for s in OPEN_STAGES)
+    counted = {s: rows.get(s, (0, 0)) for s in OPEN_STAGES}
+    return tuple(StageStep(s, entered, moved, _ratio(moved, entered)) for s, (entered, moved) in counted.items())
 
 
 @dataclass(frozen=True)
