@@ -24,7 +24,8 @@ try:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import Select
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import Select, WebDriverWait
 except ImportError:  # pragma: no cover - .ci/run installs it
     webdriver = None
 needs_browser = pytest.mark.skipif(
@@ -115,7 +116,11 @@ def test_a_manager_sees_the_report_figures_and_filters_by_period(quarter, site, 
     browser.get(url)
     assert browser.title == "数据看板 · East 团队"
     Select(browser.find_element(By.NAME, "period")).select_by_value("quarter")
+    before = browser.find_element(By.TAG_NAME, "h1")
     browser.find_element(By.CSS_SELECTOR, "form button").click()
+    WebDriverWait(browser, 20).until(expected_conditions.staleness_of(before))  # the filtered page replaced it
+    WebDriverWait(browser, 20).until(lambda d: d.execute_script("return document.readyState") == "complete")
+    assert "period=quarter" in browser.current_url
     assert "2026-10-01 至 2026-12-31" in browser.find_element(By.TAG_NAME, "h1").text
     shot(browser, "dashboard-manager-quarter", tmp_path)
     with quarter.deps.sessions() as s:  # the report functions' own figures, for the same viewer and period
