@@ -362,7 +362,7 @@ def daily_digests(now: datetime, deps: Deps) -> int:
                     not is_working_day(local.date(), kind=deps.config.holidays_of(team)):
                 continue
             key = f"digest:{team.name}:{local.date().isoformat()}"
-            if s.scalar(select(m.OutboxMessage.id).where(m.OutboxMessage.key == key)) is not None:
+            if outbox.has(s, key):
                 continue  # built once: the chart is not drawn again every tick
             text, image = team_digest(s, config=deps.config, team=team, day=local.date())
             posted += outbox.enqueue(s, Notice(to=team.group_chat, kind="digest", text=text, image=image, key=key),

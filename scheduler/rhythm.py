@@ -27,10 +27,6 @@ def _first_working_day(start: date, day: date, kind: str) -> bool:
     return d == day and is_working_day(day, kind=kind)
 
 
-def _sent(s, key: str) -> bool:
-    return s.scalar(select(m.OutboxMessage.id).where(m.OutboxMessage.key == key)) is not None
-
-
 def monday_packs(now: datetime, deps: Deps) -> int:
     """Each team's manager, on the first working day of the week from 09:00 local (`[org] monday_pack = true`)."""
     if not deps.config.org.monday_pack:
@@ -47,7 +43,7 @@ def monday_packs(now: datetime, deps: Deps) -> int:
             year, week, _ = day.isocalendar()
             key = f"monday:{team.name}:{year}-W{week:02d}"
             manager = s.get(m.User, team.manager)
-            if manager is None or _sent(s, key):
+            if manager is None or outbox.has(s, key):
                 continue
             text = packs.monday_pack(s, viewer=manager, today=day, now=now, tz=tz, lang=manager.lang or "zh")
             posted += outbox.enqueue(s, Notice(to=manager.id, kind="digest", text=text, key=key), now=now)
@@ -70,7 +66,7 @@ def month_reports(now: datetime, deps: Deps) -> int:
         for director_id in deps.config.directors():
             key = f"month:{last}:{director_id}"
             director = s.get(m.User, director_id)
-            if director is None or _sent(s, key):
+            if director is None or outbox.has(s, key):
                 continue
             text = packs.month_report(s, viewer=director, config=deps.config, today=day, tz=tz,
                                       lang=director.lang or "zh")

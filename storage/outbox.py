@@ -30,6 +30,11 @@ def enqueue(session: Session, notice: Notice, *, now: datetime) -> bool:
     return insert_ignoring_duplicates(session, OutboxMessage, _row(notice, now), conflict_on=["key"])
 
 
+def has(session: Session, key: str) -> bool:
+    """Was a message under `key` enqueued already? Lets a job skip building a costly message (a chart) again."""
+    return session.scalar(select(OutboxMessage.id).where(OutboxMessage.key == key)) is not None
+
+
 MAX_ATTEMPTS = 8
 PER_MINUTE = 20  # to one person: WeCom silently drops above 30 a minute, so we stay well under
 

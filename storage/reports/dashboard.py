@@ -4,7 +4,6 @@ and cut by the page's filters, so the page and the chat never disagree."""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -37,17 +36,10 @@ def _templates() -> Environment:
                        trim_blocks=True, lstrip_blocks=True)
 
 
-@dataclass(frozen=True)
-class Bar:
-    label: str
-    value: float
-    text: str
-
-
-def _bars(rows: list[Bar]) -> list[dict]:
-    """Widths as a share of the largest, for the SVG."""
-    top = max((r.value for r in rows), default=0) or 1
-    return [{"label": r.label, "text": r.text, "width": round(100 * r.value / top, 1)} for r in rows]
+def _bars(rows: list[tuple[str, float, str]]) -> list[dict]:
+    """(label, value, figure) rows with widths as a share of the largest, for the SVG."""
+    top = max((value for _, value, _ in rows), default=0) or 1
+    return [{"label": label, "text": text, "width": round(100 * value / top, 1)} for label, value, text in rows]
 
 
 def _overdue(session: Session, viewer, filters: Filters, today: date) -> list:
@@ -99,10 +91,10 @@ def page(sessions, *, viewer, config: Config, now: datetime, until: datetime, tz
                           "won": money(f.won_amount, "CNY", lang), "weighted": money(weighted, "CNY", lang),
                           "target": money(Decimal(target), "CNY", lang) if target is not None else "—",
                           "reach": texts.pct(float((f.won_amount + weighted) / target)) if target else "—",
-                          "bars": _bars([Bar(say("d_f_won", lang), float(f.won_amount), money(f.won_amount, "CNY", lang)),
-                                         Bar(say("d_f_expected", lang), float(f.won_amount + weighted),
-                                             money(f.won_amount + weighted, "CNY", lang)),
-                                         *([Bar(say("d_f_target", lang), target, money(Decimal(target), "CNY", lang))]
+                          "bars": _bars([(say("d_f_won", lang), float(f.won_amount), money(f.won_amount, "CNY", lang)),
+                                         (say("d_f_expected", lang), float(f.won_amount + weighted),
+                                          money(f.won_amount + weighted, "CNY", lang)),
+                                         *([(say("d_f_target", lang), target, money(Decimal(target), "CNY", lang))]
                                            if target is not None else [])])})
     coverage = pipe.coverage()
     compliance = {r.owner: r for r in pipe.compliance(tz)}
@@ -130,9 +122,9 @@ def page(sessions, *, viewer, config: Config, now: datetime, until: datetime, tz
               ("won_amount", say("d_won", lang), money(results.won_amount, "CNY", lang)),
               ("high_value_share", say("d_high", lang), texts.pct(results.high_value_share)),
               ("coverage", say("d_coverage", lang), texts.pct(coverage.share))],
-        funnel=_bars([Bar(stage_name(stage, lang), n, f"{n} · {money(amount, 'CNY', lang)}")
+        funnel=_bars([(stage_name(stage, lang), n, f"{n} · {money(amount, 'CNY', lang)}")
                       for stage, n, amount in pipe.funnel()]),
-        steps=_bars([Bar(*row) for row in texts.step_bars({"stages": steps}, lang)]),
+        steps=_bars(texts.step_bars({"stages": steps}, lang)),
         days=[(stage_name(d.stage, lang), texts.days(d.average, lang), d.stays) for d in days],
         forecasts=forecasts,
         n_overdue=pipe.overdue(), overdue=[(i, c, names.get(o, o), stage_name(s, lang), due, (today - due).days)
@@ -144,4 +136,4 @@ def page(sessions, *, viewer, config: Config, now: datetime, until: datetime, tz
                       money(s.average_amount, "CNY", lang) or "—")
                      for s in source_rows],
         lost=[(named(LOST_REASON_NAMES, r.reason, lang) or "—", r.count, texts.pct(r.share)) for r in lost.reasons],
-        lost_bars=_bars([Bar(*row) for row in texts.lost_bars({"lost": lost}, lang)]))
+        lost_bars=_bars(texts.lost_bars({"lost": lost}, lang)))

@@ -106,8 +106,9 @@ def _best_and_star(session: Session, *, viewer, month: Period, tz: ZoneInfo, lan
                                    .group_by(O.owner_id)).all())
 
     def rank(values: list, reverse: bool) -> dict[str, int]:
-        order = sorted(values, key=lambda kv: kv[1], reverse=reverse)
-        return {owner: n for n, (owner, _) in enumerate(order)}
+        """Dense rank: reps with the same figure share a place, so a tie is not broken by name order."""
+        places = {v: n for n, v in enumerate(sorted({v for _, v in values}, reverse=reverse))}
+        return {owner: places[v] for owner, v in values}
     by_rate = rank([(r.owner, r.win_rate or 0) for r in leaders], True)
     by_cycle = rank([(r.owner, r.cycle_days or 0) for r in leaders], False)
     by_help = rank([(r.owner, float(ratings.get(r.owner) or 0)) for r in leaders], True)
