@@ -123,16 +123,19 @@ def main() -> None:
                 "SELECT status, budget, currency, source, created_at, closed_at, owner_id FROM opportunities")).all(),
                 args.runs)
             print(f"baseline, one plain read of {args.n:,} rows' report columns: {base:.0f} ms")
-            worst = 0.0
+            worst = {"short": 0.0, "long": 0.0}  # up to a quarter | a year, all time
             for name in [args.only] if args.only else reports.METRICS:
                 for who, viewer in (("director", director), ("manager", manager)):
-                    for period in (None, "year", "all"):
+                    for period in (None, "quarter", "year", "all"):
                         med, top = best_ms(lambda: reports.metric_text(
                             s, name, viewer=viewer, today=TODAY, tz=SH, lang="zh", period=period), args.runs)
-                        worst = max(worst, med)
+                        kind = "long" if period in ("year", "all") else "short"
+                        worst[kind] = max(worst[kind], med)
                         print(f"  {name:<13} {who:<8} {period or 'default':<8} median {med:6.1f} ms  worst {top:6.1f} ms"
                               f"  ({med / base:.2f}x baseline)")
-            print(f"slowest report median: {worst:.0f} ms   (target <= 200 ms at 100,000)")
+            print(f"slowest report median, default period or a quarter: {worst['short']:.0f} ms   "
+                  f"(target <= 200 ms at 100,000)")
+            print(f"slowest report median, a year or all time: {worst['long']:.0f} ms")
             now = datetime.combine(TODAY, datetime.min.time(), tzinfo=SH).replace(hour=10)
             for who, viewer in (("director", director), ("manager", manager)):
                 for period in ("month", "quarter"):
