@@ -3,6 +3,7 @@
 It translates and never decides: roles, parsing and wording all stay in handlers."""
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -18,8 +19,9 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler, Se
 from slack_sdk.webhook import WebhookClient
 
 from bot.courier import Courier
+from domain.actions import by_subject
 from domain.messages import Deps, Incoming, Reply
-from handlers import handle
+from handlers import already_handled, forms, handle
 from handlers.lang import detect
 from handlers.render import card_text, say
 from storage import outbox
@@ -29,8 +31,11 @@ from storage.models import OutboxMessage
 log = logging.getLogger("oppbot.slack")
 
 
-ANSWER_ACTION = re.compile(r"^oppbot_answer_\d+$")
+ANSWER_ACTION = re.compile(r"^oppbot_answer_\d+$")  # a button that runs its command
+FORM_ACTION = re.compile(r"^oppbot_form_(follow_up|snooze)_\d+$")  # a button that opens its form first
+PICK_ACTION = re.compile(r"^oppbot_pick_\d+$")  # an escalation line's menu: a command, or a form to open
 REGISTER_VIEW = "oppbot_register"
+FORM_VIEW = re.compile(r"^oppbot_(register|follow_up|snooze)$")
 MENTION = re.compile(r"<@[A-Z0-9]+>\s*")
 
 
@@ -84,58 +89,59 @@ def reply_blocks(reply: Reply) -> list[dict]:
     return [*([_section(head)] if head else []), *card_blocks(reply.card)]
 
 
-def notice_blocks(text: str, actions: list | None) -> list[dict]:
-    """A notice; an approval request gets its answers as buttons (a click runs the same command as typing it)."""
+def notice_blocks(text: str, actions: list | None, message_id: int | None = None) -> list[dict]:
+    """A notice with its actions (domain.actions): about one opportunity, buttons; about several (an escalation's
+    list), a menu per opportunity. The block id names the outbox row, so a click knows which message it answers."""
     blocks = [_section(text)]
-    if actions:
-        last = len(actions) - 1
-        blocks.append({"type": "actions", "elements": [
-            {"type": "button", "action_id": f"oppbot_answer_{n}", "text": {"type": "plain_text", "text": label},
-             "value": command, **({"style": "primary"} if n == 0 else {"style": "danger"} if n == last else {})}
-            for n, (label, command) in enumerate(actions)]})
+    groups = by_subject(actions)
+    if not groups:
+        return blocks
+    block_id = f"oppbot:{message_id}" if message_id else "oppbot"
+    if len(groups) == 1:
+        [group] = groups.values()
+        last = len(group) - 1
+        blocks.append({"type": "actions", "block_id": block_id, "elements": [
+            {"type": "button", "text": {"type": "plain_text", "text": label}, "value": command,
+             "action_id": f"oppbot_form_{form}_{n}" if form else f"oppbot_answer_{n}",
+             **({"style": "primary"} if n == 0 else {"style": "danger"} if n == last and not form and last > 1
+                else {})}
+            for n, (label, command, form, _) in enumerate(group)]})
+        return blocks
+    blocks.append({"type": "actions", "block_id": block_id, "elements": [
+        {"type": "static_select", "action_id": f"oppbot_pick_{n}",
+         "placeholder": {"type": "plain_text", "text": subject[:150]},
+         "options": [{"text": {"type": "plain_text", "text": label[:75]}, "value": f"{form or ''}|{command}"[:150]}
+                     for label, command, form, _ in group]}
+        for n, (subject, group) in enumerate(list(groups.items())[:25])]})  # Block Kit: 25 elements a block
     return blocks
 
 
-def _input(block_id: str, label: str, *, optional: bool = True, multiline: bool = False, hint: str = "") -> dict:
-    element = {"type": "plain_text_input", "action_id": "value", "multiline": multiline}
-    if hint:
-        element["placeholder"] = {"type": "plain_text", "text": hint}
-    return {"type": "input", "block_id": block_id, "optional": optional,
-            "label": {"type": "plain_text", "text": label}, "element": element}
-
-
-# (block id, the label the registration parser reads, the form's label, required)
-REGISTER_FIELDS = (("customer", "客户", "客户 Customer", True), ("contact", "联系人", "联系人 Contact", False),
-                   ("title", "职务", "职务 Title", False), ("phone", "电话", "电话 Phone", False),
-                   ("email", "邮箱", "邮箱 Email", False), ("need", "需求", "需求 Need", False),
-                   ("budget", "预算", "预算 Budget（50万 / $120k）", False),
-                   ("close", "预计", "预计成交 Expected close（12月底 / 2026-12-31）", False),
-                   ("source", "来源", "来源 Source（展会 / 官网 / 转介绍）", False))
+def form_view(form: str, meta: dict | None = None, *, initial: dict[str, str] | None = None) -> dict:
+    """A form (handlers.forms) as a modal; `meta` rides along in private_metadata to its submission."""
+    def field(f: forms.Field) -> dict:
+        element = {"type": "plain_text_input", "action_id": "value", "multiline": f.multiline}
+        if initial and initial.get(f.name):
+            element["initial_value"] = initial[f.name][:3000]
+        return {"type": "input", "block_id": f.name, "optional": not f.required,
+                "label": {"type": "plain_text", "text": f.label}, "element": element}
+    about = [{"type": "context", "elements": [{"type": "mrkdwn", "text": meta["ref"]}]}] if meta and meta.get("ref") \
+        else []
+    return {"type": "modal", "callback_id": f"oppbot_{form}", "private_metadata": json.dumps(meta or {}),
+            "title": {"type": "plain_text", "text": forms.TITLES[form]},
+            "submit": {"type": "plain_text", "text": "提交 Submit"},
+            "close": {"type": "plain_text", "text": "取消 Cancel"},
+            "blocks": [*about, *(field(f) for f in forms.FORMS[form])]}
 
 
 def register_view() -> dict:
     """`/opp new`: the registration as a form, for those who prefer fields to free text."""
-    return {"type": "modal", "callback_id": REGISTER_VIEW,
-            "title": {"type": "plain_text", "text": "报备 Register"},
-            "submit": {"type": "plain_text", "text": "提交 Submit"},
-            "close": {"type": "plain_text", "text": "取消 Cancel"},
-            "blocks": [_input(block, label, optional=not required, multiline=block == "need")
-                       for block, _, label, required in REGISTER_FIELDS]}
+    return form_view("register")
 
 
-def registration_text(values: dict) -> str:
-    """The form as the labelled message the parser already reads: one path for typed and clicked registrations."""
-    def value(block: str) -> str:
-        return ((values.get(block) or {}).get("value", {}).get("value") or "").strip().replace("；", "，")
-    parts = []
-    for block, word, _, _ in REGISTER_FIELDS:
-        if block == "title" or not value(block):
-            continue
-        text = value(block)
-        if block == "contact" and value("title"):
-            text += f"（{value('title')}）"
-        parts.append(f"{word}={text}")
-    return "报备：" + "；".join(parts)
+def form_values(view: dict) -> dict[str, str]:
+    """A submitted modal's answers by field."""
+    return {block: (((answer or {}).get("value") or {}).get("value") or "")
+            for block, answer in (view.get("state") or {}).get("values", {}).items()}
 
 
 # ---- the App ---------------------------------------------------------------------------------------------------
@@ -228,23 +234,68 @@ def build_app(deps: Deps, settings: SlackSettings, *, client: WebClient | None =
             return
         ack()
 
+    def clicked_on(body: dict) -> dict:
+        """Where a click was: the message (to update it once acted on) and the outbox row it was (its block id)."""
+        container, action = body.get("container", {}), body["actions"][0]
+        block = str(action.get("block_id") or "")
+        notice = int(block.removeprefix("oppbot:")) if re.fullmatch(r"oppbot:\d+", block) else None
+        return {"platform": "slack", "channel": container.get("channel_id"), "ts": container.get("message_ts"),
+                "original": (body.get("message") or {}).get("text", "")[:2000], "clicker": body["user"]["id"],
+                **({"notice": notice} if notice else {})}
+
+    def run_click(body: dict, command: str, route: dict, event: str) -> None:
+        # the clicker's role is checked now, by the command itself; a settled request loses its buttons (handle
+        # marks the route `decided`), an unsettled answer is for the clicker's eyes only
+        run(route["clicker"], command, route, event_id=event,
+            busy_to={"platform": "slack", "channel": route["channel"], "user": route["clicker"]})
+
+    def open_form(body: dict, form: str, command: str, route: dict, client) -> None:
+        """A reminder's 记录跟进 / 暂停: the form, unless someone already acted on the reminder."""
+        clicker = users.get(route["clicker"], f"slack:{route['clicker']}")
+        done = route.get("notice") and already_handled(deps, message_id=route["notice"], user=clicker)
+        if done:
+            client.chat_postEphemeral(channel=route["channel"], user=route["clicker"], text=done)
+            return
+        ref = command.split()[-1]
+        client.views_open(trigger_id=body["trigger_id"], view=form_view(form, {**route, "ref": ref}))
+
     @app.action(ANSWER_ACTION)
     def clicked(ack, body, action):
         ack()
-        clicker, container = body["user"]["id"], body.get("container", {})
-        channel, ts = container.get("channel_id"), container.get("message_ts")
-        original = (body.get("message") or {}).get("text", "")
-        # the clicker's role is checked now, by the command itself; a settled request loses its buttons (handle
-        # marks the route `decided`), an unsettled answer is for the clicker's eyes only
-        route = {"platform": "slack", "channel": channel, "ts": ts, "original": original, "clicker": clicker}
-        run(clicker, action["value"], route, event_id=f"action:{body.get('trigger_id') or action.get('action_ts')}",
-            busy_to={"platform": "slack", "channel": channel, "user": clicker})
+        run_click(body, action["value"], clicked_on(body),
+                  f"action:{body.get('trigger_id') or action.get('action_ts')}")
 
-    @app.view(REGISTER_VIEW)
-    def submitted(ack, body, view):
+    @app.action(FORM_ACTION)
+    def form_clicked(ack, body, action, client):
         ack()
+        open_form(body, FORM_ACTION.match(action["action_id"]).group(1), action["value"], clicked_on(body), client)
+
+    @app.action(PICK_ACTION)
+    def picked(ack, body, action, client):
+        """An escalation line's menu: the chosen option is a form to open or a command to run."""
+        ack()
+        form, command = action["selected_option"]["value"].split("|", 1)
+        route = clicked_on(body)
+        if form:
+            open_form(body, form, command, route, client)
+        else:
+            run_click(body, command, route, f"action:{body.get('trigger_id') or action.get('action_ts')}")
+
+    @app.view(FORM_VIEW)
+    def submitted(ack, body, view):
+        """Checked before it is taken: a field the bot cannot read is answered on that field (response_action
+        errors) and nothing is stored; a valid form runs as the command it stands for."""
+        form = FORM_VIEW.match(view["callback_id"]).group(1)
         slack_user = body["user"]["id"]
-        run(slack_user, registration_text(view["state"]["values"]), {"platform": "slack", "channel": slack_user},
+        meta = json.loads(view.get("private_metadata") or "{}")
+        checked = forms.check(deps, users.get(slack_user, f"slack:{slack_user}"), form, form_values(view),
+                              ref=meta.get("ref"))
+        if checked.errors:
+            ack(response_action="errors", errors=checked.errors)
+            return
+        ack()
+        route = {k: v for k, v in meta.items() if k != "ref"} or {"platform": "slack", "channel": slack_user}
+        run(slack_user, checked.command, {**route, "clicker": slack_user} if "ts" in route else route,
             event_id=f"view:{view.get('id')}:{view.get('hash')}")
 
     return app
@@ -305,11 +356,12 @@ class SlackSender:
 
     def __call__(self, row) -> None:
         route = row.route or {}
-        blocks = reply_blocks(Reply(row.text, card=row.card)) if row.card else notice_blocks(row.text, row.actions)
+        blocks = reply_blocks(Reply(row.text, card=row.card)) if row.card else notice_blocks(row.text, row.actions,
+                                                                                              row.id)
         if "response_url" in route:
             return self._respond(route["response_url"], row.text, blocks)
         if "ts" in route:
-            return self._answer_click(route, row.text)
+            return self._answer_click(route, row.text, blocks)
         if "user" in route:
             self.client.chat_postEphemeral(channel=route["channel"], user=route["user"], text=row.text)
             return
@@ -347,16 +399,18 @@ class SlackSender:
         if answer.status_code != 200:
             raise RuntimeError(f"response_url answered {answer.status_code}")
 
-    def _answer_click(self, route: dict, text: str) -> None:
-        """The request the click settled loses its buttons and shows who decided; otherwise the clicker alone
-        sees the answer (a refusal, a question)."""
-        if not route.get("decided"):
-            self.client.chat_postEphemeral(channel=route["channel"], user=route["clicker"], text=text)
-            return
-        original = route.get("original", "")
-        self.client.chat_update(channel=route["channel"], ts=route["ts"], text=f"{original}\n{text}",
-                                blocks=[_section(original), {"type": "context", "elements": [
-                                    {"type": "mrkdwn", "text": f"<@{route['clicker']}>: {text}"[:3000]}]}])
+    def _answer_click(self, route: dict, text: str, blocks: list[dict]) -> None:
+        """The message the click settled loses its buttons and shows who did what; otherwise (a refusal, a
+        question, a card to look at), and for the whole of a long answer, the clicker alone sees it."""
+        first = text.split("\n", 1)[0]
+        if route.get("decided"):
+            original = route.get("original", "")
+            self.client.chat_update(channel=route["channel"], ts=route["ts"], text=f"{original}\n{first}",
+                                    blocks=[_section(original), {"type": "context", "elements": [
+                                        {"type": "mrkdwn", "text": f"<@{route['clicker']}>: {first}"[:3000]}]}])
+            if first == text:
+                return
+        self.client.chat_postEphemeral(channel=route["channel"], user=route["clicker"], text=text, blocks=blocks)
 
 
 METADATA_EVENT = "oppbot_outbox"

@@ -26,6 +26,7 @@ from wechatpy.exceptions import WeChatClientException, WeChatException
 from wechatpy.utils import WeChatSigner
 
 from bot.courier import Courier
+from domain.actions import by_subject
 from domain.messages import Deps, Incoming
 from handlers import answer_unread, handle
 from handlers.lang import detect
@@ -172,18 +173,44 @@ def _cut(line: str, limit: int):
     yield "".join(chunk)
 
 
-def approval_card(row) -> dict:
-    """An approval request as a button card: a click sends the button's key, the very command a person would type
-    (`同意 2026-SH-001`). The request's own text, with its typed-answer instructions, is the card's body."""
+CARD_TITLES = {"approval": ("待你审批", "Needs your decision"), "reminder": ("跟进提醒", "Follow-up due"),
+               "escalation": ("逾期商机", "Overdue opportunities")}
+PICK = "pick:"  # a button whose command takes the opportunity chosen in the card's selector
+BUTTONS, OPTIONS = 6, 10  # a button_interaction card: at most 6 buttons; a selector of at most 10 options
+
+
+def action_card(row) -> dict:
+    """A message with actions as a button card: a click sends the button's key, the very command a person would
+    type (`同意 2026-SH-001`, `跟进 2026-SH-001`). About several opportunities (an escalation's list), the card has a
+    selector of them and each button's key names the command with the chosen one left open. The message's own
+    text, with its typed-answer instructions, is the card's body."""
     zh = detect(row.text) != "en"
-    return {"msgtype": "template_card", "template_card": {
-        "card_type": "button_interaction",
-        "source": {"desc": "oppbot"},
-        "main_title": {"title": "待你审批" if zh else "Needs your decision"},
-        "sub_title_text": row.text[:1000],
-        "task_id": f"oppbot-{row.id}-{row.attempts}",  # unique per card, as WeCom requires
-        "button_list": [{"text": label, "style": 1 if n == 0 else 2, "key": command}
-                        for n, (label, command) in enumerate(row.actions)]}}
+    groups = by_subject(row.actions)
+    card = {"card_type": "button_interaction", "source": {"desc": "oppbot"},
+            "main_title": {"title": CARD_TITLES.get(row.kind, CARD_TITLES["reminder"])[0 if zh else 1]},
+            "sub_title_text": row.text[:1000],
+            "task_id": f"oppbot-{row.id}-{row.attempts}"}  # unique per card, as WeCom requires
+    if len(groups) == 1:
+        [group] = groups.values()
+        card["button_list"] = [{"text": label, "style": 1 if n == 0 else 2, "key": command}
+                               for n, (label, command, _, _) in enumerate(group[:BUTTONS])]
+        return {"msgtype": "template_card", "template_card": card}
+    subjects = list(groups)[:OPTIONS]
+    card["button_selection"] = {"question_key": "opp", "title": "商机" if zh else "Opportunity",
+                                "option_list": [{"id": s, "text": s} for s in subjects], "selected_id": subjects[0]}
+    card["button_list"] = [{"text": label, "style": 1 if n == 0 else 2,
+                            "key": f"{PICK}{subjects[0]}:{command.replace(subjects[0], '{opp}')}"}
+                           for n, (label, command, _, _) in enumerate(groups[subjects[0]][:BUTTONS])]
+    return {"msgtype": "template_card", "template_card": card}
+
+
+def clicked_command(key: str, selected: str | None) -> str:
+    """The command a card click stands for: the button's key, with the chosen opportunity where it takes one
+    (the selector's default when the clicker did not change it)."""
+    if not key.startswith(PICK):
+        return key
+    default, template = key.removeprefix(PICK).split(":", 1)
+    return template.replace("{opp}", selected or default)
 
 
 class Paced(RuntimeError):
@@ -248,10 +275,11 @@ class WeComSender:
         if not member:
             raise LookupError(f"{row.to} has no wecom identity or group robot in the config")
         route = row.route or {}
-        if route.get("decided") and route.get("response_code") and self._close_card(member, route, row.text):
+        if route.get("decided") and route.get("response_code") and self._close_card(member, route, row.text) \
+                and not route.get("later"):  # answered in a later message: that message is answered as well
             return
         if row.actions:
-            messages = [approval_card(row)]
+            messages = [action_card(row)]
         else:
             messages = [{"msgtype": "text", "text": {"content": part}} for part in split_utf8(row.text, TEXT_BYTES)]
         if row.image:  # a chart: uploaded as temporary media when its turn comes, then sent as an image message
@@ -358,19 +386,25 @@ class Callback:
         if kind == "text":
             return self._handle(f"msg:{msg['MsgId']}", sender, msg.get("Content") or "")
         if kind == "event" and (msg.get("Event") or "").lower() == "template_card_event":
-            return self._handle(f"card:{msg.get('TaskId')}:{sender}:{msg.get('CreateTime')}", sender,
-                                msg.get("EventKey") or "", response_code=msg.get("ResponseCode"))
+            task = re.fullmatch(r"oppbot-(\d+)-\d+", msg.get("TaskId") or "")
+            # a click's response code is its own (a redelivery repeats it; two clicks in one second do not), and
+            # long: the id is a digest of them, to fit the event table
+            click = f"{msg.get('TaskId')}:{sender}:{msg.get('CreateTime')}:{msg.get('ResponseCode')}"
+            return self._handle(f"card:{hashlib.sha1(click.encode()).hexdigest()}", sender,
+                                clicked_command(msg.get("EventKey") or "", _selected(msg)),
+                                response_code=msg.get("ResponseCode"), notice=task and int(task.group(1)))
         if kind != "event" and msg.get("MsgId"):  # a picture, voice, file…: say what we can read
             return self._handle(f"msg:{msg['MsgId']}", sender, "", unread=kind)
         return True  # other events (entering the app, menu views…) are not messages to answer
 
     def _handle(self, event_id: str, sender: str, text: str, *, response_code: str | None = None,
-                unread: str | None = None) -> bool:
+                notice: int | None = None, unread: str | None = None) -> bool:
         """An unknown member reaches handle as wecom:<id>: handle says who to ask and stores nothing. `unread`: the
         kind of a message that is not text (a member is told only text is read)."""
         user = self.users.get(sender)
         to = user or f"wecom:{sender}"
-        route = {"platform": "wecom", **({"response_code": response_code} if response_code else {})}
+        route = {"platform": "wecom", **({"response_code": response_code} if response_code else {}),
+                 **({"notice": notice} if notice else {})}
         incoming = Incoming(user=to, text=text, at=self.deps.clock(), platform="wecom", event_id=event_id,
                             reply_to=route)
         with lock_wait(EVENT_LOCK_WAIT):
@@ -388,6 +422,15 @@ class Callback:
 
 
 EVENT_LOCK_WAIT = 2.0  # seconds a message waits for the database before WeCom is asked to redeliver it
+
+
+def _selected(msg: dict) -> str | None:
+    """The option chosen in a card's selector: SelectedItems/SelectedItem/OptionIds/OptionId (one selector here)."""
+    item = ((msg.get("SelectedItems") or {}).get("SelectedItem")) or {}
+    if isinstance(item, list):
+        item = item[0] if item else {}
+    option = (item.get("OptionIds") or {}).get("OptionId")
+    return (option[0] if isinstance(option, list) else option) or None
 
 
 def _field(body: bytes, name: str) -> str:

@@ -29,9 +29,10 @@ class Reply:
     text: str
     lang: str = "zh"
     card: dict[str, Any] | None = None
-    decided: bool = False  # a pending request was settled by this message (front ends close its buttons)
+    decided: bool = False  # a request or reminder was settled by this message (front ends close its buttons)
     retry: bool = False  # the database was locked or down: nothing was stored, the platform should redeliver
     image: str | None = None  # a chart (PNG data URI) to attach where the platform shows pictures
+    click: dict | None = None  # the button click it answers, when that was an earlier message (a WeCom card)
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class Notice:
     kind: str
     key: str | None = None  # unique per (job, subject, due date): a second enqueue adds nothing
     image: str | None = None
-    actions: tuple[tuple[str, str], ...] = ()  # (label, command to run as the clicker): buttons where a platform has them
+    actions: tuple[tuple, ...] = ()  # domain.actions: (label, command run as the clicker, form, subject) buttons
     route: dict | None = None  # a reply: the thread, response URL or card it answers (front ends read it)
     card: dict | None = None  # a reply's opportunity card
 

@@ -84,7 +84,7 @@ def _transaction(deps: Deps, incoming: Incoming, answer) -> Reply | None:
         reply = answer(session)
         if incoming.reply_to is not None:
             # a reply that settled a request says so: the front end then closes its buttons
-            route = {**incoming.reply_to, **({"decided": True} if reply.decided else {})}
+            route = {**incoming.reply_to, **(reply.click or {}), **({"decided": True} if reply.decided else {})}
             outbox.enqueue(session, Notice(
                 to=incoming.user, kind="reply", text=reply.text, route=route, card=reply.card, image=reply.image,
                 key=f"reply:{incoming.platform}:{incoming.event_id}" if incoming.event_id else None),
@@ -98,12 +98,36 @@ def _run(session, deps: Deps, incoming: Incoming, intent, *, text: str, lang: st
     user = session.get(m.User, incoming.user)
     if written and user.lang != lang:
         user.lang = lang  # notices to this user follow the language they write in
+    route = incoming.reply_to or {}
     ctx = Context(session=session, user=user, config=deps.config, now=incoming.at, today=today,
-                  lang=lang, message=text, public_url=deps.public_url,
+                  lang=lang, message=text, public_url=deps.public_url, click=route if route.get("notice") else None,
                   in_group=incoming.shared if incoming.shared is not None else incoming.channel is not None)
+    if ctx.click and (done := _handled(session, deps, ctx.click["notice"], user.id, lang)):
+        return Reply(done, lang)  # a second click, a stale view
     routed = dialog.route(ctx, text, intent)
     reply = routed if isinstance(routed, Reply) else VERBS[type(routed)](ctx, routed)
+    if ctx.click and reply.decided:
+        outbox.mark_handled(session, ctx.click["notice"], by=user.id, at=incoming.at,
+                            note=reply.text.splitlines()[0])
+        if ctx.click.get("later"):
+            reply = replace(reply, click=ctx.click)
     return replace(reply, text="\n".join([*ctx.notes, reply.text])) if ctx.notes else reply
+
+
+def already_handled(deps: Deps, *, message_id: int, user: str) -> str | None:
+    """What a click on a message someone already acted on is told (a form is then not opened again)."""
+    with deps.sessions() as session:
+        return _handled(session, deps, message_id, user, _stored_lang(deps, user))
+
+
+def _handled(session, deps: Deps, message_id: int, user_id: str, lang: str) -> str | None:
+    done = outbox.handled(session, message_id)
+    if done is None:
+        return None
+    tz = deps.config.timezone_of(deps.config.team_of(user_id))
+    who = deps.config.user(done.handled_by)
+    return say("already_handled", lang, who=who.name if who else done.handled_by, note=done.handled_note,
+               at=done.handled_at.astimezone(tz).strftime("%m-%d %H:%M"))
 
 
 def _stored_lang(deps: Deps, user_id: str) -> str:

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from domain.actions import decision_actions
 from domain.config import Config
 from domain.contacts import role_for_title
 from domain.messages import Notice, Reply
@@ -21,7 +22,7 @@ from storage import reports as queries
 from handlers.parsing.fields import LOST_REASON_WORDS, first_word_hit
 from handlers import intents as i
 from handlers.render import (ACTION_NAMES, LOST_REASON_NAMES, STATUS_NAMES, card_text, chain_text,
-                             change_text, contact_line, decision_actions, field_label, field_value, follow_up_card,
+                             change_text, contact_line, field_label, field_value, follow_up_card,
                              lifecycle_report, money, named, opportunity_card, say, score_line, stage_name,
                              unread_lines)
 from storage import models as m
@@ -41,6 +42,7 @@ class Context:
     public_url: str = "http://127.0.0.1:8080"
     in_group: bool = False  # the message was written where others read the answer
     notes: list[str] = field(default_factory=list)  # said before the reply (e.g. a dropped draft)
+    click: dict | None = None  # the button click this message is, or answers (its route names the message clicked)
 
     @property
     def actor(self) -> lifecycle.Actor:
@@ -357,7 +359,7 @@ def follow_up(ctx: Context, cmd: i.FollowUp) -> Reply:
     if added:
         head += "\n" + say("contacts_added", ctx.lang, names="; ".join(
             f"{c.name} ({c.title})" if c.title else c.name for c in added))
-    return Reply(text=head + "\n" + card_text(card), lang=ctx.lang, card=card)
+    return Reply(text=head + "\n" + card_text(card), lang=ctx.lang, card=card, decided=True)
 
 
 def advance(ctx: Context, cmd: i.Advance) -> Reply:
@@ -700,15 +702,15 @@ def snooze(ctx: Context, cmd: i.Snooze) -> Reply:
     if isinstance(opp, Reply):
         return opp
     if cmd.until is None:
-        return ctx.reply("snooze_missing", id=opp.id)
+        return dialog.ask_about(ctx, "snooze", opp.id, ctx.reply("snooze_missing", id=opp.id))
     if cmd.until <= ctx.today:
         return ctx.reply("snooze_past", until=cmd.until)
     protected = opp.protected_until and _extended(  # a known pause does not cost the customer: protection
         ctx, opp, cmd.until + timedelta(days=protection.WARNING_DAYS))  # outlasts it by the warning week
     lifecycle.update(ctx.session, opp, actor=ctx.actor, at=ctx.now, action="snooze", snoozed_until=cmd.until,
                      snooze_reason=cmd.reason, follow_up_due=cmd.until, protected_until=protected)
-    return ctx.reply("snoozed", id=opp.id, until=cmd.until, reason=cmd.reason or "-",
-                     protected=opp.protected_until or "-")
+    return replace(ctx.reply("snoozed", id=opp.id, until=cmd.until, reason=cmd.reason or "-",
+                             protected=opp.protected_until or "-"), decided=True)
 
 
 def _extended(ctx: Context, opp: m.Opportunity, at_least: date) -> date:
@@ -780,6 +782,11 @@ def not_understood(ctx: Context, cmd: i.NotUnderstood) -> Reply:
     if cmd.missing == "ref":
         example = say("ex_show" if cmd.intent == "show" else "ex_follow_up", ctx.lang)
         return ctx.reply("missing_ref", example=example)
+    if cmd.missing == "content" and cmd.ref:  # 跟进 ID (or its button): the next message says what happened
+        opp = _open_one(ctx, cmd.ref, ("跟进", "followed up"))
+        if isinstance(opp, Reply):
+            return opp
+        return dialog.ask_about(ctx, "follow_up", opp.id, ctx.reply("fu_ask", id=opp.id, customer=opp.customer.name))
     if cmd.missing == "content":
         return ctx.reply("missing_content", example=say("ex_follow_up", ctx.lang))
     if cmd.missing == "alias":

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.matching import Party, Signal, compare, read_name
+from domain.actions import decision_actions
 from domain.messages import Notice, Reply
 from handlers import intents as i
-from handlers.render import decision_actions, say
+from handlers.render import say
 from storage import lifecycle, matchindex, repo
 from storage import models as m
 

@@ -13,6 +13,7 @@ from handlers.parsing import clean
 from handlers.parsing.register import parse_register
 from handlers.parsing.amounts import find_amount
 from handlers.parsing.dates import find_date
+from handlers.parsing.follow_up import parse_follow_up
 from handlers.parsing.fields import OPP_ID, find_phones, looks_like_person, normalize_phone, split_title
 from handlers.parsing.verbs import split_verb
 from handlers.render import card_text, draft_card, say, unread_lines
@@ -72,6 +73,24 @@ def ask_gate(ctx, opp_id: str, stage: str, missing: list[str], text: str) -> Rep
     _wait_for_answer(ctx, "advance", {"ref": opp_id, "stage": stage, "missing": missing})
     example = " / ".join(say(f"ex_gate_{f}", ctx.lang) for f in missing)
     return Reply(text=text + "\n" + say("gate_ask", ctx.lang, example=example), lang=ctx.lang)
+
+
+def ask_about(ctx, intent: str, opp_id: str, question: Reply) -> Reply:
+    """跟进 ID / 暂停 ID with nothing more (typed, or a reminder's button where there is no form): the next message
+    is the follow-up's content, or the snooze's date and reason."""
+    _wait_for_answer(ctx, intent, {"ref": opp_id, **({"click": ctx.click} if ctx.click else {})})
+    return question
+
+
+def snooze_answer(ref: str, text: str, *, today: date) -> i.Snooze:
+    """'12月20日 客户预算冻结' / 'Dec 20, budget frozen': the date, and the rest as the reason."""
+    when = find_date(text, today=today)
+    rest = text[:when.span[0]] + " " + text[when.span[1]:] if when else text
+    reason = SNOOZE_WORDS.sub(" ", rest).strip(" ,;:，；。.") or None
+    return i.Snooze(ref=ref, until=when and when.value, reason=reason)
+
+
+SNOOZE_WORDS = re.compile(r"^\s*(?:到|至|直到|until|till|to)\b|(?:原因|理由|因为|because|reason)\s*[:：]?", re.I)
 
 
 def gate_answer(text: str, missing: list[str], *, today: date) -> i.Register:
@@ -135,6 +154,18 @@ def route(ctx, text: str, intent: i.Intent) -> i.Intent | Reply:
         return intent
     if state.intent == "advance":
         return _route_gate(ctx, text, intent, state.data)
+    if state.intent in ("follow_up", "snooze"):
+        ref = state.data["ref"]
+        if state.data.get("click"):  # asked by a button: the answer settles the message that had it
+            ctx.click = {**state.data["click"], "later": True}
+        if isinstance(intent, i.Cancel):
+            return Reply(text=say("fu_cancelled" if state.intent == "follow_up" else "snooze_cancelled", ctx.lang,
+                                  id=ref), lang=ctx.lang)
+        if not _an_answer(text):
+            return intent  # another command: the question is dropped
+        if state.intent == "snooze":
+            return snooze_answer(ref, clean(text), today=ctx.today)
+        return parse_follow_up(ref, clean(text), today=ctx.today)
     if state.intent == "loss":
         if _an_answer(text) or _LOSS_LABEL.match(text.strip()):
             return loss_answer(state.data["ref"], text, state.data["missing"])

@@ -226,6 +226,7 @@ class NotUnderstood:
 
     intent: str | None = None
     missing: str | None = None
+    ref: str | None = None  # the opportunity it was about, when that was understood (跟进 ID with nothing after)
 
 
 Intent = (Register | FollowUp | Edit | SetContact | Rate | LossAnalysis | AskSupport | AnswerSupport | RateSupport

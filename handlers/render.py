@@ -109,16 +109,6 @@ def unread_lines(unread, lang: str) -> list[str]:
             for f, t in unread]
 
 
-def decision_actions(opp_id: str, lang: str, *, share: bool = False) -> tuple[tuple[str, str], ...]:
-    """The answers an approval request offers, as (button label, the command a click runs as the clicker): a click
-    and a typed reply are the same command."""
-    if lang == "zh":
-        return (("同意", f"同意 {opp_id}"), *((("同意并共享", f"同意 {opp_id} 共享"),) if share else ()),
-                ("驳回", f"驳回 {opp_id}"))
-    return (("Approve", f"approve {opp_id}"), *((("Approve, share", f"approve {opp_id} share"),) if share else ()),
-            ("Reject", f"reject {opp_id}"))
-
-
 def card_text(card: dict) -> str:
     return "\n".join([card["title"], *(f"  {k}: {v}" for k, v in card["rows"])])
 

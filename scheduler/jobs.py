@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import and_, func, or_, select, update
 
 from domain import protection
+from domain.actions import reminder_actions
 from domain.messages import Deps, Notice
 from domain.wording import money, say, stage_name
 from domain.stages import (ARCHIVE_WORKING_DAYS, DEFAULT_DWELL_DAYS, DWELL_MIN_SAMPLES, DWELL_RISK_FACTOR,
@@ -92,12 +93,13 @@ def follow_up_reminders(now: datetime, deps: Deps) -> int:
                              for i, d, _, c, _ in shown[owner]]
                     notices.append(Notice(to=owner, kind="reminder", text=_listed(
                         say("reminders_head", lang, n=len(rows)), lines, len(rows), lang),
+                        actions=tuple(a for r in shown[owner] for a in reminder_actions(r[0], lang)),
                         key=f"reminders:{owner}:{today.isoformat()}:{len(rows)}:{rows[0][0]}:{rows[-1][0]}"))
                     continue
                 for opp_id, due_date, _, customer, second in rows:
                     kind, key = ("second_reminder", "second") if second else ("reminder", "reminder")
                     notices.append(Notice(to=owner, kind="reminder", key=f"{key}:{opp_id}:{due_date.isoformat()}",
-                                          text=say(kind, lang, id=opp_id, customer=names[customer],
+                                          actions=reminder_actions(opp_id, lang), text=say(kind, lang, id=opp_id, customer=names[customer],
                                                    due=due_date.isoformat())))
             added += outbox.enqueue_many(s, notices, now=now)
     return added
@@ -128,6 +130,7 @@ def escalations(now: datetime, deps: Deps) -> int:
                      for i, c, w, d in stale]
             text = _listed(say("escalation_head", lang, team=team.name, n=total), lines, total, lang)
             outbox.enqueue(s, Notice(to=team.manager, kind="escalation", text=text,
+                                     actions=tuple(a for row in stale for a in reminder_actions(row[0], lang)),
                                      key=f"escalation:{team.name}:{today.isoformat()}:{total}:{stale[0][0]}:{last}"),
                            now=now)
             # marked by the same conditions: only time makes a row newly match them, never another commit

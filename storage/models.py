@@ -287,7 +287,7 @@ class OutboxMessage(Base):
     kind: Mapped[str] = mapped_column(String(16))
     text: Mapped[str] = mapped_column(Text)
     image: Mapped[str | None] = mapped_column(Text)
-    actions: Mapped[list | None] = mapped_column(JSON(none_as_null=True))  # [[label, command], …]: buttons where the platform has them
+    actions: Mapped[list | None] = mapped_column(JSON(none_as_null=True))  # domain.actions: buttons where the platform has them
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)
@@ -298,6 +298,9 @@ class OutboxMessage(Base):
     card: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))  # a reply's opportunity card
     parts_sent: Mapped[int] = mapped_column(default=0, server_default="0")  # a message sent in parts: how many went
     in_flight_since: Mapped[datetime | None]  # claimed and being sent; still set at the next claim: its sender died
+    handled_by: Mapped[str | None] = mapped_column(String(64))  # acted on from its buttons: by whom, when, what
+    handled_at: Mapped[datetime | None]
+    handled_note: Mapped[str | None] = mapped_column(Text)
 
 
 class InboundEvent(Base):

@@ -35,6 +35,18 @@ def has(session: Session, key: str) -> bool:
     return session.scalar(select(OutboxMessage.id).where(OutboxMessage.key == key)) is not None
 
 
+def handled(session: Session, message_id: int) -> OutboxMessage | None:
+    """The message if someone already acted on it from its buttons (handled_by, handled_at, handled_note)."""
+    return session.scalar(select(OutboxMessage).where(OutboxMessage.id == message_id,
+                                                      OutboxMessage.handled_by.is_not(None)))
+
+
+def mark_handled(session: Session, message_id: int, *, by: str, at: datetime, note: str) -> None:
+    """In the transaction of the change the click made: the message and the change are remembered together."""
+    session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id, OutboxMessage.handled_by.is_(None))
+                    .values(handled_by=by, handled_at=at, handled_note=note[:500]))
+
+
 MAX_ATTEMPTS = 8
 PER_MINUTE = 20  # to one person: WeCom silently drops above 30 a minute, so we stay well under
 

@@ -65,3 +65,34 @@ def test_an_answer_that_still_lacks_the_detail_asks_again(bot):
     assert reply.startswith("已报备")
     [opp] = bot.export()["opportunities"]
     assert (opp["need"], opp["budget"]) == ("数据中台", 500000)
+
+
+REGISTERED = "报备 杭州云栖科技 联系人 李娜 13900000000 需求 数据平台"
+
+
+def test_follow_up_with_only_the_id_asks_what_happened_and_the_next_message_is_it(bot):
+    bot.reply("alice", REGISTERED, at=AT)
+    assert bot.reply("alice", "跟进 2026-SH-001", at="2026-11-03T10:00:00+08:00").startswith(
+        "2026-SH-001（杭州云栖科技）跟进了什么？")
+    assert bot.reply("alice", "电话沟通，客户在比较方案", at="2026-11-03T10:01:00+08:00").startswith("已记录跟进 2026-SH-001。")
+    assert [f["content"] for f in bot.export()["opportunities"][0]["follow_ups"]] == ["电话沟通,客户在比较方案"]
+
+
+def test_a_waiting_follow_up_is_dropped_by_cancel_or_by_another_command(bot):
+    bot.reply("alice", REGISTERED, at=AT)
+    bot.reply("alice", "follow up 2026-SH-001", at="2026-11-03T10:00:00+08:00")
+    assert bot.reply("alice", "cancel", at="2026-11-03T10:01:00+08:00") == "OK, no follow-up recorded for 2026-SH-001."
+    bot.reply("alice", "跟进 2026-SH-001", at="2026-11-03T10:02:00+08:00")
+    assert bot.reply("alice", "查看 2026-SH-001", at="2026-11-03T10:03:00+08:00").startswith("2026-SH-001 杭州云栖科技")
+    assert "没看懂" in bot.reply("alice", "电话沟通了", at="2026-11-03T10:04:00+08:00")  # no longer waited for
+    assert bot.export()["opportunities"][0]["follow_ups"] == []
+
+
+def test_snooze_with_only_the_id_takes_the_date_and_reason_from_the_next_message(bot):
+    bot.reply("alice", REGISTERED, at=AT)
+    assert "暂停到哪天" in bot.reply("alice", "暂停 2026-SH-001", at="2026-11-03T10:00:00+08:00")
+    assert bot.reply("alice", "12月1日 客户预算冻结", at="2026-11-03T10:01:00+08:00").startswith(
+        "已暂停 2026-SH-001 的跟进提醒至 2026-12-01（客户预算冻结）")
+    with bot.deps.sessions() as s:
+        opp = s.get(m.Opportunity, "2026-SH-001")
+        assert (str(opp.snoozed_until), opp.snooze_reason) == ("2026-12-01", "客户预算冻结")

@@ -212,7 +212,8 @@ def _parse(text: str, *, today: date, tagger) -> i.Intent:
     if kind == "contact":
         return parse_contact(ref, rest) or i.NotUnderstood(intent="contact", missing="contact")
     if kind == "follow_up":
-        return parse_follow_up(ref, rest, today=today, tagger=tagger) if rest else i.NotUnderstood(intent=kind, missing="content")
+        return parse_follow_up(ref, rest, today=today, tagger=tagger) if rest else i.NotUnderstood(intent=kind, missing="content",
+                                                                                                   ref=ref)
     if kind == "advance":
         return i.Advance(ref=ref, stage=stage_of(rest), skip=bool(SKIP.search(rest)))
     if kind == "back":

@@ -1,0 +1,192 @@
+"""Slack, acting where you are told: a reminder's buttons (记录跟进 opens a form, 暂停 a form, 查看 the card), forms
+that answer an unreadable field on that field, an escalation's menus, and a second click on a handled reminder —
+all over real HTTP with signed requests, against the local Slack Web API."""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from scheduler import jobs
+from storage.models import Opportunity
+from tests.test_slack import IDS, world  # noqa: F401  (the fixture)
+
+REGISTER = "报备 杭州云栖科技 联系人 李娜 13900000000 需求 数据平台"
+DUE = "2026-11-09T09:00:00+08:00"  # a week after registration: the discovery-stage reminder
+
+
+def reminded(world, *registrations: tuple[str, str]) -> dict:
+    """Registrations a week ago, the reminder pass at 09:00, delivered: the reminder as Slack received it."""
+    for user, text in registrations or (("alice", REGISTER),):
+        world.say(user, text, at="2026-11-02T10:00:00+08:00")
+    world.bot.clock.now = datetime.fromisoformat(DUE)
+    jobs.run_all(world.bot.clock.now, world.bot.deps)
+    world.deliver()
+    return next(c for c in world.api.ok("chat.postMessage") if "跟进提醒" in c["params"]["text"])
+
+
+def blocks_of(call: dict) -> list[dict]:
+    blocks = call["params"]["blocks"]
+    return json.loads(blocks) if isinstance(blocks, str) else blocks
+
+
+def actions_of(post: dict) -> dict:
+    return next(b for b in blocks_of(post) if b["type"] == "actions")
+
+
+def click(world, who: str, post: dict, element: dict, *, selected: dict | None = None, trigger: str = "1.2.3"):
+    block = actions_of(post)
+    action = {**element, "block_id": block["block_id"], "action_ts": "1700000300.000001",
+              **({"selected_option": selected} if selected else {})}
+    return world.interaction({
+        "type": "block_actions", "user": {"id": IDS[who]}, "team": {"id": "T0TEST"}, "api_app_id": "A0TEST",
+        "container": {"type": "message", "channel_id": "D" + IDS[who][1:], "message_ts": "1700000000.000042"},
+        "message": {"text": post["params"]["text"], "ts": "1700000000.000042"}, "trigger_id": trigger,
+        "actions": [action]})
+
+
+def button(post: dict, label: str) -> dict:
+    return next(e for e in actions_of(post)["elements"] if e["text"]["text"] == label)
+
+
+def submit(world, who: str, view: dict, answers: dict[str, str], *, n: int = 1) -> tuple[int, str]:
+    values = {name: {"value": {"type": "plain_text_input", "value": text}} for name, text in answers.items()}
+    return world.interaction({"type": "view_submission", "user": {"id": IDS[who]}, "team": {"id": "T0TEST"},
+                              "api_app_id": "A0TEST", "view": {**view, "id": f"V{n}", "hash": f"h{n}",
+                                                               "state": {"values": values}}})
+
+
+def opened_view(world, count: int = 1) -> dict:
+    return world.api.wait_for("views.open", count)[-1]["params"]["view"]
+
+
+def opportunity(world, opp_id: str = "2026-SH-001") -> dict:
+    return next(o for o in world.bot.export()["opportunities"] if o["id"] == opp_id)
+
+
+def stored(world, opp_id: str = "2026-SH-001") -> Opportunity:
+    with world.bot.deps.sessions() as s:
+        return s.get(Opportunity, opp_id)
+
+
+def test_a_reminder_carries_log_snooze_and_show_naming_the_message_it_is(world):
+    post = reminded(world)
+    block = actions_of(post)
+    assert block["block_id"].startswith("oppbot:")
+    assert [(e["text"]["text"], e["value"], e["action_id"]) for e in block["elements"]] == [
+        ("记录跟进", "跟进 2026-SH-001", "oppbot_form_follow_up_0"), ("暂停", "暂停 2026-SH-001", "oppbot_form_snooze_1"),
+        ("查看", "查看 2026-SH-001", "oppbot_answer_2")]
+
+
+def test_log_follow_up_opens_a_form_that_names_an_unreadable_date_and_stores_nothing_until_valid(world):
+    post = reminded(world)
+    assert click(world, "alice", post, button(post, "记录跟进"))[0] == 200
+    view = opened_view(world)
+    assert view["callback_id"] == "oppbot_follow_up"
+    assert [b["block_id"] for b in view["blocks"] if b["type"] == "input"] == ["content", "next", "next_date", "budget"]
+
+    status, body = submit(world, "alice", view, {"content": "电话沟通，客户在比较方案", "next_date": "改天吧",
+                                                 "budget": "很多钱"})
+    answer = json.loads(body)
+    assert status == 200 and answer["response_action"] == "errors"
+    assert set(answer["errors"]) == {"next_date", "budget"}
+    assert "读不懂日期“改天吧”" in answer["errors"]["next_date"] and "50万" in answer["errors"]["budget"]
+    assert opportunity(world)["follow_ups"] == []  # nothing stored
+
+    status, body = submit(world, "alice", view, {"content": "电话沟通，客户在比较方案", "next": "发方案",
+                                                 "next_date": "11月12日", "budget": "60万"}, n=2)
+    assert (status, body) == (200, "")
+    [update] = world.api.wait_for("chat.update")
+    assert (update["params"]["channel"], update["params"]["ts"]) == ("D0ALICE", "1700000000.000042")
+    blocks = json.dumps(update["params"]["blocks"], ensure_ascii=False)
+    assert "<@U0ALICE>: 已记录跟进 2026-SH-001。" in blocks and '"actions"' not in blocks  # who, what; no buttons
+    opp = opportunity(world)
+    assert [f["content"] for f in opp["follow_ups"]] == ["电话沟通,客户在比较方案,预算 60万"]
+    assert (opp["budget"], str(stored(world).follow_up_due)) == (600000, "2026-11-12")
+    [card] = world.api.wait_for("chat.postEphemeral")  # and the whole answer, the card, for the clicker's eyes
+    assert card["params"]["user"] == "U0ALICE" and blocks_of(card)[-1]["type"] == "section"
+
+
+def test_a_second_click_on_a_handled_reminder_says_who_handled_it_and_opens_nothing(world):
+    post = reminded(world)
+    click(world, "alice", post, button(post, "记录跟进"))
+    submit(world, "alice", opened_view(world), {"content": "拜访客户，确认了需求"})
+    world.api.wait_for("chat.update")
+
+    click(world, "alice", post, button(post, "记录跟进"), trigger="9.9.9")  # a stale view on another device
+    told = world.api.wait_for("chat.postEphemeral", 2)[-1]
+    assert told["params"]["user"] == "U0ALICE"
+    assert told["params"]["text"].startswith("这条消息已由 Alice 在 11-09 09:00 处理：已记录跟进 2026-SH-001。")
+    assert len(world.api.named("views.open")) == 1
+    assert len(opportunity(world)["follow_ups"]) == 1
+
+
+def test_snooze_from_the_reminder_refuses_a_past_date_then_pauses_it(world):
+    post = reminded(world)
+    click(world, "alice", post, button(post, "暂停"))
+    view = opened_view(world)
+    assert view["callback_id"] == "oppbot_snooze"
+    _, body = submit(world, "alice", view, {"until": "2026-11-01", "reason": "客户预算冻结"})
+    assert json.loads(body) == {"response_action": "errors", "errors": {"until": "这个日期已经过去了，请给一个以后的日期。"}}
+    submit(world, "alice", view, {"until": "11月30日", "reason": "客户预算冻结"}, n=2)
+    [update] = world.api.wait_for("chat.update")
+    assert "<@U0ALICE>: 已暂停 2026-SH-001 的跟进提醒至 2026-11-30（客户预算冻结）" in json.dumps(
+        update["params"]["blocks"], ensure_ascii=False)
+    opp = stored(world)
+    assert (str(opp.snoozed_until), str(opp.follow_up_due), opp.snooze_reason) == ("2026-11-30", "2026-11-30", "客户预算冻结")
+
+
+def test_show_answers_the_clicker_alone_with_the_card_and_leaves_the_reminder_open(world):
+    post = reminded(world)
+    click(world, "alice", post, button(post, "查看"))
+    [shown] = world.api.wait_for("chat.postEphemeral")
+    assert shown["params"]["user"] == "U0ALICE" and "杭州云栖科技" in shown["params"]["text"]
+    assert blocks_of(shown)[0]["type"] == "header"  # the card, not a wall of text
+    assert world.api.named("chat.update") == []
+    click(world, "alice", post, button(post, "记录跟进"), trigger="4.5.6")  # still open: the form opens
+    assert opened_view(world)["callback_id"] == "oppbot_follow_up"
+
+
+def test_a_click_by_someone_without_the_right_is_refused_and_changes_nothing(world):
+    post = reminded(world)
+    click(world, "walt", post, button(post, "暂停"))  # another team's rep, with the payload of alice's message
+    submit(world, "walt", opened_view(world), {"until": "11月30日", "reason": "我来"})
+    [refusal] = world.api.wait_for("chat.postEphemeral")
+    assert refusal["params"]["user"] == "U0WALT" and "2026-SH-001" in refusal["params"]["text"]
+    assert world.api.named("chat.update") == []
+    assert stored(world).snoozed_until is None
+    click(world, "alice", post, button(post, "暂停"), trigger="7.7.7")  # and the reminder is still alice's to act on
+    assert opened_view(world, 2)["callback_id"] == "oppbot_snooze"
+
+
+def test_an_escalation_offers_each_listed_opportunity_a_menu(world):
+    reminded(world, ("alice", REGISTER), ("bob", "报备 宁波港信息技术 联系人 周强 13700000000 需求 调度系统"))
+    world.bot.clock.now = datetime.fromisoformat("2026-11-16T10:00:00+08:00")  # 7 days past due
+    jobs.run_all(world.bot.clock.now, world.bot.deps)
+    world.deliver()
+    post = next(c for c in world.api.ok("chat.postMessage") if c["params"]["channel"] == "U0MIKE")
+    menus = actions_of(post)["elements"]
+    assert [m["placeholder"]["text"] for m in menus] == ["2026-SH-001", "2026-SH-002"]
+    assert [o["text"]["text"] for o in menus[1]["options"]] == ["记录跟进", "暂停", "查看"]
+
+    show = menus[1]["options"][2]
+    click(world, "mike", post, menus[1], selected=show)
+    [shown] = world.api.wait_for("chat.postEphemeral")
+    assert shown["params"]["user"] == "U0MIKE" and "宁波港信息技术" in shown["params"]["text"]
+
+    click(world, "mike", post, menus[0], selected=menus[0]["options"][1], trigger="8.8.8")  # 暂停 opens its form
+    view = opened_view(world)
+    assert view["callback_id"] == "oppbot_snooze" and json.loads(view["private_metadata"])["ref"] == "2026-SH-001"
+
+
+def test_the_registration_form_answers_an_unreadable_amount_on_its_field_and_stores_nothing(world):
+    world.form({"command": "/opp", "text": "new", "user_id": IDS["bob"], "channel_id": "D0BOB",
+                "response_url": world.api.base + "/response/2", "trigger_id": "13345224609.738474920.8088"})
+    view = opened_view(world)
+    _, body = submit(world, "bob", view, {"customer": "杭州云栖科技", "contact": "李娜", "budget": "很多钱",
+                                         "phone": "打我电话"})
+    answer = json.loads(body)
+    assert answer["response_action"] == "errors" and set(answer["errors"]) == {"budget", "phone"}
+    _, body = submit(world, "bob", view, {"customer": "杭州云栖科技"}, n=2)
+    assert json.loads(body)["errors"] == {"contact": "请至少填写联系人、电话、邮箱或需求中的一项。"}
+    assert world.bot.export()["opportunities"] == []
+    assert world.api.named("chat.postMessage") == []
