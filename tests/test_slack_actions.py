@@ -111,6 +111,7 @@ def test_a_second_click_on_a_handled_reminder_says_who_handled_it_and_opens_noth
     click(world, "alice", post, button(post, "记录跟进"))
     submit(world, "alice", opened_view(world), {"content": "拜访客户，确认了需求"})
     world.api.wait_for("chat.update")
+    world.api.wait_for("chat.postEphemeral")  # the whole answer, for the clicker
 
     click(world, "alice", post, button(post, "记录跟进"), trigger="9.9.9")  # a stale view on another device
     told = world.api.wait_for("chat.postEphemeral", 2)[-1]
