@@ -34,14 +34,15 @@ class Courier:
         self.executor.submit(self._deliver, to)
 
     def tell(self, message) -> None:
-        """Send at once, not through the outbox: only for telling someone the database cannot take their message."""
+        """Send at once, not through the outbox: what need not outlive a crash (telling someone the database cannot
+        take their message; redrawing their App Home when they open it)."""
         mark = f"tell:{id(message)}"
 
         def send() -> None:
             try:
                 self.send(message)
             except Exception as exc:  # nothing more can be done; the platform redelivers their message anyway
-                log.warning("could not tell %s the database is busy: %s", message.to, type(exc).__name__)
+                log.warning("could not send %s to %s: %s", message.kind, message.to, type(exc).__name__)
             finally:
                 with self._lock:
                     self._running.discard(mark)

@@ -24,9 +24,11 @@ from domain.messages import Deps, Incoming, Reply
 from handlers import already_handled, forms, handle
 from handlers.lang import detect
 from handlers.render import card_text, say
-from storage import outbox
+from storage import models as m
+from storage import outbox, repo
 from storage.db import lock_wait
 from storage.models import OutboxMessage
+from storage.reports.home import Home, home
 
 log = logging.getLogger("oppbot.slack")
 
@@ -35,7 +37,9 @@ ANSWER_ACTION = re.compile(r"^oppbot_answer_\d+$")  # a button that runs its com
 FORM_ACTION = re.compile(r"^oppbot_form_(follow_up|snooze)_\d+$")  # a button that opens its form first
 PICK_ACTION = re.compile(r"^oppbot_pick_\d+$")  # an escalation line's menu: a command, or a form to open
 REGISTER_VIEW = "oppbot_register"
-FORM_VIEW = re.compile(r"^oppbot_(register|follow_up|snooze)$")
+FORM_VIEW = re.compile(r"^oppbot_(register|follow_up|snooze|log_message)$")
+LOG_SHORTCUT = "oppbot_log_follow_up"  # the message shortcut 记录为跟进 (slack-manifest.yml)
+OPP_OPTIONS = "oppbot_opp"  # the opportunity picker's options, loaded as the user types
 MENTION = re.compile(r"<@[A-Z0-9]+>\s*")
 
 
@@ -116,12 +120,33 @@ def notice_blocks(text: str, actions: list | None, message_id: int | None = None
     return blocks
 
 
+def home_blocks(page: Home) -> list[dict]:
+    """App Home: each section's lines, an opportunity's with a menu of what can be done about it (the same
+    commands and forms as a reminder's buttons)."""
+    blocks: list[dict] = [{"type": "header", "text": {"type": "plain_text", "text": page.title[:150]}}]
+    for section in page.sections:
+        blocks.append(_section(f"*{section.title}*"))
+        for line in section.lines:
+            block = _section(line.text)
+            if line.actions:
+                block["accessory"] = {"type": "overflow", "action_id": f"oppbot_pick_{len(blocks)}", "options": [
+                    {"text": {"type": "plain_text", "text": label[:75]}, "value": f"{form or ''}|{command}"[:150]}
+                    for label, command, form, _ in line.actions]}
+            blocks.append(block)
+        blocks.append({"type": "divider"})
+    return blocks[:100]  # Block Kit: 100 blocks a view
+
+
 def form_view(form: str, meta: dict | None = None, *, initial: dict[str, str] | None = None) -> dict:
     """A form (handlers.forms) as a modal; `meta` rides along in private_metadata to its submission."""
     def field(f: forms.Field) -> dict:
-        element = {"type": "plain_text_input", "action_id": "value", "multiline": f.multiline}
-        if initial and initial.get(f.name):
-            element["initial_value"] = initial[f.name][:3000]
+        if f.kind == "opportunity":  # typed to search: the choices come from OPP_OPTIONS as the user types
+            element = {"type": "external_select", "action_id": OPP_OPTIONS, "min_query_length": 0,
+                       "placeholder": {"type": "plain_text", "text": "2026-SH-007 / 客户名"}}
+        else:
+            element = {"type": "plain_text_input", "action_id": "value", "multiline": f.multiline}
+            if initial and initial.get(f.name):
+                element["initial_value"] = initial[f.name][:3000]
         return {"type": "input", "block_id": f.name, "optional": not f.required,
                 "label": {"type": "plain_text", "text": f.label}, "element": element}
     about = [{"type": "context", "elements": [{"type": "mrkdwn", "text": meta["ref"]}]}] if meta and meta.get("ref") \
@@ -140,7 +165,9 @@ def register_view() -> dict:
 
 def form_values(view: dict) -> dict[str, str]:
     """A submitted modal's answers by field."""
-    return {block: (((answer or {}).get("value") or {}).get("value") or "")
+    def read(element: dict) -> str:
+        return (element.get("selected_option") or {}).get("value") or element.get("value") or ""
+    return {block: read(next(iter(answer.values()), None) or {})
             for block, answer in (view.get("state") or {}).get("values", {}).items()}
 
 
@@ -235,8 +262,11 @@ def build_app(deps: Deps, settings: SlackSettings, *, client: WebClient | None =
         ack()
 
     def clicked_on(body: dict) -> dict:
-        """Where a click was: the message (to update it once acted on) and the outbox row it was (its block id)."""
+        """Where a click was: the message (to update it once acted on) and the outbox row it was (its block id);
+        a click on App Home is answered in the clicker's DM."""
         container, action = body.get("container", {}), body["actions"][0]
+        if container.get("type") == "view":
+            return {"platform": "slack", "channel": body["user"]["id"]}
         block = str(action.get("block_id") or "")
         notice = int(block.removeprefix("oppbot:")) if re.fullmatch(r"oppbot:\d+", block) else None
         return {"platform": "slack", "channel": container.get("channel_id"), "ts": container.get("message_ts"),
@@ -246,15 +276,17 @@ def build_app(deps: Deps, settings: SlackSettings, *, client: WebClient | None =
     def run_click(body: dict, command: str, route: dict, event: str) -> None:
         # the clicker's role is checked now, by the command itself; a settled request loses its buttons (handle
         # marks the route `decided`), an unsettled answer is for the clicker's eyes only
-        run(route["clicker"], command, route, event_id=event,
-            busy_to={"platform": "slack", "channel": route["channel"], "user": route["clicker"]})
+        clicker = body["user"]["id"]
+        run(clicker, command, route, event_id=event,
+            busy_to={"platform": "slack", "channel": route["channel"], "user": clicker})
 
     def open_form(body: dict, form: str, command: str, route: dict, client) -> None:
         """A reminder's 记录跟进 / 暂停: the form, unless someone already acted on the reminder."""
-        clicker = users.get(route["clicker"], f"slack:{route['clicker']}")
-        done = route.get("notice") and already_handled(deps, message_id=route["notice"], user=clicker)
+        slack_user = body["user"]["id"]
+        done = route.get("notice") and already_handled(deps, message_id=route["notice"],
+                                                       user=users.get(slack_user, f"slack:{slack_user}"))
         if done:
-            client.chat_postEphemeral(channel=route["channel"], user=route["clicker"], text=done)
+            client.chat_postEphemeral(channel=route["channel"], user=slack_user, text=done)
             return
         ref = command.split()[-1]
         client.views_open(trigger_id=body["trigger_id"], view=form_view(form, {**route, "ref": ref}))
@@ -280,6 +312,30 @@ def build_app(deps: Deps, settings: SlackSettings, *, client: WebClient | None =
             open_form(body, form, command, route, client)
         else:
             run_click(body, command, route, f"action:{body.get('trigger_id') or action.get('action_ts')}")
+
+    @app.shortcut(LOG_SHORTCUT)
+    def log_message(ack, body, client):
+        """记录为跟进 on any message: pick one of your opportunities; the message becomes the follow-up."""
+        ack()
+        slack_user = body["user"]["id"]
+        client.views_open(trigger_id=body["trigger_id"], view=form_view(
+            "log_message", {"platform": "slack", "channel": slack_user},
+            initial={"content": (body.get("message") or {}).get("text", "")}))
+
+    @app.options(OPP_OPTIONS)
+    def opportunity_choices(ack, body):
+        user = users.get(body["user"]["id"])
+        with deps.sessions() as s:
+            found = repo.own_open_matching(s, user, body.get("value") or "") if user else []
+        ack(options=[{"text": {"type": "plain_text", "text": f"{i} {name}"[:75]}, "value": i} for i, name in found])
+
+    @app.event("app_home_opened")
+    def home_opened(event):
+        """Drawn when opened (and again after the user's own changes): sent at once by the courier, not while
+        Slack waits for this event's answer."""
+        user = users.get(event.get("user"))
+        if event.get("tab") == "home" and user:
+            courier.tell(OutboxMessage(to=user, kind="refresh", text="", route={"platform": "slack"}, parts_sent=0))
 
     @app.view(FORM_VIEW)
     def submitted(ack, body, view):
@@ -355,6 +411,8 @@ class SlackSender:
         self._last[channel] = time.monotonic()
 
     def __call__(self, row) -> None:
+        if row.kind == "refresh":
+            return self._publish_home(row.to)
         route = row.route or {}
         blocks = reply_blocks(Reply(row.text, card=row.card)) if row.card else notice_blocks(row.text, row.actions,
                                                                                               row.id)
@@ -378,6 +436,17 @@ class SlackSender:
         if row.image:  # the digest's funnel chart: uploaded into the same channel
             png = b64decode(row.image.split(",", 1)[1])
             self.client.files_upload_v2(channel=channel, content=png, filename="funnel.png", title="漏斗 Funnel")
+
+    def _publish_home(self, to: str) -> None:
+        """The user's App Home as it is now (views.publish replaces the whole view)."""
+        config = self.deps.config
+        with self.deps.sessions() as s:
+            user = s.get(m.User, to)
+            if user is None:
+                return
+            today = self.deps.clock().astimezone(config.timezone_of(config.team_of(to))).date()
+            page = home(s, user, today=today, lang=user.lang or "zh")
+        self.client.views_publish(user_id=self.channel_of(to), view={"type": "home", "blocks": home_blocks(page)})
 
     def _posted(self, channel: str, thread_ts: str | None, outbox_id: int | None) -> bool:
         """Whether a post of this row is already in the conversation (its metadata names the row)."""

@@ -268,6 +268,8 @@ class WeComSender:
         return bool(self.webhook_of(to) or self.member_of(to))
 
     def __call__(self, row) -> None:
+        if row.kind == "refresh":  # a page of one's own to redraw: WeCom has none (Slack's App Home)
+            return
         url = self.webhook_of(row.to)
         if url:
             return self._to_group(url, row)

@@ -89,6 +89,9 @@ def _transaction(deps: Deps, incoming: Incoming, answer) -> Reply | None:
                 to=incoming.user, kind="reply", text=reply.text, route=route, card=reply.card, image=reply.image,
                 key=f"reply:{incoming.platform}:{incoming.event_id}" if incoming.event_id else None),
                 now=incoming.at)
+            if lifecycle.changed(session) and deps.config.user(incoming.user):  # their page shows it (App Home)
+                outbox.enqueue(session, Notice(to=incoming.user, kind="refresh", text="",
+                                               route={"platform": incoming.platform}), now=incoming.at)
         return reply
 
 

@@ -24,7 +24,7 @@ class Field:
     label: str  # both languages: a form is drawn before anyone has written a word
     required: bool = False
     multiline: bool = False
-    kind: str = "text"  # text | amount | date | phone | email
+    kind: str = "text"  # text | amount | date | phone | email | opportunity (picked from one's own)
     word: str = ""  # the label the registration parser reads (报备：客户=…；联系人=…)
 
 
@@ -46,7 +46,10 @@ FORMS: dict[str, tuple[Field, ...]] = {
         Field("until", "暂停到 Until（12月20日 / next Monday）", required=True, kind="date"),
         Field("reason", "原因 Reason", multiline=True)),
 }
-TITLES = {"register": "报备 Register", "follow_up": "记录跟进 Log follow-up", "snooze": "暂停提醒 Snooze"}
+FORMS["log_message"] = (Field("opp", "商机 Opportunity（编号或客户 ID or customer）", required=True, kind="opportunity"),
+                        *FORMS["follow_up"])  # any message, logged as a follow-up of the opportunity picked
+TITLES = {"register": "报备 Register", "follow_up": "记录跟进 Log follow-up", "snooze": "暂停提醒 Snooze",
+          "log_message": "记录为跟进 Log follow-up"}
 
 
 @dataclass(frozen=True)
@@ -77,7 +80,8 @@ def check(deps: Deps, user_id: str, form: str, values: dict[str, str], *, ref: s
             errors["contact"] = say("form_need_detail", lang)
     if form == "snooze" and "until" not in errors and find_date(values["until"], today=today).value <= today:
         errors["until"] = say("form_past", lang)
-    return Checked(errors, "" if errors else _command(form, values, ref=ref, today=today, lang=lang))
+    return Checked(errors, "" if errors else _command(form, values, ref=values.get("opp") or ref, today=today,
+                                                      lang=lang))
 
 
 def _problem(f: Field, value: str, *, today: date, lang: str) -> str | None:

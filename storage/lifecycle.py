@@ -39,6 +39,13 @@ class Actor:
         return cls(user_id="scheduler", message=f"job:{name}")
 
 
+CHANGED = "oppbot.changed"  # session.info: an opportunity changed in this transaction
+
+
+def changed(session: Session) -> bool:
+    return bool(session.info.get(CHANGED))
+
+
 class Taken(Exception):
     """The protected-key constraint refused a second owner: another process won this customer a moment ago.
     `handlers.handle` retries the message once, and the retry sees the owner."""
@@ -56,7 +63,9 @@ def create(session: Session, opp: m.Opportunity, party: Party, *, new_customer: 
 
 
 def record(session: Session, opp: m.Opportunity, action: str, *, actor: Actor, at: datetime, **detail) -> None:
-    """The audit entry for a change (or a request, such as a stage sent for approval) on one opportunity."""
+    """The audit entry for a change (or a request, such as a stage sent for approval) on one opportunity; the
+    session remembers that something changed (a front end then refreshes what shows the pipeline, e.g. App Home)."""
+    session.info[CHANGED] = True
     session.add(m.AuditEntry(at=at, user_id=actor.user_id, action=action, entity="opportunity", entity_id=opp.id,
                              detail={k: _plain(v) for k, v in detail.items()}, message=actor.message))
 

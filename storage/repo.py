@@ -97,6 +97,17 @@ def owned_opportunities(session: Session, owner_id: str, *, statuses=OPEN_STATUS
     ))
 
 
+def own_open_matching(session: Session, owner_id: str, query: str, *, limit: int = 100) -> list[tuple[str, str]]:
+    """(ID, customer) of the owner's open opportunities whose ID or customer contains `query`: a picker's choices."""
+    q = select(m.Opportunity.id, m.Customer.name).join(m.Customer).where(
+        m.Opportunity.owner_id == owner_id, m.Opportunity.status.in_(OPEN_STATUSES))
+    key = query.strip().replace("\\", "").replace("%", "").replace("_", "")
+    if key:
+        like = f"%{key}%"
+        q = q.where(or_(m.Opportunity.id.ilike(like), m.Customer.name.ilike(like)))
+    return [(i, name) for i, name in session.execute(q.order_by(m.Opportunity.updated_at.desc()).limit(limit))]
+
+
 def visible_open(session: Session, viewer: m.User, *, due_by=None, limit: int = 200) -> list[m.Opportunity]:
     q = _visible(viewer).where(m.Opportunity.status.in_(OPEN_STATUSES))
     if due_by is not None:

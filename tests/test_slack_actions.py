@@ -8,6 +8,7 @@ from datetime import datetime
 
 from scheduler import jobs
 from storage.models import Opportunity
+from tests.platform_world import REGISTER as STRONG  # a registration strong enough to ask for the next stage
 from tests.test_slack import IDS, world  # noqa: F401  (the fixture)
 
 REGISTER = "报备 杭州云栖科技 联系人 李娜 13900000000 需求 数据平台"
@@ -191,3 +192,121 @@ def test_the_registration_form_answers_an_unreadable_amount_on_its_field_and_sto
     assert json.loads(body)["errors"] == {"contact": "请至少填写联系人、电话、邮箱或需求中的一项。"}
     assert world.bot.export()["opportunities"] == []
     assert world.api.named("chat.postMessage") == []
+
+
+# ---- App Home --------------------------------------------------------------------------------------------------
+
+def open_home(world, who: str) -> dict:
+    """app_home_opened, as Slack sends it; the view it publishes."""
+    before = len(world.api.ok("views.publish"))
+    world.post(json.dumps({"type": "event_callback", "team_id": "T0TEST", "api_app_id": "A0TEST",
+                           "event_id": f"EvHome{who}{before}", "event_time": 1700000100, "event": {
+                               "type": "app_home_opened", "user": IDS[who], "channel": "D" + IDS[who][1:],
+                               "tab": "home", "event_ts": "1700000100.000001"}}), content_type="application/json")
+    call = world.api.wait_for("views.publish", before + 1)[-1]
+    assert call["params"]["user_id"] == IDS[who]
+    return call["params"]["view"]
+
+
+def home_text(view: dict) -> str:
+    return "\n".join(b["text"]["text"] for b in view["blocks"] if b.get("text"))
+
+
+def menu_for(view: dict, opp_id: str) -> dict:
+    return next(b["accessory"] for b in view["blocks"] if "accessory" in b and opp_id in b["text"]["text"])
+
+
+def home_click(world, who: str, menu: dict, label: str, *, trigger: str = "5.5.5"):
+    option = next(o for o in menu["options"] if o["text"]["text"] == label)
+    return world.interaction({
+        "type": "block_actions", "user": {"id": IDS[who]}, "team": {"id": "T0TEST"}, "api_app_id": "A0TEST",
+        "container": {"type": "view", "view_id": "VHOME"}, "view": {"id": "VHOME", "type": "home"},
+        "trigger_id": trigger, "actions": [{**menu, "block_id": "h1", "selected_option": option,
+                                            "action_ts": "1700000300.000002"}]})
+
+
+def test_app_home_shows_the_pipeline_by_stage_and_what_is_overdue_with_its_actions(world):
+    world.say("alice", REGISTER, at="2026-11-02T10:00:00+08:00")
+    world.say("alice", "报备 宁波港信息技术 联系人 周强 13700000000 需求 调度系统 预算 30万", at="2026-11-05T10:00:00+08:00")
+    world.say("bob", "报备 苏州工业园区数据公司 联系人 钱七 13600000000 需求 BI", at="2026-11-02T10:00:00+08:00")
+    world.bot.clock.now = datetime.fromisoformat("2026-11-10T10:00:00+08:00")
+    view = open_home(world, "alice")
+    text = home_text(view)
+    assert view["type"] == "home" and text.startswith("Alice")
+    assert "商机发现  2 · 30万" in text
+    overdue, due = text.index("逾期未跟进（1）"), text.index("本周到期（至 2026-11-15，1）")
+    assert overdue < text.index("2026-SH-001") < due < text.index("2026-SH-002")
+    assert "苏州工业园区数据公司" not in text  # bob's
+    assert [o["text"]["text"] for o in menu_for(view, "2026-SH-001")["options"]] == ["记录跟进", "暂停", "查看"]
+
+
+def test_a_follow_up_logged_from_home_is_stored_answered_in_the_dm_and_home_is_redrawn(world):
+    world.say("alice", REGISTER, at="2026-11-02T10:00:00+08:00")
+    world.bot.clock.now = datetime.fromisoformat("2026-11-10T10:00:00+08:00")
+    view = open_home(world, "alice")
+    home_click(world, "alice", menu_for(view, "2026-SH-001"), "记录跟进")
+    form = opened_view(world)
+    assert json.loads(form["private_metadata"]) == {"platform": "slack", "channel": "U0ALICE", "ref": "2026-SH-001"}
+    submit(world, "alice", form, {"content": "电话沟通，客户在比较方案", "next_date": "11月20日"})
+    post = next(c for c in world.api.wait_for("chat.postMessage") if c["params"]["channel"] == "U0ALICE")
+    assert post["params"]["text"].startswith("已记录跟进 2026-SH-001。")
+    redrawn = world.api.wait_for("views.publish", 2)[-1]["params"]["view"]
+    assert "逾期未跟进（0）" in home_text(redrawn) and "2026-SH-001" not in home_text(redrawn)
+
+
+def test_a_manager_decides_from_home_and_the_waiting_list_empties(world):
+    world.say("alice", STRONG, at="2026-11-02T10:00:00+08:00")
+    world.say("alice", "跟进 2026-SH-001 拜访 客户确认预算已获批，已纳入年度计划，需求匹配度 5", at="2026-11-04T10:00:00+08:00")
+    assert "已提交主管 Mike 审批" in world.say("alice", "推进 2026-SH-001 到 需求确认", at="2026-11-04T11:00:00+08:00")
+    view = open_home(world, "mike")
+    assert "待你审批（1）" in home_text(view) and "申请推进到“需求确认”" in home_text(view)
+    assert [o["text"]["text"] for o in menu_for(view, "申请推进")["options"]] == ["同意", "驳回"]
+    view = open_home(world, "alice")  # a rep has nothing to decide
+    assert "待你审批" not in home_text(view)
+
+    home_click(world, "mike", menu_for(open_home(world, "mike"), "申请推进"), "同意")
+    def answered() -> bool:
+        return any(c["params"]["text"].startswith("已同意：2026-SH-001") and c["params"]["channel"] == "U0MIKE"
+                   for c in world.api.ok("chat.postMessage"))
+    world.api.wait_until(answered)
+    assert answered()  # in the manager's DM
+    assert opportunity(world)["stage"] == "qualification"
+    redrawn = world.api.wait_for("views.publish", 4)[-1]["params"]["view"]
+    assert redrawn is not None and "待你审批（0）" in home_text(redrawn)
+
+
+# ---- the message shortcut 记录为跟进 ---------------------------------------------------------------------------
+
+def test_any_message_is_logged_as_a_follow_up_of_an_opportunity_picked_from_ones_own(world):
+    world.say("alice", REGISTER, at="2026-11-02T10:00:00+08:00")
+    world.say("alice", "报备 宁波港信息技术 联系人 周强 13700000000 需求 调度系统", at="2026-11-02T10:05:00+08:00")
+    world.say("bob", "报备 上海浦东科技发展 联系人 钱七 13600000000 需求 BI", at="2026-11-02T10:00:00+08:00")
+    message = "李总回复：方案收到了，下周三内部评审，请准备报价"
+    world.interaction({"type": "message_action", "callback_id": "oppbot_log_follow_up", "trigger_id": "3.3.3",
+                       "user": {"id": IDS["alice"]}, "team": {"id": "T0TEST"}, "channel": {"id": "C0EAST"},
+                       "message_ts": "1700000000.000077", "response_url": world.api.base + "/response/9",
+                       "message": {"type": "message", "user": "U0CUSTOMER", "ts": "1700000000.000077",
+                                   "text": message}})
+    view = opened_view(world)
+    assert view["callback_id"] == "oppbot_log_message"
+    picker = next(b for b in view["blocks"] if b.get("block_id") == "opp")["element"]
+    content = next(b for b in view["blocks"] if b.get("block_id") == "content")["element"]
+    assert picker["type"] == "external_select" and content["initial_value"] == message
+
+    status, body = world.interaction({"type": "block_suggestion", "user": {"id": IDS["alice"]},
+                                      "team": {"id": "T0TEST"}, "action_id": picker["action_id"], "block_id": "opp",
+                                      "value": "科技", "container": {"type": "view", "view_id": "V1"}, "view": view})
+    assert status == 200
+    assert [o["text"]["text"] for o in json.loads(body)["options"]] == ["2026-SH-001 杭州云栖科技"]  # not bob's
+
+    _, body = submit(world, "alice", view, {"content": message})
+    assert set(json.loads(body)["errors"]) == {"opp"}
+    values = {"opp": {picker["action_id"]: {"type": "external_select",
+                                             "selected_option": {"value": "2026-SH-001"}}},
+              "content": {"value": {"type": "plain_text_input", "value": message}}}
+    world.interaction({"type": "view_submission", "user": {"id": IDS["alice"]}, "team": {"id": "T0TEST"},
+                       "view": {**view, "id": "V2", "hash": "h2", "state": {"values": values}}})
+    post = next(c for c in world.api.wait_for("chat.postMessage") if c["params"]["channel"] == "U0ALICE")
+    assert post["params"]["text"].startswith("已记录跟进 2026-SH-001。")
+    [follow_up] = opportunity(world)["follow_ups"]
+    assert follow_up["content"].startswith("李总回复:方案收到了")

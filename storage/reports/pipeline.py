@@ -25,7 +25,8 @@ def scope_name(viewer: m.User, lang: str) -> str:
     return say("scope_all", lang)
 
 
-def _line(o: m.Opportunity, lang: str, *, owner: bool) -> str:
+def line(o: m.Opportunity, lang: str, *, owner: bool) -> str:
+    """One opportunity on one line: ID, customer, stage, amount, when it is due (and whose, for a manager)."""
     due = f"⏰{o.follow_up_due.isoformat()}" if o.follow_up_due else None
     bits = (f"• {o.id}", o.customer.name, stage_name(o.stage, lang), money(o.budget, o.currency, lang), due,
             f"@{o.owner_id}" if owner else None)
@@ -36,7 +37,7 @@ def mine(session: Session, viewer: m.User, lang: str) -> str:
     opps = repo.owned_opportunities(session, viewer.id) if viewer.role == "rep" else repo.visible_open(session, viewer)
     if not opps:
         return say("no_opps", lang)
-    return "\n".join([say("my_opps", lang, n=len(opps)), *(_line(o, lang, owner=viewer.role != "rep") for o in opps)])
+    return "\n".join([say("my_opps", lang, n=len(opps)), *(line(o, lang, owner=viewer.role != "rep") for o in opps)])
 
 
 def team(session: Session, viewer: m.User, lang: str) -> str:
@@ -58,7 +59,7 @@ def team(session: Session, viewer: m.User, lang: str) -> str:
                 totals[o.currency] += o.budget
         lines.append(say("team_owner", lang, owner=owner, n=len(theirs),
                          total=" + ".join(money(v, c, lang) for c, v in totals.items()) or "—"))
-        lines.extend("  " + _line(o, lang, owner=False) for o in theirs)
+        lines.extend("  " + line(o, lang, owner=False) for o in theirs)
     return "\n".join(lines)
 
 
@@ -68,7 +69,7 @@ def due_this_week(session: Session, viewer: m.User, today: date, lang: str) -> s
     if not opps:
         return say("due_none", lang)
     return "\n".join([say("due_head", lang, end=end.isoformat()),
-                      *(_line(o, lang, owner=viewer.role != "rep") for o in opps)])
+                      *(line(o, lang, owner=viewer.role != "rep") for o in opps)])
 
 
 def funnel(session: Session, viewer: m.User, lang: str) -> str:
