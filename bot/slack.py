@@ -21,7 +21,7 @@ from slack_sdk.webhook import WebhookClient
 from bot.courier import Courier
 from domain.actions import by_subject
 from domain.messages import Deps, Incoming, Reply
-from handlers import already_handled, forms, handle
+from handlers import already_handled, forms, glance, handle
 from handlers.lang import detect
 from handlers.render import card_text, say
 from storage import models as m
@@ -201,15 +201,15 @@ def build_app(deps: Deps, settings: SlackSettings, *, client: WebClient | None =
         return "response_url" not in reply_to and not str(reply_to.get("channel", "D")).startswith("D")
 
     def run(slack_user: str, text: str, reply_to: dict, *, event_id: str | None, redelivered: bool = False,
-            busy_to: dict | None = None) -> Reply | None:
+            busy_to: dict | None = None, via=handle) -> Reply | None:
         """One message in; its reply committed to the outbox with the change and sent by the courier. An unknown
         user reaches handle as `slack:<id>`: handle answers who to ask and stores nothing. None: a redelivery
         of an event already handled. A busy database is told to the writer once (not on Slack's redeliveries)
         and raised, so Slack redelivers."""
         user = users.get(slack_user, f"slack:{slack_user}")
         with lock_wait(EVENT_LOCK_WAIT):
-            reply = handle(Incoming(user=user, text=text, at=deps.clock(), platform="slack", event_id=event_id,
-                                    reply_to=reply_to, shared=_shared(reply_to)), deps)
+            reply = via(Incoming(user=user, text=text, at=deps.clock(), platform="slack", event_id=event_id,
+                                 reply_to=reply_to, shared=_shared(reply_to)), deps)
         if reply is not None and reply.retry:
             if not redelivered:
                 courier.tell(OutboxMessage(to=user, kind="reply", text=reply.text, route=busy_to or reply_to,
@@ -219,12 +219,12 @@ def build_app(deps: Deps, settings: SlackSettings, *, client: WebClient | None =
             courier.wake(user)
         return reply
 
-    def in_thread(body: dict, event: dict, text: str, request) -> None:
+    def in_thread(body: dict, event: dict, text: str, request, via=handle) -> None:
         """Slack redelivers an event it thinks was missed: the event id, stored with the change, lets only the
         first copy through, and a redelivery whose original was never stored is the first."""
         run(event["user"], text, {"platform": "slack", "channel": event["channel"],
                                   "thread_ts": event.get("thread_ts") or event["ts"]},
-            event_id=body.get("event_id"), redelivered=bool(request.headers.get("x-slack-retry-num")))
+            event_id=body.get("event_id"), redelivered=bool(request.headers.get("x-slack-retry-num")), via=via)
 
     @app.error
     def failed(error, body):
@@ -235,9 +235,13 @@ def build_app(deps: Deps, settings: SlackSettings, *, client: WebClient | None =
 
     @app.event("message")
     def direct_message(body, event, request):
-        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id") or "user" not in event:
-            return  # edits, joins and bots are not messages to us; channel talk needs an @-mention
-        in_thread(body, event, event.get("text", ""), request)
+        if event.get("subtype") or event.get("bot_id") or "user" not in event:
+            return  # edits, joins and bots are not messages to us
+        if event.get("channel_type") == "im":
+            in_thread(body, event, event.get("text", ""), request)
+        elif f"<@{identity.bot_user_id}>" not in event.get("text", ""):  # an @-mention is app_mention's
+            # channel talk is never a command; an opportunity ID in it gets its short card in the thread
+            in_thread(body, event, event.get("text", ""), request, via=glance)
 
     @app.event("app_mention")
     def mention(body, event, request):

@@ -112,6 +112,8 @@ TEXT = {
     "home_wait_registration": ("新报备待审核", "new registration to review"),
     "home_wait_stage": ("申请推进到“{stage}”", "asks to move to {stage}"),
     "home_wait_duplicate": ("疑似重复待确认", "possible duplicate to confirm"),
+    "glance_line": ("{id} {customer} · {stage} · 负责人 {owner} · 下一步：{next}",
+                    "{id} {customer} · {stage} · owner {owner} · next: {next}"),
     "already_handled": ("这条消息已由 {who} 在 {at} 处理：{note}", "Already handled by {who} at {at}: {note}"),
     "snooze_past": ("{until} 已经过去了，请给一个以后的日期。", "{until} has passed; give a later date."),
     "digest_head": ("【日报】{team} 团队 {day}", "Daily digest: team {team}, {day}"),

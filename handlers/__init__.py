@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from domain.messages import MAX_MESSAGE_CHARS, Deps, Incoming, Notice, Reply
 from handlers import dialog
+from handlers import channel_cards
 from handlers.commands import VERBS, Context
 from handlers.lang import detect
 from handlers.parsing import parse
@@ -56,6 +57,23 @@ def handle(incoming: Incoming, deps: Deps) -> Reply | None:
                 log.exception("handling a message from %s failed", incoming.user)
                 break
         return _transaction(deps, incoming, lambda _: Reply(say("error", lang), lang))
+    except OperationalError as exc:
+        return _busy(incoming, lang, exc)
+
+
+def glance(incoming: Incoming, deps: Deps) -> Reply | None:
+    """Channel talk that names an opportunity ID: its short card in the thread (handlers.channel_cards), recorded
+    with the event like any reply. None: no ID the bot knows, from someone it knows — the message is left alone."""
+    ids = channel_cards.mentioned(incoming.text)
+    if not ids or deps.config.user(incoming.user) is None:
+        return None
+    lang = detect(incoming.text) or "zh"
+    try:
+        with deps.sessions() as session:
+            if channel_cards.cards(session, deps.config, ids, lang) is None:
+                return None
+        return _transaction(deps, incoming, lambda session: Reply(channel_cards.cards(session, deps.config, ids, lang)
+                                                                  or "", lang))
     except OperationalError as exc:
         return _busy(incoming, lang, exc)
 

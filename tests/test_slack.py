@@ -442,7 +442,7 @@ def test_a_reply_whose_sender_died_mid_send_is_looked_for_before_it_is_posted_ag
     assert world.courier.idle(timeout=10)
     from storage.models import OutboxMessage
     with world.bot.deps.sessions.begin() as s:  # as a sender that posted it and died before marking it sent
-        row = s.query(OutboxMessage).one()
+        row = s.query(OutboxMessage).filter_by(kind="reply").one()
         row.in_flight_since, row.next_attempt_at = world.bot.clock.now, world.bot.clock.now + outbox.LEASE
         row_id = row.id
     world.api.posted.append({"channel": "D0DM", "ts": "1700000000.999999", "thread_ts": "1700000100.000001",

@@ -310,3 +310,22 @@ def test_any_message_is_logged_as_a_follow_up_of_an_opportunity_picked_from_ones
     assert post["params"]["text"].startswith("已记录跟进 2026-SH-001。")
     [follow_up] = opportunity(world)["follow_ups"]
     assert follow_up["content"].startswith("李总回复:方案收到了")
+
+
+# ---- an ID mentioned in a channel ------------------------------------------------------------------------------
+
+def test_an_id_mentioned_in_a_channel_gets_a_short_card_in_the_thread_without_amounts_or_contacts(world):
+    world.say("alice", REGISTER + " 预算 80万", at="2026-11-02T10:00:00+08:00")
+    world.say("alice", "跟进 2026-SH-001 电话沟通，下一步：11月12日发方案", at="2026-11-03T10:00:00+08:00")
+    before = world.bot.export()
+    world.event("bob", "2026-SH-001 这单怎么样了", channel="C0EAST", event_id="EvChan1")
+    world.event("bob", "2026-SH-001 这单怎么样了", channel="C0EAST", event_id="EvChan1", retry=1)  # redelivered
+    world.event("walt", "今天谁去拜访 2026-SH-999？", channel="C0EAST")  # no such opportunity: left alone
+    world.event("walt", "午饭吃什么", channel="C0EAST")
+    world.event("alice", "帮助")  # answered in the DM: the channel messages had their chance before it
+    posts = world.api.wait_for("chat.postMessage", 2)
+    [card] = [p for p in posts if p["params"]["channel"] == "C0EAST"]
+    assert card["params"]["thread_ts"] == "1700000100.000001"
+    assert card["params"]["text"] == "2026-SH-001 杭州云栖科技 · 商机发现 · 负责人 Alice · 下一步：发方案 2026-11-12"
+    assert "80万" not in card["params"]["text"] and "139" not in card["params"]["text"]
+    assert world.bot.export() == before  # channel talk changed nothing (no follow-up was logged from it)
