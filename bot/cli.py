@@ -224,7 +224,7 @@ def _replay(args, config) -> int:
 def _serve(deps, args) -> int:
     import signal
 
-    from bot import server, slack, wecom
+    from bot import directory, server, slack, wecom
     from bot.courier import Courier
     from scheduler import runner
     logging.getLogger("oppbot").setLevel(logging.INFO)  # INFO lines carry ids, kinds and timings, never message text
@@ -241,6 +241,9 @@ def _serve(deps, args) -> int:
     except ValueError as exc:
         return _fail(str(exc))
     wecom_client = wecom.WeComClient(wecom_settings, deps) if wecom_settings else None
+    deps.config = directory.resolve(  # people given by e-mail / mobile: their ids, before anything reads them
+        deps, slack_lookup=settings and slack.lookup_by_email(slack.web_client(settings)),
+        wecom_lookup=wecom_client and wecom_client.userid_by_mobile)
     deps.send = _sender(deps, settings, wecom_settings, wecom_client, to_stdout=args.print_)
     courier = Courier(deps)  # replies, sent as soon as they are committed
     try:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from slack_bolt import App
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler, ServerErrorRetryHandler
 from slack_sdk.webhook import WebhookClient
 
@@ -71,6 +72,18 @@ def web_client(settings: SlackSettings) -> WebClient:
     base = settings.api_url.rstrip("/") + "/" if settings.api_url else WebClient.BASE_URL
     return WebClient(token=settings.bot_token, base_url=base, timeout=CALL_TIMEOUT, retry_handlers=[
         RateLimitErrorRetryHandler(max_retry_count=2), ServerErrorRetryHandler(max_retry_count=2)])
+
+
+def lookup_by_email(client: WebClient):
+    """users.lookupByEmail as a lookup for bot.directory: the member id, None for an address Slack does not know."""
+    def find(email: str) -> str | None:
+        try:
+            return client.users_lookupByEmail(email=email)["user"]["id"]
+        except SlackApiError as exc:
+            if exc.response.get("error") == "users_not_found":
+                return None
+            raise
+    return find
 
 
 # ---- Block Kit -------------------------------------------------------------------------------------------------

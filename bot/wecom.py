@@ -39,6 +39,7 @@ log = logging.getLogger("oppbot.wecom")
 
 API_URL = "https://qyapi.weixin.qq.com/cgi-bin/"
 TOKEN_ERRORS = (40014, 42001)  # invalid / expired access token: fetch a new one, retry once
+NOT_A_MEMBER = (46004, 60111)  # user/getuserid: no member has that mobile / userid not found
 TOKEN_MARGIN = timedelta(minutes=5)  # refresh this long before WeCom's expiry
 REPLAY_WINDOW = 300  # seconds a callback's timestamp may be away from our clock
 TEXT_BYTES = 2048  # message/send text content
@@ -128,6 +129,15 @@ class WeComClient(WeChatClient):
                 raise
             log.info("WeCom said errcode %s: fetching a new access token", exc.errcode)
         return super()._request(method, url_or_endpoint, **_with_token(kwargs, self.token(stale=token)))
+
+    def userid_by_mobile(self, mobile: str) -> str | None:
+        """user/getuserid, a lookup for bot.directory: the member's userid, None for a mobile that is no member's."""
+        try:
+            return self.post("user/getuserid", data={"mobile": mobile})["userid"]
+        except WeChatClientException as exc:
+            if exc.errcode in NOT_A_MEMBER:
+                return None
+            raise
 
     def post_webhook(self, url: str, message: dict) -> None:
         """A group robot takes no access token (its URL carries a key); errors come back the same way."""

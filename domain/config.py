@@ -48,6 +48,8 @@ class User:
     slack: str | None = None
     wecom: str | None = None
     lang: str | None = None  # "zh" | "en"; learnt from what the user writes when not set
+    email: str | None = None  # an addition: without `slack`, their Slack id is looked up by it at start
+    mobile: str | None = None  # an addition: without `wecom`, their WeCom userid is looked up by it at start
 
 
 @dataclass(frozen=True)
@@ -191,7 +193,8 @@ def config_from_dict(data: dict) -> Config:
             id=_typed(u, "id", str, where, required=True), name=_typed(u, "name", str, where, required=True),
             role=_typed(u, "role", str, where, "rep"), team=_typed(u, "team", str, where),
             slack=_typed(u, "slack", str, where), wecom=_typed(u, "wecom", str, where),
-            lang=_typed(u, "lang", str, where),
+            lang=_typed(u, "lang", str, where), email=_typed(u, "email", str, where),
+            mobile=_typed(u, "mobile", str, where),
         )
         if user.role not in ROLES:
             raise ConfigError(f"{where}: role must be one of {', '.join(ROLES)}, got {user.role!r}")

@@ -303,6 +303,18 @@ class OutboxMessage(Base):
     handled_note: Mapped[str | None] = mapped_column(Text)
 
 
+class DirectoryLookup(Base):
+    """A platform id found by e-mail or mobile (storage.directory); external_id None: not found when checked."""
+
+    __tablename__ = "directory_lookups"
+    __table_args__ = (UniqueConstraint("platform", "lookup"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    lookup: Mapped[str] = mapped_column(String(200))
+    external_id: Mapped[str | None] = mapped_column(String(100))
+    checked_at: Mapped[datetime]
+
+
 class InboundEvent(Base):
     """Platform event ids already handled: a retried delivery is dropped by the unique constraint."""
 

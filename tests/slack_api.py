@@ -26,6 +26,7 @@ class MockSlack(MockAPI):
         self.holding: list = []  # predicates on (method, params): such calls wait until `release()`
         self.released = threading.Event()
         self.held = 0  # calls now waiting for `release()`
+        self.people: dict[str, str] = {}  # e-mail → member id (users.lookupByEmail)
         self._ts = 0
         super().__init__()
         self.url = self.base + "/api/"
@@ -82,6 +83,9 @@ class MockSlack(MockAPI):
             return {"ok": True, "files": [{"id": f["id"]} for f in json.loads(params.get("files", "[]"))]}
         if method == "apps.connections.open":
             return {"ok": True, "url": self.socket_url}
+        if method == "users.lookupByEmail":
+            member = self.people.get(params.get("email"))
+            return {"ok": True, "user": {"id": member}} if member else {"ok": False, "error": "users_not_found"}
         if method == "views.open":
             return {"ok": True, "view": {"id": "V0TEST"}}
         return {"ok": True}

@@ -1,5 +1,5 @@
 """A local WeCom server API that the real wechatpy client talks to: gettoken, message/send,
-message/update_template_card, media/upload and group-robot webhooks, answered like WeCom (errcode JSON). It records every call,
+message/update_template_card, media/upload, user/getuserid and group-robot webhooks, answered like WeCom (errcode JSON). It records every call,
 checks the access token like WeCom does (42001 when it was revoked), and can be told to answer an errcode the next
 N times an endpoint is called."""
 from __future__ import annotations
@@ -19,6 +19,7 @@ class MockWeCom(MockAPI):
         self.failures: dict[str, list[int]] = {}
         self.issued: list[str] = []
         self.revoked: set[str] = set()
+        self.members: dict[str, str] = {}  # mobile → userid (user/getuserid)
         super().__init__()
         self.url = self.base + "/cgi-bin/"
 
@@ -69,6 +70,10 @@ class MockWeCom(MockAPI):
             return {"errcode": 42001, "errmsg": "access_token expired"}
         if endpoint == "message/send":
             return {"errcode": 0, "errmsg": "ok", "invaliduser": "", "msgid": f"msg{len(self.calls)}"}
+        if endpoint == "user/getuserid":
+            userid = self.members.get((body or {}).get("mobile"))
+            return {"errcode": 0, "errmsg": "ok", "userid": userid} if userid else {"errcode": 46004,
+                                                                                 "errmsg": "user no exist"}
         if endpoint == "media/upload":  # a temporary media file, good for 3 days
             return {"errcode": 0, "errmsg": "ok", "type": query.get("type"), "media_id": f"MEDIA-{len(self.calls)}",
                     "created_at": str(int(time.time()))}
