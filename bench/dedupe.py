@@ -25,7 +25,6 @@ from sqlalchemy import insert, select  # noqa: E402
 from bot import wiring  # noqa: E402
 from domain.matching import (WEAK_RATIO, Party, compare, index_keys, known_company, read_name,  # noqa: E402
                              rules_fingerprint)
-from handlers import dedupe  # noqa: E402
 from storage import matchindex  # noqa: E402
 from storage import models as m  # noqa: E402
 
@@ -94,9 +93,9 @@ def build(url: str, n: int, sample_file: str, batch: int = 2000, keep_every: int
 
 
 def indexed_check(deps, party: Party):
-    """The registration's own matching path (handlers.dedupe.matches), plus loading the opportunity it hit."""
+    """The registration's own matching path (storage.matchindex.matches), plus loading the opportunity it hit."""
     with deps.sessions() as s:
-        found = dedupe.matches(s, party)
+        found = matchindex.matches(s, party)
         if found:
             matchindex.open_opportunity(s, found[0][0])
         return found[0] if found else None

@@ -241,6 +241,8 @@ def _serve(deps, args) -> int:
     except ValueError as exc:
         return _fail(str(exc))
     wecom_client = wecom.WeComClient(wecom_settings, deps) if wecom_settings else None
+    if wecom_settings and wecom_settings.contact_secret:  # 客户联系: the daily 撞单 scan of external contacts
+        deps.external_contacts = wecom.WeComClient(wecom_settings, deps, contacts=True).external_contacts
     deps.config = directory.resolve(  # people given by e-mail / mobile: their ids, before anything reads them
         deps, slack_lookup=settings and slack.lookup_by_email(slack.web_client(settings)),
         wecom_lookup=wecom_client and wecom_client.userid_by_mobile)

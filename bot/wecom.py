@@ -27,7 +27,7 @@ from wechatpy.utils import WeChatSigner
 
 from bot.courier import Courier
 from domain.actions import by_subject
-from domain.messages import Deps, Incoming
+from domain.messages import Deps, ExternalContact, Incoming
 from handlers import answer_unread, handle
 from handlers.lang import detect
 from handlers.render import say
@@ -40,6 +40,7 @@ log = logging.getLogger("oppbot.wecom")
 API_URL = "https://qyapi.weixin.qq.com/cgi-bin/"
 TOKEN_ERRORS = (40014, 42001)  # invalid / expired access token: fetch a new one, retry once
 NOT_A_MEMBER = (46004, 60111)  # user/getuserid: no member has that mobile / userid not found
+CONTACT_BATCH = 100  # externalcontact/batch/get_by_user: members per call, and contacts per page
 TOKEN_MARGIN = timedelta(minutes=5)  # refresh this long before WeCom's expiry
 REPLAY_WINDOW = 300  # seconds a callback's timestamp may be away from our clock
 TEXT_BYTES = 2048  # message/send text content
@@ -58,6 +59,7 @@ class WeComSettings:
     aes_key: str  # the callback's EncodingAESKey
     api_url: str = API_URL  # OPPBOT_WECOM_API_URL: another base for every API call, gettoken included (tests)
     webhooks: dict[str, str] = field(default_factory=dict)  # WECOM_WEBHOOK_<TEAM> → group robot URL
+    contact_secret: str | None = None  # WECOM_CONTACT_SECRET: 客户联系's own Secret, for the 撞单 scan
 
 
 REQUIRED = ("WECOM_CORP_ID", "WECOM_AGENT_ID", "WECOM_SECRET", "WECOM_TOKEN", "WECOM_AES_KEY")
@@ -76,7 +78,8 @@ def settings_from_env(env=os.environ) -> WeComSettings | None:
     return WeComSettings(
         corp_id=env["WECOM_CORP_ID"], agent_id=int(env["WECOM_AGENT_ID"]), secret=env["WECOM_SECRET"],
         token=env["WECOM_TOKEN"], aes_key=env["WECOM_AES_KEY"], api_url=api.rstrip("/") + "/",
-        webhooks={k.removeprefix("WECOM_WEBHOOK_"): v for k, v in env.items() if k.startswith("WECOM_WEBHOOK_") and v})
+        webhooks={k.removeprefix("WECOM_WEBHOOK_"): v for k, v in env.items() if k.startswith("WECOM_WEBHOOK_") and v},
+        contact_secret=env.get("WECOM_CONTACT_SECRET") or None)
 
 
 # ---- the API client -------------------------------------------------------------------------------------------
@@ -86,11 +89,13 @@ class WeComClient(WeChatClient):
     access token lives in the database, so processes share one and only one fetches it; an invalid or expired
     token is fetched anew and the call retried once (wechatpy's own retry has no bound)."""
 
-    def __init__(self, settings: WeComSettings, deps: Deps):
+    def __init__(self, settings: WeComSettings, deps: Deps, *, contacts: bool = False):
+        """`contacts`: the client of 客户联系, with its own Secret and so its own access token."""
         self.API_BASE_URL = settings.api_url
-        super().__init__(settings.corp_id, settings.secret, auto_retry=False, timeout=10)
+        super().__init__(settings.corp_id, settings.contact_secret if contacts else settings.secret,
+                         auto_retry=False, timeout=10)
         self._deps = deps
-        self._key = f"wecom:{settings.corp_id}:{settings.agent_id}"
+        self._key = f"wecom:{settings.corp_id}:{'contacts' if contacts else settings.agent_id}"
         self._cached: tuple[str, datetime] | None = None  # (token, expires at)
 
     def fetch_access_token(self) -> dict:
@@ -138,6 +143,26 @@ class WeComClient(WeChatClient):
             if exc.errcode in NOT_A_MEMBER:
                 return None
             raise
+
+    def external_contacts(self, userids: list[str]) -> list[ExternalContact]:
+        """客户联系: every external contact of these members (externalcontact/batch/get_by_user: 100 members a
+        call, each answer paged by its next_cursor). The company is the full name where WeCom has it."""
+        found = []
+        for start in range(0, len(userids), CONTACT_BATCH):
+            cursor = ""
+            while True:
+                page = self.post("externalcontact/batch/get_by_user", data={
+                    "userid_list": userids[start:start + CONTACT_BATCH], "cursor": cursor, "limit": CONTACT_BATCH})
+                for item in page.get("external_contact_list") or []:
+                    person, follow = item.get("external_contact") or {}, item.get("follow_info") or {}
+                    found.append(ExternalContact(
+                        follower=follow.get("userid") or "", external_id=person.get("external_userid") or "",
+                        name=person.get("name") or "", corp_name=person.get("corp_full_name") or person.get(
+                            "corp_name") or None))
+                cursor = page.get("next_cursor") or ""
+                if not cursor:
+                    break
+        return found
 
     def post_webhook(self, url: str, message: dict) -> None:
         """A group robot takes no access token (its URL carries a key); errors come back the same way."""

@@ -49,6 +49,16 @@ class Notice:
     card: dict | None = None  # a reply's opportunity card
 
 
+@dataclass(frozen=True)
+class ExternalContact:
+    """A WeCom external contact (客户联系) as one member follows it: who, and the company it says it is from."""
+
+    follower: str  # the member's WeCom userid
+    external_id: str  # external_userid: the same person across every member who added them
+    name: str
+    corp_name: str | None = None
+
+
 @dataclass
 class Deps:
     """Capabilities built once at start and passed in (no globals)."""
@@ -58,3 +68,5 @@ class Deps:
     clock: Callable[[], datetime]
     send: Callable[[Any], None] = field(default=lambda message: None)  # delivers one outbox row
     public_url: str = "http://127.0.0.1:8080"  # where `oppbot serve` is reached from a browser (dashboard links)
+    # WeCom 客户联系, when configured: the external contacts of these members (bot.wecom reads them)
+    external_contacts: Callable[[list[str]], list[ExternalContact]] | None = None

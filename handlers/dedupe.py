@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain.matching import Party, Signal, compare, read_name
+from domain.matching import Party, Signal, read_name
 from domain.actions import decision_actions
 from domain.messages import Notice, Reply
 from handlers import intents as i
@@ -31,19 +31,12 @@ def party_of(cmd: i.Register) -> Party:
                  emails=frozenset(c.email for c in cmd.contacts if c.email))
 
 
-def matches(session, party: Party) -> list[tuple[int, Signal]]:
-    """(customer id, signal) of every candidate with an open opportunity that matches, strongest first."""
-    found = [(h.customer_id, s) for h in matchindex.holders(session, matchindex.candidates(session, party))
-             if (s := compare(party, h.party)) is not None]
-    return sorted(found, key=lambda f: (f[1].strength == "strong", f[1].score), reverse=True)
-
-
 def check(ctx, party: Party, *, exclude: str | None = None) -> Match:
     """The strongest match among the candidates' open opportunities decides; the rep's own wins a tie.
     `exclude`: the opportunity whose customer is being renamed does not match itself."""
     matchindex.lock_registrations(ctx.session)
     best: tuple | None = None
-    for customer_id, s in matches(ctx.session, party):
+    for customer_id, s in matchindex.matches(ctx.session, party):
         opp = matchindex.open_opportunity(ctx.session, customer_id)  # only for the few that match
         if opp is None or opp.id == exclude:
             continue

@@ -13,7 +13,7 @@ from domain.wording import money, say, stage_name
 from domain.stages import (ARCHIVE_WORKING_DAYS, DEFAULT_DWELL_DAYS, DWELL_MIN_SAMPLES, DWELL_RISK_FACTOR,
                            PRIORITY_AMOUNT, PRIORITY_MEETING_WORKING_DAYS, PRIORITY_SCORE, SUGGESTED_ACTION)
 from scheduler.calendar import in_working_hours, is_working_day, team_today, working_days_after
-from scheduler import rhythm
+from scheduler import contacts, rhythm
 from scheduler.digest import team_digest
 from storage import models as m
 from storage import lifecycle, outbox
@@ -378,7 +378,8 @@ JOBS = {"follow_up_reminders": follow_up_reminders, "escalations": escalations, 
         "support_deadlines": support_deadlines,
         "protection_warnings": protection_warnings, "release_expired": release_expired,
         "daily_digests": daily_digests, "forecast_snapshots": rhythm.forecast_snapshots,
-        "monday_packs": rhythm.monday_packs, "month_reports": rhythm.month_reports}
+        "monday_packs": rhythm.monday_packs, "month_reports": rhythm.month_reports,
+        "contact_overlaps": contacts.contact_overlaps}
 
 
 def run_all(now: datetime, deps: Deps) -> dict[str, int]:

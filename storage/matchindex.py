@@ -10,7 +10,7 @@ from functools import lru_cache
 from sqlalchemy import bindparam, delete, insert, select, text
 from sqlalchemy.orm import Session
 
-from domain.matching import Name, Party, index_keys, read_name, rules_fingerprint
+from domain.matching import Name, Party, Signal, compare, index_keys, read_name, rules_fingerprint
 from storage import models as m
 from storage.upsert import insert_ignoring_duplicates
 
@@ -106,6 +106,14 @@ def holders(session: Session, customer_ids: list[int]) -> list[Holder]:
             emails[cid].add(email)
     return [Holder(cid, Party(read_name(name), tuple(aliases[cid]), frozenset(phones[cid]), frozenset(emails[cid])))
             for cid, name in names.items()]
+
+
+def matches(session: Session, party: Party) -> list[tuple[int, Signal]]:
+    """查重: (customer id, signal) of every candidate with an open opportunity that matches, strongest first — for
+    a registration (handlers.dedupe) and for a WeCom external contact's company (scheduler.contacts) alike."""
+    found = [(h.customer_id, s) for h in holders(session, candidates(session, party))
+             if (s := compare(party, h.party)) is not None]
+    return sorted(found, key=lambda f: (f[1].strength == "strong", f[1].score), reverse=True)
 
 
 def open_opportunity(session: Session, customer_id: int) -> m.Opportunity | None:

@@ -315,6 +315,17 @@ class DirectoryLookup(Base):
     checked_at: Mapped[datetime]
 
 
+class JobMark(Base):
+    """A once-a-day job that ran on `day` (storage.marks)."""
+
+    __tablename__ = "job_marks"
+    __table_args__ = (UniqueConstraint("job", "day"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(String(64))
+    day: Mapped[date]
+    done_at: Mapped[datetime]
+
+
 class InboundEvent(Base):
     """Platform event ids already handled: a retried delivery is dropped by the unique constraint."""
 

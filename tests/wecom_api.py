@@ -12,6 +12,7 @@ from tests.mock_http import MockAPI
 
 CORP_ID = "ww0123456789abcdef"
 SECRET = "app-secret-for-tests"
+CONTACT_SECRET = "contact-secret-for-tests"  # 客户联系's own Secret
 
 
 class MockWeCom(MockAPI):
@@ -20,6 +21,8 @@ class MockWeCom(MockAPI):
         self.issued: list[str] = []
         self.revoked: set[str] = set()
         self.members: dict[str, str] = {}  # mobile → userid (user/getuserid)
+        self.external: dict[str, list[dict]] = {}  # member → their external contacts (客户联系)
+        self.contact_tokens: set[str] = set()  # tokens got with 客户联系's Secret
         super().__init__()
         self.url = self.base + "/cgi-bin/"
 
@@ -56,10 +59,12 @@ class MockWeCom(MockAPI):
 
     def _answer(self, endpoint: str, query: dict, body: dict | None) -> dict:
         if endpoint == "gettoken":
-            if (query.get("corpid"), query.get("corpsecret")) != (CORP_ID, SECRET):
+            if query.get("corpid") != CORP_ID or query.get("corpsecret") not in (SECRET, CONTACT_SECRET):
                 return {"errcode": 40001, "errmsg": "invalid credential"}
             token = f"TOKEN-{len(self.issued) + 1}"
             self.issued.append(token)
+            if query.get("corpsecret") == CONTACT_SECRET:
+                self.contact_tokens.add(token)
             return {"errcode": 0, "errmsg": "ok", "access_token": token, "expires_in": 7200}
         if endpoint == "webhook/send":
             return {"errcode": 0, "errmsg": "ok"}
@@ -70,6 +75,8 @@ class MockWeCom(MockAPI):
             return {"errcode": 42001, "errmsg": "access_token expired"}
         if endpoint == "message/send":
             return {"errcode": 0, "errmsg": "ok", "invaliduser": "", "msgid": f"msg{len(self.calls)}"}
+        if endpoint == "externalcontact/batch/get_by_user":
+            return self._external_contacts(token, body or {})
         if endpoint == "user/getuserid":
             userid = self.members.get((body or {}).get("mobile"))
             return {"errcode": 0, "errmsg": "ok", "userid": userid} if userid else {"errcode": 46004,
@@ -78,6 +85,21 @@ class MockWeCom(MockAPI):
             return {"errcode": 0, "errmsg": "ok", "type": query.get("type"), "media_id": f"MEDIA-{len(self.calls)}",
                     "created_at": str(int(time.time()))}
         return {"errcode": 0, "errmsg": "ok"}
+
+    def _external_contacts(self, token: str, body: dict) -> dict:
+        """As WeCom pages it: at most 100 members a call, `limit` contacts a page, the offset as next_cursor; only
+        客户联系's own Secret may call it."""
+        if token not in self.contact_tokens:
+            return {"errcode": 48002, "errmsg": "api forbidden"}
+        members = body.get("userid_list") or []
+        if not members or len(members) > 100:
+            return {"errcode": 40058, "errmsg": "userid_list: 1 to 100 members"}
+        rows = [{"external_contact": person, "follow_info": {"userid": member, "remark": ""}}
+                for member in members for person in self.external.get(member, [])]
+        start, limit = int(body.get("cursor") or 0), min(int(body.get("limit") or 50), 100)
+        more = start + limit < len(rows)
+        return {"errcode": 0, "errmsg": "ok", "external_contact_list": rows[start:start + limit],
+                "next_cursor": str(start + limit) if more else ""}
 
     def respond(self, path: str, headers, raw: bytes) -> tuple[int, dict, dict]:
         """WeCom answers errors with HTTP 200 and an errcode."""
