@@ -10,10 +10,11 @@ class Router:
         self.senders = senders
 
     def __call__(self, row) -> None:
-        if row.route:  # a reply goes back to the platform it came from
-            able = [send for send in self.senders if send.platform == row.route.get("platform")]
-        else:
-            able = [send for send in self.senders if send.reaches(row.to)]
+        route = row.route or {}
+        if route.get("platform"):  # a reply goes back to the platform it came from
+            able = [send for send in self.senders if send.platform == route["platform"]]
+        else:  # a deal room lives where its owner (`via`) is reached
+            able = [send for send in self.senders if send.reaches(route.get("via") or row.to)]
         if not able:
             raise LookupError(f"no front end reaches {row.to}: no slack or wecom id, or no robot for the group chat")
         able[0](row)

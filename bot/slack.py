@@ -26,7 +26,7 @@ from handlers import already_handled, forms, glance, handle
 from handlers.lang import detect
 from handlers.render import card_text, say
 from storage import models as m
-from storage import outbox, repo
+from storage import outbox, repo, rooms
 from storage.db import lock_wait
 from storage.models import OutboxMessage
 from storage.reports.home import Home, home
@@ -430,6 +430,8 @@ class SlackSender:
     def __call__(self, row) -> None:
         if row.kind == "refresh":
             return self._publish_home(row.to)
+        if row.to.startswith(rooms.PREFIX):
+            return self._to_room(row)
         route = row.route or {}
         blocks = reply_blocks(Reply(row.text, card=row.card)) if row.card else notice_blocks(row.text, row.actions,
                                                                                               row.id)
@@ -453,6 +455,46 @@ class SlackSender:
         if row.image:  # the digest's funnel chart: uploaded into the same channel
             png = b64decode(row.image.split(",", 1)[1])
             self.client.files_upload_v2(channel=channel, content=png, filename="funnel.png", title="漏斗 Funnel")
+
+    def _to_room(self, row) -> None:
+        """A deal room is a private channel named by the opportunity's ID, made (and its people invited) by the
+        row that asks for it, and remembered before anything is posted there."""
+        opp_id = row.to.removeprefix(rooms.PREFIX)
+        channel = rooms.room_of(self.deps.sessions, opp_id, self.platform)
+        if channel is None:
+            if row.kind != "room_open":
+                raise LookupError(f"the deal room of {opp_id} is not made yet")
+            channel = self._open_room(opp_id, row.route or {})
+        self.client.chat_postMessage(channel=channel, text=row.text)
+
+    def _open_room(self, opp_id: str, route: dict) -> str:
+        name = "opp-" + re.sub(r"[^a-z0-9-]", "", opp_id.lower())
+        try:
+            channel = self.client.conversations_create(name=name, is_private=True)["channel"]["id"]
+        except SlackApiError as exc:
+            if exc.response.get("error") != "name_taken":
+                raise
+            channel = self._private_channel(name)  # made by an earlier try that died before remembering it
+        people = [u.slack for p in route.get("members", []) if (u := self.deps.config.user(p)) and u.slack]
+        if people:
+            try:
+                self.client.conversations_invite(channel=channel, users=",".join(people))
+            except SlackApiError as exc:
+                if exc.response.get("error") != "already_in_channel":
+                    raise
+        rooms.remember(self.deps.sessions, opp_id, self.platform, channel, now=self.deps.clock())
+        return channel
+
+    def _private_channel(self, name: str) -> str:
+        cursor = None
+        while True:
+            page = self.client.conversations_list(types="private_channel", limit=1000, cursor=cursor)
+            found = next((c["id"] for c in page["channels"] if c["name"] == name), None)
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if found or not cursor:
+                if not found:
+                    raise LookupError(f"Slack says {name} is taken, but the bot cannot see it")
+                return found
 
     def _publish_home(self, to: str) -> None:
         """The user's App Home as it is now (views.publish replaces the whole view)."""

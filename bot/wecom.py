@@ -31,7 +31,7 @@ from domain.messages import Deps, ExternalContact, Incoming
 from handlers import answer_unread, handle
 from handlers.lang import detect
 from handlers.render import say
-from storage import outbox, tokens
+from storage import outbox, rooms, tokens
 from storage.db import lock_wait
 from storage.models import OutboxMessage
 
@@ -41,6 +41,7 @@ API_URL = "https://qyapi.weixin.qq.com/cgi-bin/"
 TOKEN_ERRORS = (40014, 42001)  # invalid / expired access token: fetch a new one, retry once
 NOT_A_MEMBER = (46004, 60111)  # user/getuserid: no member has that mobile / userid not found
 CONTACT_BATCH = 100  # externalcontact/batch/get_by_user: members per call, and contacts per page
+CHAT_EXISTS = 86215  # appchat/create: the chat id is taken (by our own earlier try)
 TOKEN_MARGIN = timedelta(minutes=5)  # refresh this long before WeCom's expiry
 REPLAY_WINDOW = 300  # seconds a callback's timestamp may be away from our clock
 TEXT_BYTES = 2048  # message/send text content
@@ -305,6 +306,8 @@ class WeComSender:
     def __call__(self, row) -> None:
         if row.kind == "refresh":  # a page of one's own to redraw: WeCom has none (Slack's App Home)
             return
+        if row.to.startswith(rooms.PREFIX):
+            return self._to_room(row)
         url = self.webhook_of(row.to)
         if url:
             return self._to_group(url, row)
@@ -332,6 +335,29 @@ class WeComSender:
             self.client.message.send(self.settings.agent_id, member, msg=message)
             if len(messages) > 1:
                 outbox.part_sent(self.deps.sessions, row, n)
+
+    def _to_room(self, row) -> None:
+        """A deal room is an app group chat (appchat) with the opportunity's ID as its chat id, made by the row
+        that asks for it and remembered before anything is posted there."""
+        opp_id = row.to.removeprefix(rooms.PREFIX)
+        chat = rooms.room_of(self.deps.sessions, opp_id, self.platform)
+        if chat is None:
+            if row.kind != "room_open":
+                raise LookupError(f"the deal room of {opp_id} is not made yet")
+            people = [m for p in (row.route or {}).get("members", []) if (m := self.member_of(p))]
+            if len(people) < 2:  # WeCom's group chats need two members
+                log.warning("deal room of %s not made: fewer than two of its people are on WeCom", opp_id)
+                return
+            chat = "opp" + re.sub(r"[^0-9a-z]", "", opp_id.lower())
+            try:
+                self.client.post("appchat/create", data={"name": f"商机 {opp_id}", "owner": people[0],
+                                                         "userlist": people, "chatid": chat})
+            except WeChatClientException as exc:
+                if exc.errcode != CHAT_EXISTS:  # made by an earlier try that died before remembering it
+                    raise
+            rooms.remember(self.deps.sessions, opp_id, self.platform, chat, now=self.deps.clock())
+        for part in split_utf8(row.text, TEXT_BYTES):
+            self.client.post("appchat/send", data={"chatid": chat, "msgtype": "text", "text": {"content": part}})
 
     def _close_card(self, member: str, route: dict, verdict: str) -> bool:
         """The click settled the request: the clicker's buttons become the verdict. False when WeCom would not

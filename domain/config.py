@@ -37,6 +37,7 @@ class Team:
     timezone: str | None = None  # falls back to the org's
     holidays: str | None = None  # "cn" | "none"; falls back to the org's (SPEC: "for teams that want it")
     cadence: tuple[tuple[str, int], ...] = ()  # (stage, days) overriding the org's cadence for this team
+    deal_room_amount: int | None = None  # an addition: from this amount, 方案推进 opens a private deal room
 
 
 @dataclass(frozen=True)
@@ -181,7 +182,7 @@ def config_from_dict(data: dict) -> Config:
             name=_typed(t, "name", str, where, required=True), region=region,
             manager=_typed(t, "manager", str, where), group_chat=_typed(t, "group_chat", str, where),
             digest_time=digest, timezone=tz and _zone(tz, where), holidays=kind and _holidays(kind, where),
-            cadence=_cadence(t.get("cadence", {}), where),
+            cadence=_cadence(t.get("cadence", {}), where), deal_room_amount=_typed(t, "deal_room_amount", int, where),
         ))
     names = [t.name for t in teams]
     if len(set(names)) != len(names):

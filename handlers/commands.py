@@ -17,7 +17,7 @@ from domain.needfit import OVERALL, need_fit_average
 from domain.scoring import Score, score
 from domain.stages import OPEN_STAGES, REQUIRED_TO_ENTER, STAGES, gate, next_stage
 from domain.matching import normalize_company, read_name
-from handlers import dedupe, dialog, support
+from handlers import deal_room, dedupe, dialog, support
 from storage import reports as queries
 from handlers.parsing.fields import LOST_REASON_WORDS, first_word_hit
 from handlers import intents as i
@@ -353,6 +353,9 @@ def follow_up(ctx: Context, cmd: i.FollowUp) -> Reply:
         lifecycle.update(ctx.session, opp, actor=ctx.actor, at=ctx.now, action="follow_up", detail=dict(
             channel=cmd.channel, risks=list(cmd.risks), contacts_added=[c.name for c in cmd.contacts if c.name]),
             rescore=rescore, **fields)
+    deal_room.post(ctx, opp, ctx.reply("room_follow_up", id=opp.id, who=ctx.user.name, content=cmd.content,
+                                       next=" ".join(str(x) for x in (cmd.next_action, cmd.next_action_date) if x)
+                                       or "—").text)
     card = follow_up_card(opp, fu, ctx.lang)
     head = say("followed_up", ctx.lang, id=opp.id)
     added = [c for c in cmd.contacts if c.name]
@@ -449,6 +452,8 @@ def _move_to(ctx: Context, opp: m.Opportunity, target: str, **detail) -> None:
 def _move(ctx: Context, opp: m.Opportunity, target: str, **detail) -> None:
     due = follow_up_due(opp, ctx.today, ctx.config, stage=target)
     lifecycle.move(ctx.session, opp, target, actor=ctx.actor, at=ctx.now, due=due, **detail)
+    deal_room.post(ctx, opp, ctx.reply("room_stage", id=opp.id, stage=stage_name(target, ctx.lang), who=ctx.user.name,
+                                       reason=f"（{detail['reason']}）" if detail.get("reason") else "").text)
 
 
 def back(ctx: Context, cmd: i.Back) -> Reply:
@@ -572,7 +577,9 @@ def won(ctx: Context, cmd: i.Won) -> Reply:
         return ctx.reply("won_missing", id=opp.id)
     lifecycle.close(ctx.session, opp, "won", actor=ctx.actor, at=ctx.now, budget=cmd.amount, currency=cmd.currency,
                     expected_close=cmd.close_date or ctx.today)
-    return ctx.reply("won", id=opp.id, amount=money(opp.budget, opp.currency, ctx.lang), day=opp.expected_close)
+    reply = ctx.reply("won", id=opp.id, amount=money(opp.budget, opp.currency, ctx.lang), day=opp.expected_close)
+    deal_room.post(ctx, opp, reply.text)
+    return reply
 
 
 def lost(ctx: Context, cmd: i.Lost) -> Reply:
@@ -592,6 +599,7 @@ def lost(ctx: Context, cmd: i.Lost) -> Reply:
             reason=named(LOST_REASON_NAMES, cmd.reason, lang), competitor=_competitor(cmd.competitor, lang))))
     text = say("lost", ctx.lang, id=opp.id, reason=named(LOST_REASON_NAMES, cmd.reason, ctx.lang),
                competitor=_competitor(cmd.competitor, ctx.lang))
+    deal_room.post(ctx, opp, text)
     missing = _loss_missing(opp.competitor, opp.loss_analysis)
     return dialog.ask_loss(ctx, opp.id, missing, text) if missing else Reply(text=text, lang=ctx.lang)
 

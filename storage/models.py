@@ -315,6 +315,18 @@ class DirectoryLookup(Base):
     checked_at: Mapped[datetime]
 
 
+class DealRoom(Base):
+    """A big opportunity's private room on one platform (storage.rooms)."""
+
+    __tablename__ = "deal_rooms"
+    __table_args__ = (UniqueConstraint("opportunity_id", "platform"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opportunity_id: Mapped[str] = mapped_column(ForeignKey("opportunities.id"))
+    platform: Mapped[str] = mapped_column(String(16))
+    room_id: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime]
+
+
 class JobMark(Base):
     """A once-a-day job that ran on `day` (storage.marks)."""
 

@@ -83,6 +83,10 @@ class MockSlack(MockAPI):
             return {"ok": True, "files": [{"id": f["id"]} for f in json.loads(params.get("files", "[]"))]}
         if method == "apps.connections.open":
             return {"ok": True, "url": self.socket_url}
+        if method == "conversations.create":
+            return {"ok": True, "channel": {"id": f"G0ROOM{self._ts}", "name": params.get("name"), "is_private": True}}
+        if method == "conversations.invite":
+            return {"ok": True, "channel": {"id": params.get("channel")}}
         if method == "users.lookupByEmail":
             member = self.people.get(params.get("email"))
             return {"ok": True, "user": {"id": member}} if member else {"ok": False, "error": "users_not_found"}

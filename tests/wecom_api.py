@@ -77,6 +77,8 @@ class MockWeCom(MockAPI):
             return {"errcode": 0, "errmsg": "ok", "invaliduser": "", "msgid": f"msg{len(self.calls)}"}
         if endpoint == "externalcontact/batch/get_by_user":
             return self._external_contacts(token, body or {})
+        if endpoint == "appchat/create":
+            return {"errcode": 0, "errmsg": "ok", "chatid": (body or {}).get("chatid")}
         if endpoint == "user/getuserid":
             userid = self.members.get((body or {}).get("mobile"))
             return {"errcode": 0, "errmsg": "ok", "userid": userid} if userid else {"errcode": 46004,
