@@ -37,7 +37,6 @@ log = logging.getLogger("oppbot.slack")
 ANSWER_ACTION = re.compile(r"^oppbot_answer_\d+$")  # a button that runs its command
 FORM_ACTION = re.compile(r"^oppbot_form_(follow_up|snooze)_\d+$")  # a button that opens its form first
 PICK_ACTION = re.compile(r"^oppbot_pick_\d+$")  # an escalation line's menu: a command, or a form to open
-REGISTER_VIEW = "oppbot_register"
 FORM_VIEW = re.compile(r"^oppbot_(register|follow_up|snooze|log_message)$")
 LOG_SHORTCUT = "oppbot_log_follow_up"  # the message shortcut 记录为跟进 (slack-manifest.yml)
 OPP_OPTIONS = "oppbot_opp"  # the opportunity picker's options, loaded as the user types
@@ -117,20 +116,24 @@ def notice_blocks(text: str, actions: list | None, message_id: int | None = None
     if len(groups) == 1:
         [group] = groups.values()
         last = len(group) - 1
-        blocks.append({"type": "actions", "block_id": block_id, "elements": [
-            {"type": "button", "text": {"type": "plain_text", "text": label}, "value": command,
+        blocks.append({"type": "actions", "block_id": block_id, "elements": [  # a form's button: its opportunity
+            {"type": "button", "text": {"type": "plain_text", "text": label}, "value": subject if form else command,
              "action_id": f"oppbot_form_{form}_{n}" if form else f"oppbot_answer_{n}",
              **({"style": "primary"} if n == 0 else {"style": "danger"} if n == last and not form and last > 1
                 else {})}
-            for n, (label, command, form, _) in enumerate(group)]})
+            for n, (label, command, form, subject) in enumerate(group)]})
         return blocks
     blocks.append({"type": "actions", "block_id": block_id, "elements": [
         {"type": "static_select", "action_id": f"oppbot_pick_{n}",
          "placeholder": {"type": "plain_text", "text": subject[:150]},
-         "options": [{"text": {"type": "plain_text", "text": label[:75]}, "value": f"{form or ''}|{command}"[:150]}
-                     for label, command, form, _ in group]}
-        for n, (subject, group) in enumerate(list(groups.items())[:25])]})  # Block Kit: 25 elements a block
+         "options": _menu(group)} for n, (subject, group) in enumerate(list(groups.items())[:25])]})  # 25 a block
     return blocks
+
+
+def _menu(actions) -> list[dict]:
+    """A menu's options: `form|opportunity` opens that form about it, `|command` runs the command."""
+    return [{"text": {"type": "plain_text", "text": label[:75]},
+             "value": (f"{form}|{subject}" if form else f"|{command}")[:150]} for label, command, form, subject in actions]
 
 
 def home_blocks(page: Home) -> list[dict]:
@@ -142,9 +145,8 @@ def home_blocks(page: Home) -> list[dict]:
         for line in section.lines:
             block = _section(line.text)
             if line.actions:
-                block["accessory"] = {"type": "overflow", "action_id": f"oppbot_pick_{len(blocks)}", "options": [
-                    {"text": {"type": "plain_text", "text": label[:75]}, "value": f"{form or ''}|{command}"[:150]}
-                    for label, command, form, _ in line.actions]}
+                block["accessory"] = {"type": "overflow", "action_id": f"oppbot_pick_{len(blocks)}",
+                                      "options": _menu(line.actions)}
             blocks.append(block)
         blocks.append({"type": "divider"})
     return blocks[:100]  # Block Kit: 100 blocks a view
@@ -297,7 +299,7 @@ def build_app(deps: Deps, settings: SlackSettings, *, client: WebClient | None =
         run(clicker, command, route, event_id=event,
             busy_to={"platform": "slack", "channel": route["channel"], "user": clicker})
 
-    def open_form(body: dict, form: str, command: str, route: dict, client) -> None:
+    def open_form(body: dict, form: str, ref: str, route: dict, client) -> None:
         """A reminder's 记录跟进 / 暂停: the form, unless someone already acted on the reminder."""
         slack_user = body["user"]["id"]
         done = route.get("notice") and already_handled(deps, message_id=route["notice"],
@@ -305,7 +307,6 @@ def build_app(deps: Deps, settings: SlackSettings, *, client: WebClient | None =
         if done:
             client.chat_postEphemeral(channel=route["channel"], user=slack_user, text=done)
             return
-        ref = command.split()[-1]
         client.views_open(trigger_id=body["trigger_id"], view=form_view(form, {**route, "ref": ref}))
 
     @app.action(ANSWER_ACTION)
@@ -323,12 +324,12 @@ def build_app(deps: Deps, settings: SlackSettings, *, client: WebClient | None =
     def picked(ack, body, action, client):
         """An escalation line's menu: the chosen option is a form to open or a command to run."""
         ack()
-        form, command = action["selected_option"]["value"].split("|", 1)
+        form, what = action["selected_option"]["value"].split("|", 1)
         route = clicked_on(body)
         if form:
-            open_form(body, form, command, route, client)
+            open_form(body, form, what, route, client)
         else:
-            run_click(body, command, route, f"action:{body.get('trigger_id') or action.get('action_ts')}")
+            run_click(body, what, route, f"action:{body.get('trigger_id') or action.get('action_ts')}")
 
     @app.shortcut(LOG_SHORTCUT)
     def log_message(ack, body, client):

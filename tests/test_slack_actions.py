@@ -74,8 +74,8 @@ def test_a_reminder_carries_log_snooze_and_show_naming_the_message_it_is(world):
     block = actions_of(post)
     assert block["block_id"].startswith("oppbot:")
     assert [(e["text"]["text"], e["value"], e["action_id"]) for e in block["elements"]] == [
-        ("记录跟进", "跟进 2026-SH-001", "oppbot_form_follow_up_0"), ("暂停", "暂停 2026-SH-001", "oppbot_form_snooze_1"),
-        ("查看", "查看 2026-SH-001", "oppbot_answer_2")]
+        ("记录跟进", "2026-SH-001", "oppbot_form_follow_up_0"), ("暂停", "2026-SH-001", "oppbot_form_snooze_1"),
+        ("查看", "查看 2026-SH-001", "oppbot_answer_2")]  # a form's button names its opportunity, the form the rest
 
 
 def test_log_follow_up_opens_a_form_that_names_an_unreadable_date_and_stores_nothing_until_valid(world):
