@@ -9,6 +9,7 @@ import os
 import sys
 import threading
 from datetime import date, datetime
+from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -27,8 +28,23 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--as", dest="user", default="alice", help="config user id to chat as (default alice)")
     replay = sub.add_parser("replay", parents=[common], help="run a JSON-lines conversation script")
     replay.add_argument("script", help="script file, or - for standard input")
-    exp = sub.add_parser("export", parents=[common], help="print every opportunity")
-    exp.add_argument("--format", choices=["json"], default="json")
+    exp = sub.add_parser("export", parents=[common], help="print every opportunity (JSON), or write a sheet")
+    exp.add_argument("--format", choices=["json", "csv", "xlsx"], default="json",
+                     help="json (SPEC's export); csv / xlsx: the columns `oppbot import` reads back")
+    exp.add_argument("--out", metavar="FILE", help="write the sheet here (default: standard output)")
+    exp.add_argument("--lang", choices=["zh", "en"], default="zh", help="the sheet's headers and names")
+    exp.add_argument("--as", dest="viewer", metavar="USER", help="only what USER may see (default: everyone)")
+    imp = sub.add_parser("import", parents=[common], help="bring opportunities in from an .xlsx or .csv sheet")
+    imp.add_argument("file", help=".xlsx, or .csv in UTF-8 (with or without BOM) or GBK / GB18030")
+    imp.add_argument("--dry-run", action="store_true", help="show what would be imported; write nothing")
+    imp.add_argument("--sheet", metavar="NAME", help="the workbook's sheet (default: the first)")
+    imp.add_argument("--map", metavar="列名=field,…", help="override the guessed headers, e.g. 单位=customer,金额=budget")
+    imp.add_argument("--owner-column", metavar="列名", help="the column naming each row's owner (id, name or e-mail)")
+    imp.add_argument("--skip-bad", action="store_true",
+                     help="import the good rows even if some have errors (default: any error imports nothing)")
+    imp.add_argument("--as", dest="importer", metavar="USER",
+                     help="who imports (the audit's who; the owner of rows without one, if a rep)")
+    imp.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the report")
     serve = sub.add_parser("serve", parents=[common], help="run the scheduler and outbox sender")
     serve.add_argument("--every", type=int, default=60, help="seconds between scheduler passes (default 60)")
     serve.add_argument("--print", dest="print_", action="store_true",
@@ -133,11 +149,15 @@ def _main(argv: list[str] | None) -> int:
         from bot.console import chat
         return chat(deps, args.user, inp=sys.stdin, out=sys.stdout)
     if args.command == "export":
+        if args.format != "json":
+            return _export_sheet(deps, args)
         with deps.sessions() as session:
             data = export(session, tz=config.timezone_of(None))
         json.dump(data, sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
         return 0
+    if args.command == "import":
+        return _import(deps, args)
     if args.command == "report":
         return _report(deps, args)
     return _serve(deps, args)
@@ -219,6 +239,43 @@ def _replay(args, config) -> int:
             return replay.run(stream, deps, clock, out=sys.stdout, err=sys.stderr)
         except UnicodeDecodeError:
             return _fail(f"script {args.script} is not UTF-8 text")
+
+
+def _export_sheet(deps, args) -> int:
+    from storage import sheets
+    from storage.export import table
+    from storage.models import User
+    with deps.sessions() as session:
+        viewer = session.get(User, args.viewer) if args.viewer else None
+        if args.viewer and viewer is None:
+            return _fail(f"no user {args.viewer!r} in the config")
+        headers, rows = table(session, lang=args.lang, config=deps.config, viewer=viewer)
+    data = (sheets.write_xlsx if args.format == "xlsx" else sheets.write_csv)(headers, rows)
+    if args.out:
+        Path(args.out).write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+    return 0
+
+
+def _import(deps, args) -> int:
+    """Exit 0: imported, or a clean dry run; 1: rows with errors stopped it (or a dry run found some); 2: the file
+    or a flag could not be used."""
+    from tqdm import tqdm
+
+    from handlers import importing
+    from storage import sheets
+    try:
+        table = sheets.read(args.file, Path(args.file).read_bytes(), sheet=args.sheet)
+        overrides = dict(pair.split("=", 1) for pair in args.map.split(",") if pair.strip()) if args.map else None
+        report = importing.run(deps, Path(args.file).name, table, importer=args.importer, dry_run=args.dry_run,
+                               skip_bad=args.skip_bad, overrides=overrides, owner_column=args.owner_column,
+                               progress=lambda rows: tqdm(rows, desc="rows", unit="row", file=sys.stderr,
+                                                          disable=not sys.stderr.isatty()))
+    except (OSError, sheets.SheetError, ValueError) as exc:
+        return _fail(f"{args.file}: {getattr(exc, 'strerror', None) or exc}")
+    print(importing.report_text(report, args.lang, deps.config))
+    return 1 if report.count("error") and not (report.applied and args.skip_bad) else 0
 
 
 def _serve(deps, args) -> int:

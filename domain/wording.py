@@ -121,6 +121,19 @@ TEXT = {
                    "Deal room for {id} ({customer}): {members}. Its stage changes and follow-ups are posted here."),
     "room_stage": ("{id} 进入“{stage}”（{who}）{reason}", "{id} moved to {stage} ({who}){reason}"),
     "room_follow_up": ("{who} 跟进 {id}：{content}；下一步：{next}", "{who} followed up {id}: {content}; next: {next}"),
+    "import_head": ("导入 {file}：读到 {rows} 行；列：{mapping}", "Import {file}: {rows} rows read; columns: {mapping}"),
+    "import_counts": ("已导入 {n} 行；撞单 {conflicts}，已是你的 {mine}，有错 {errors}。",
+                      "Imported {n} rows; {conflicts} conflicts, {mine} already yours, {errors} with errors."),
+    "import_counts_dry": ("可导入 {n} 行；撞单 {conflicts}，已存在 {mine}，有错 {errors}（预览，未写入）。",
+                          "Would import {n} rows; {conflicts} conflicts, {mine} already there, {errors} with errors (a preview: nothing written)."),
+    "import_error": ("第 {row} 行：{problems}", "Row {row}: {problems}"),
+    "import_conflict": ("第 {row} 行：撞单，客户已由 {owner} 报备（{id}，保护期至 {until}），未导入。",
+                        "Row {row}: conflict — {owner} has this customer ({id}, protected until {until}); not imported."),
+    "import_mine": ("第 {row} 行：已在 {id}，未重复导入。", "Row {row}: already there as {id}; not imported twice."),
+    "import_possible": ("第 {row} 行：导入为 {id}，疑似与已有客户重复，已请主管确认。",
+                        "Row {row}: imported as {id}, flagged as a possible duplicate for the manager."),
+    "import_nothing": ("有出错的行，所以一行也没有导入：改正后再导入，或加 --skip-bad 只导入正确的行。",
+                       "Some rows have errors, so nothing was imported: fix them and import again, or add --skip-bad to import the good rows."),
     "already_handled": ("这条消息已由 {who} 在 {at} 处理：{note}", "Already handled by {who} at {at}: {note}"),
     "snooze_past": ("{until} 已经过去了，请给一个以后的日期。", "{until} has passed; give a later date."),
     "digest_head": ("【日报】{team} 团队 {day}", "Daily digest: team {team}, {day}"),
@@ -430,6 +443,8 @@ def stage_name(stage: str, lang: str) -> str:
     return STAGE_ZH.get(stage, stage) if lang == "zh" else stage
 
 
+STATUS_NAMES = {"pending": ("待审核", "pending"), "open": ("进行中", "open"), "won": ("赢单", "won"),
+                "lost": ("输单", "lost"), "invalid": ("无效", "invalid"), "public": ("公海", "in the public pool")}
 SOURCE_NAMES = {"website": "官网", "exhibition": "展会", "referral": "转介绍", "wechat": "微信", "phone": "电话",
                 "ad": "广告", "partner": "合作伙伴", "other": "其他"}
 LOST_REASON_NAMES = {"competitor_price": ("竞品低价", "competitor price"), "need_changed": ("需求变更", "need changed"),

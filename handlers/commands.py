@@ -104,6 +104,21 @@ def register(ctx: Context, cmd: i.Register) -> Reply:
     match = dedupe.check(ctx, party)
     if match.outcome in ("mine", "conflict"):
         return dedupe.conflict_reply(ctx, cmd, match)
+    opp = create_registration(ctx, cmd, team=team, party=party, match=match,
+                              status="pending" if ctx.config.org.registration_review else "open")
+    if match.outcome == "possible":
+        ctx.notes.append(say("possible_rep", ctx.lang))
+    ctx.notes += unread_lines(cmd.unread, ctx.lang)
+    if opp.status == "pending":
+        return ctx.card(opp, head=_ask_review(ctx, opp, team))
+    return ctx.card(opp, head=say("registered", ctx.lang, id=opp.id, until=opp.protected_until.isoformat()))
+
+
+def create_registration(ctx: Context, cmd: i.Register, *, team, party, match: dedupe.Match, status: str,
+                        stage: str = "discovery", next_action_date: date | None = None) -> m.Opportunity:
+    """The new opportunity of a registration 查重 let through (new, or possible: flagged for the manager), under
+    the next ID of the team's region — for a chat registration and an imported row alike (which may enter at the
+    stage its sheet says, with the follow-up date it says)."""
     customer = ctx.session.scalars(select(m.Customer).where(m.Customer.normalized_name == party.name.key)).first()
     new_customer = customer is None
     if new_customer:
@@ -113,7 +128,7 @@ def register(ctx: Context, cmd: i.Register) -> Reply:
     opp = m.Opportunity(
         id=repo.next_opportunity_id(ctx.session, year=ctx.today.year, region=team.region),
         customer=customer, owner_id=ctx.user.id, team_name=team.name, region=team.region,
-        stage="discovery", status="pending" if ctx.config.org.registration_review else "open", need=cmd.need,
+        stage=stage, status=status, need=cmd.need, next_action_date=next_action_date,
         budget=cmd.budget, currency=cmd.currency,
         expected_close=cmd.expected_close, source=cmd.source, industry=cmd.industry, need_fit={},
         protected_until=ctx.today + timedelta(days=ctx.config.org.protection_days),
@@ -128,11 +143,7 @@ def register(ctx: Context, cmd: i.Register) -> Reply:
                      customer=cmd.customer, check=match.outcome)
     if match.outcome == "possible":
         dedupe.flag_possible(ctx, cmd, opp, match)
-        ctx.notes.append(say("possible_rep", ctx.lang))
-    ctx.notes += unread_lines(cmd.unread, ctx.lang)
-    if opp.status == "pending":
-        return ctx.card(opp, head=_ask_review(ctx, opp, team))
-    return ctx.card(opp, head=say("registered", ctx.lang, id=opp.id, until=opp.protected_until.isoformat()))
+    return opp
 
 
 def _ask_review(ctx: Context, opp: m.Opportunity, team) -> str:

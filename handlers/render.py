@@ -5,7 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 from domain.scoring import Score
-from domain.wording import LOST_REASON_NAMES, SOURCE_NAMES, money, named, say, stage_name  # noqa: F401 (re-exported)
+from domain.wording import LOST_REASON_NAMES, SOURCE_NAMES, STATUS_NAMES, money, named, say, stage_name  # noqa: F401 (re-exported)
 from storage import models as m
 
 LABELS = {
@@ -18,8 +18,6 @@ LABELS = {
     "risks": ("风险信号", "Risk signals"), "follow_up": ("跟进", "Follow-up"),
     "chain_missing": ("决策链还缺", "Chain still missing"),
 }
-STATUS_NAMES = {"pending": ("待审核", "pending"), "open": ("进行中", "open"), "won": ("赢单", "won"),
-                "lost": ("输单", "lost"), "invalid": ("无效", "invalid"), "public": ("公海", "in the public pool")}
 CHANNEL_NAMES = {"phone": "电话", "visit": "拜访", "wechat": "微信", "email": "邮件", "meeting": "会议", "demo": "演示"}
 ROLE_NAMES = {"decision_maker": ("决策者", "decision maker"), "influencer": ("影响者", "influencer"),
               "user": ("使用者", "user")}

@@ -8,7 +8,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from domain.wording import STATUS_NAMES, named, source_name, stage_name
 from storage import models as m
+from storage.repo import scope
 
 
 def _number(value: Decimal | None) -> int | float | None:
@@ -61,3 +63,29 @@ def export(session: Session, *, tz: ZoneInfo) -> dict:
                   "matched": c.matched_id, "owner": c.owner_id}
                  for c in session.scalars(select(m.Conflict).order_by(m.Conflict.id))]
     return {"opportunities": out, "conflicts": conflicts}
+
+
+# The columns a user would import (handlers.importing reads these headers back), in the org's language.
+TABLE_COLUMNS = (("编号", "ID"), ("客户名称", "Customer"), ("联系人", "Contact"), ("职位", "Title"), ("手机", "Phone"),
+                 ("邮箱", "Email"), ("需求", "Need"), ("预算", "Budget"), ("币种", "Currency"),
+                 ("预计成交", "Expected close"), ("来源", "Source"), ("行业", "Industry"), ("阶段", "Stage"),
+                 ("状态", "Status"), ("负责人", "Owner"), ("最近跟进", "Last follow-up"), ("下次跟进", "Next follow-up"))
+
+
+def table(session: Session, *, lang: str, config, viewer: m.User | None = None) -> tuple[list[str], list[list]]:
+    """Every opportunity the viewer may see (everyone's without one) as a sheet's rows, oldest first."""
+    q = select(m.Opportunity).order_by(m.Opportunity.created_at, m.Opportunity.id).options(
+        selectinload(m.Opportunity.contacts), selectinload(m.Opportunity.follow_ups))
+    if viewer is not None:
+        q = q.where(scope(viewer))
+    rows = []
+    for o in session.scalars(q):
+        c = o.contacts[0] if o.contacts else None
+        last = max(o.follow_ups, key=lambda f: f.at) if o.follow_ups else None
+        owner = config.user(o.owner_id)
+        rows.append([o.id, o.customer.name, c and c.name, c and c.title, c and c.phone, c and c.email, o.need,
+                     float(o.budget) if o.budget is not None else None, o.currency, o.expected_close,
+                     source_name(o.source, lang) if o.source else None, o.industry, stage_name(o.stage, lang),
+                     named(STATUS_NAMES, o.status, lang), owner.name if owner else o.owner_id,
+                     last.content if last else None, o.follow_up_due])
+    return [zh if lang == "zh" else en for zh, en in TABLE_COLUMNS], rows
