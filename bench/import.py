@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from openpyxl import Workbook  # noqa: E402
-from sqlalchemy import func, insert, select  # noqa: E402
+from sqlalchemy import func, insert, select, text  # noqa: E402
 
 from bot import wiring  # noqa: E402
 from handlers import importing  # noqa: E402
@@ -70,6 +70,10 @@ def main() -> None:
         path = Path(tmp) / "pipeline.xlsx"
         workbook(path, args.rows, existing)
         deps = wiring.build(wiring.load_config(None), url=url)
+        if deps.sessions.kw["bind"].dialect.name == "postgresql":  # the build wrote ids itself: move the sequence on
+            with deps.sessions.begin() as s:
+                s.execute(text("SELECT setval(pg_get_serial_sequence('customers', 'id'), (SELECT max(id) FROM customers))"))
+                s.execute(text("ANALYZE"))
 
         t0 = time.perf_counter()
         table = sheets.read(path.name, path.read_bytes())
