@@ -2,10 +2,8 @@
 manager what waits for their decision — each line with the buttons that act on it, platform-neutral."""
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -15,7 +13,7 @@ from domain.stages import OPEN_STAGES
 from domain.wording import money, say, stage_name
 from storage import models as m
 from storage import repo
-from storage.reports.pipeline import line, scope_name
+from storage.reports.pipeline import line, scope_name, stage_totals
 
 LINES = 10  # per section: the rest are counted, and a query in chat lists them all
 
@@ -61,12 +59,7 @@ def home(session: Session, viewer: m.User, *, today: date, lang: str) -> Home:
 
 
 def _stages(session: Session, viewer: m.User, lang: str) -> list[Line]:
-    counts: dict[str, int] = defaultdict(int)
-    amounts: dict[str, Decimal] = defaultdict(Decimal)
-    for stage, currency, count, amount in repo.funnel(session, viewer):
-        counts[stage] += count
-        if currency in (None, "CNY"):
-            amounts[stage] += amount or 0
+    counts, amounts = stage_totals(session, viewer)
     return [Line(f"{stage_name(s, lang)}  {counts[s]}" + (f" · {money(amounts[s], 'CNY', lang)}" if amounts[s] else ""))
             for s in OPEN_STAGES if counts.get(s)]
 

@@ -90,14 +90,20 @@ def funnel(session: Session, viewer: m.User, lang: str) -> str:
     return "\n".join(lines)
 
 
-def funnel_chart(session: Session, viewer, title: str, lang: str) -> bytes:
-    """The open funnel as a picture: one centred bar per stage, its count and amount (CNY)."""
+def stage_totals(session: Session, viewer) -> tuple[dict[str, int], dict[str, Decimal]]:
+    """Open opportunities per stage, and their amount in the org's currency (CNY) per stage."""
     counts: dict[str, int] = defaultdict(int)
     amounts: dict[str, Decimal] = defaultdict(Decimal)
     for stage, currency, count, amount in repo.funnel(session, viewer):
         counts[stage] += count
         if currency in (None, "CNY"):
             amounts[stage] += amount or 0
+    return counts, amounts
+
+
+def funnel_chart(session: Session, viewer, title: str, lang: str) -> bytes:
+    """The open funnel as a picture: one centred bar per stage, its count and amount (CNY)."""
+    counts, amounts = stage_totals(session, viewer)
     return funnel_png(title, [(stage_name(s, lang), counts.get(s, 0), money(amounts.get(s) or None, "CNY", lang) or "-")
                               for s in OPEN_STAGES])
 
