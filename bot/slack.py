@@ -9,6 +9,7 @@ import os
 import re
 import threading
 import time
+import urllib.request
 from base64 import b64decode
 from dataclasses import dataclass
 
@@ -22,7 +23,7 @@ from slack_sdk.webhook import WebhookClient
 from bot.courier import Courier
 from domain.actions import by_subject
 from domain.messages import Deps, Incoming, Reply
-from handlers import already_handled, forms, glance, handle
+from handlers import already_handled, forms, glance, handle, import_file
 from handlers.lang import detect
 from handlers.render import card_text, say
 from storage import models as m
@@ -83,6 +84,19 @@ def lookup_by_email(client: WebClient):
                 return None
             raise
     return find
+
+
+def _download(url: str, token: str) -> bytes:
+    """A file's private URL, read with the bot's token (files:read); at most MAX_FILE bytes."""
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=CALL_TIMEOUT) as response:
+        data = response.read(MAX_FILE + 1)
+    if len(data) > MAX_FILE:
+        raise ValueError(f"the file is over {MAX_FILE // 1_000_000} MB")
+    return data
+
+
+MAX_FILE = 20_000_000  # a team's spreadsheet is well under this
 
 
 # ---- Block Kit -------------------------------------------------------------------------------------------------
@@ -346,6 +360,31 @@ def build_app(deps: Deps, settings: SlackSettings, *, client: WebClient | None =
         with deps.sessions() as s:
             found = repo.own_open_matching(s, user, body.get("value") or "") if user else []
         ack(options=[{"text": {"type": "plain_text", "text": f"{i} {name}"[:75]}, "value": i} for i, name in found])
+
+    @app.event("file_shared")
+    def file_shared(body, event):
+        """A spreadsheet sent to the bot: fetched and previewed on the courier's threads (Slack is answered at
+        once, and the file is not fetched while Slack waits); the preview is the reply, 确认导入 applies it."""
+        slack_user, file_id = event.get("user_id"), event.get("file_id")
+        if not slack_user or not file_id or slack_user == identity.bot_user_id:
+            return
+        channel = event.get("channel_id") or slack_user
+
+        def fetch_and_preview() -> None:
+            try:
+                info = client.files_info(file=file_id)["file"]
+                name = info.get("name") or "file"
+                if not name.lower().endswith((".xlsx", ".xlsm", ".csv")):
+                    return  # a picture or a PDF sent to the bot is not an import
+                content = _download(info["url_private_download"], settings.bot_token)
+                run(slack_user, name, {"platform": "slack", "channel": channel}, event_id=body.get("event_id"),
+                    via=lambda incoming, deps_: import_file(incoming, deps_, name, content))
+            except Exception as exc:  # Slack would not give the file: say so, rather than nothing
+                log.warning("could not take the file %s: %s", file_id, type(exc).__name__)
+                courier.tell(OutboxMessage(to=users.get(slack_user, f"slack:{slack_user}"), kind="reply",
+                                           text=say("import_fetch_failed", "zh"), parts_sent=0,
+                                           route={"platform": "slack", "channel": channel}))
+        courier.executor.submit(fetch_and_preview)
 
     @app.event("app_home_opened")
     def home_opened(event):

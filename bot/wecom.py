@@ -17,6 +17,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Callable
+from urllib.parse import unquote
 
 import xmltodict
 from xml.parsers.expat import ExpatError
@@ -28,7 +29,7 @@ from wechatpy.utils import WeChatSigner
 from bot.courier import Courier
 from domain.actions import by_subject
 from domain.messages import Deps, ExternalContact, Incoming
-from handlers import answer_unread, handle
+from handlers import answer_unread, handle, import_file
 from handlers.lang import detect
 from handlers.render import say
 from storage import outbox, rooms, tokens
@@ -135,6 +136,16 @@ class WeComClient(WeChatClient):
                 raise
             log.info("WeCom said errcode %s: fetching a new access token", exc.errcode)
         return super()._request(method, url_or_endpoint, **_with_token(kwargs, self.token(stale=token)))
+
+    def download_media(self, media_id: str) -> tuple[str, bytes]:
+        """media/get: (the file's name from Content-Disposition, its bytes); an errcode comes back as JSON."""
+        answer = self._http.get(self.API_BASE_URL + "media/get", params={"access_token": self.token(),
+                                                                         "media_id": media_id}, timeout=self.timeout)
+        if "json" in (answer.headers.get("Content-Type") or "") or answer.status_code != 200:
+            result = answer.json() if answer.content else {}
+            raise WeChatClientException(result.get("errcode", -1), result.get("errmsg"), client=self)
+        found = re.search(r'filename\*?=(?:UTF-8\'\')?"?([^";]+)"?', answer.headers.get("Content-Disposition") or "")
+        return (unquote(found.group(1)) if found else "file"), answer.content
 
     def userid_by_mobile(self, mobile: str) -> str | None:
         """user/getuserid, a lookup for bot.directory: the member's userid, None for a mobile that is no member's."""
@@ -406,6 +417,7 @@ class Callback:
                  wall_clock: Callable[[], float] = time.time):
         self.deps, self.settings, self.courier = deps, settings, courier
         self.crypto = WeChatCrypto(settings.token, settings.aes_key, settings.corp_id)
+        self.client = WeComClient(settings, deps)  # the app's (its token is shared through the database)
         self.wall_clock = wall_clock  # the replay window is about WeCom's clock, not the bot's business clock
         self.users = {u.wecom: u.id for u in deps.config.users if u.wecom}
         self._told: deque[str] = deque(maxlen=1000)  # events whose writer was told the database is busy
@@ -456,12 +468,30 @@ class Callback:
             return self._handle(f"card:{hashlib.sha1(click.encode()).hexdigest()}", sender,
                                 clicked_command(msg.get("EventKey") or "", _selected(msg)),
                                 response_code=msg.get("ResponseCode"), notice=task and int(task.group(1)))
+        if kind == "file" and msg.get("MediaId") and sender in self.users:  # a spreadsheet: fetched, previewed
+            self.courier.executor.submit(self._file, f"msg:{msg['MsgId']}", sender, msg["MediaId"])
+            return True  # WeCom waits 5 s: the file is fetched on the courier's threads, after this answer
         if kind != "event" and msg.get("MsgId"):  # a picture, voice, file…: say what we can read
             return self._handle(f"msg:{msg['MsgId']}", sender, "", unread=kind)
         return True  # other events (entering the app, menu views…) are not messages to answer
 
+    def _file(self, event_id: str, sender: str, media_id: str) -> None:
+        """media/get, then the import's preview as the reply (确认导入 applies it); a file that is no spreadsheet is
+        answered with what can be read."""
+        try:
+            name, content = self.client.download_media(media_id)
+        except Exception as exc:
+            log.warning("could not fetch WeCom media for %s: %s", sender, type(exc).__name__)
+            self.courier.tell(OutboxMessage(to=self.users[sender], kind="reply", parts_sent=0,
+                                            route={"platform": "wecom"}, text=say("import_fetch_failed_wecom", "zh")))
+            return
+        if not name.lower().endswith((".xlsx", ".xlsm", ".csv")):
+            self._handle(event_id, sender, "", unread="file")
+            return
+        self._handle(event_id, sender, name, via=lambda incoming, deps: import_file(incoming, deps, name, content))
+
     def _handle(self, event_id: str, sender: str, text: str, *, response_code: str | None = None,
-                notice: int | None = None, unread: str | None = None) -> bool:
+                notice: int | None = None, unread: str | None = None, via=handle) -> bool:
         """An unknown member reaches handle as wecom:<id>: handle says who to ask and stores nothing. `unread`: the
         kind of a message that is not text (a member is told only text is read)."""
         user = self.users.get(sender)
@@ -472,7 +502,7 @@ class Callback:
                             reply_to=route)
         with lock_wait(EVENT_LOCK_WAIT):
             reply = (answer_unread(incoming, self.deps, say("not_text", "zh", kind=unread)) if unread and user else
-                     handle(incoming, self.deps))
+                     via(incoming, self.deps))
         if reply is not None and reply.retry:
             if event_id not in self._told:  # WeCom redelivers three times: tell the writer once
                 self._told.append(event_id)

@@ -1,6 +1,7 @@
 """What a message means and what the bot does about it: `handle(incoming, deps) -> Reply`."""
 from __future__ import annotations
 
+import base64
 import logging
 import time
 from dataclasses import replace
@@ -8,16 +9,18 @@ from dataclasses import replace
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from domain.messages import MAX_MESSAGE_CHARS, Deps, Incoming, Notice, Reply
-from handlers import dialog
+from handlers import dialog, importing
 from handlers import channel_cards
+from handlers import intents as i
 from handlers.commands import VERBS, Context
 from handlers.lang import detect
 from handlers.parsing import parse
 from handlers.render import say
-from storage import lifecycle, outbox, repo
+from storage import lifecycle, outbox, repo, sheets
 from storage import models as m
 
 log = logging.getLogger("oppbot.handlers")
+ALL_VERBS = {**VERBS, i.ConfirmImport: importing.confirm}  # importing builds on commands, so it joins here
 
 
 def handle(incoming: Incoming, deps: Deps) -> Reply | None:
@@ -78,6 +81,37 @@ def glance(incoming: Incoming, deps: Deps) -> Reply | None:
         return _busy(incoming, lang, exc)
 
 
+def import_file(incoming: Incoming, deps: Deps, name: str, content: bytes) -> Reply | None:
+    """A spreadsheet sent to the bot: its dry-run report as the answer, and the file kept for 确认导入. Only
+    managers, directors and admins; the preview runs (and rolls back) before this message's own transaction."""
+    lang = _stored_lang(deps, incoming.user) if deps.config.user(incoming.user) else "zh"
+    user = deps.config.user(incoming.user)
+    try:
+        if user is None:
+            return _transaction(deps, incoming, lambda _: Reply(say("unknown_user", lang, user=incoming.user), lang))
+        if user.role not in importing.IMPORTERS:
+            return _transaction(deps, incoming, lambda _: Reply(say("import_not_allowed", lang), lang))
+        try:
+            table = sheets.read(name, content)
+            report = importing.run(deps, name, table, importer=user.id, dry_run=True)
+        except (sheets.SheetError, ValueError) as exc:
+            why = str(exc)
+            return _transaction(deps, incoming, lambda _: Reply(say("import_unreadable", lang, file=name, why=why),
+                                                                lang))
+
+        def answer(session) -> Reply:
+            text = importing.report_text(report, lang, deps.config)
+            if report.count("imported", "possible"):
+                ctx = Context(session=session, user=session.get(m.User, user.id), config=deps.config,
+                              now=incoming.at, today=incoming.at.date(), lang=lang, message=name)
+                dialog.wait_for_import(ctx, name, base64.b64encode(content).decode())
+                text += "\n" + say("import_confirm_ask", lang)
+            return Reply(text, lang)
+        return _transaction(deps, incoming, answer)
+    except OperationalError as exc:
+        return _busy(incoming, lang, exc)
+
+
 def answer_unread(incoming: Incoming, deps: Deps, text: str) -> Reply | None:
     """A fixed answer to what the bot cannot read (a WeCom picture or voice message), recorded with the event and
     queued like any reply."""
@@ -126,7 +160,7 @@ def _run(session, deps: Deps, incoming: Incoming, intent, *, text: str, lang: st
     if ctx.click and (done := _handled(session, deps, ctx.click["notice"], user.id, lang)):
         return Reply(done, lang)  # a second click, a stale view
     routed = dialog.route(ctx, text, intent)
-    reply = routed if isinstance(routed, Reply) else VERBS[type(routed)](ctx, routed)
+    reply = routed if isinstance(routed, Reply) else ALL_VERBS[type(routed)](ctx, routed)
     if ctx.click and reply.decided:
         outbox.mark_handled(session, ctx.click["notice"], by=user.id, at=incoming.at,
                             note=reply.text.splitlines()[0])

@@ -820,6 +820,7 @@ VERBS = {
     i.History: history, i.Advance: advance, i.Back: back, i.Decide: decide, i.Won: won, i.Lost: lost,
     i.LossAnalysis: loss_analysis, i.Invalid: invalid, i.Claim: claim, i.Review: review, i.Snooze: snooze,
     i.Override: dedupe.request_override, i.AddAlias: dedupe.add_alias, i.AskSupport: support.ask,
-    i.AnswerSupport: support.answer, i.RateSupport: support.rate, i.Show: show, i.Query: query, i.Dashboard: dashboard, i.Help: help_,
+    i.AnswerSupport: support.answer, i.RateSupport: support.rate, i.Show: show, i.Query: query, i.Dashboard: dashboard,
+    i.Help: help_,
     i.Cancel: cancel, i.NotUnderstood: not_understood,
 }

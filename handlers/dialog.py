@@ -82,6 +82,14 @@ def ask_about(ctx, intent: str, opp_id: str, question: Reply) -> Reply:
     return question
 
 
+CONFIRM_IMPORT = re.compile(r"^\s*(?:确认导入|确定导入|导入|确认|confirm import|confirm|import it|yes)\s*[.!。！]*\s*$", re.I)
+
+
+def wait_for_import(ctx, name: str, content: str) -> None:
+    """A previewed spreadsheet waits, with the file itself, for 确认导入 (30 minutes, like any question)."""
+    _wait_for_answer(ctx, "import", {"name": name, "content": content})
+
+
 def snooze_answer(ref: str, text: str, *, today: date) -> i.Snooze:
     """'12月20日 客户预算冻结' / 'Dec 20, budget frozen': the date, and the rest as the reason."""
     when = find_date(text, today=today)
@@ -154,6 +162,12 @@ def route(ctx, text: str, intent: i.Intent) -> i.Intent | Reply:
         return intent
     if state.intent == "advance":
         return _route_gate(ctx, text, intent, state.data)
+    if state.intent == "import":  # a spreadsheet previewed: 确认导入 applies it, anything else drops it
+        if isinstance(intent, i.Cancel):
+            return Reply(text=say("import_cancelled", ctx.lang, file=state.data["name"]), lang=ctx.lang)
+        if CONFIRM_IMPORT.match(text):
+            return i.ConfirmImport(name=state.data["name"], content=state.data["content"])
+        return intent
     if state.intent in ("follow_up", "snooze"):
         ref = state.data["ref"]
         if state.data.get("click"):  # asked by a button: the answer settles the message that had it

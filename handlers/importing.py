@@ -4,6 +4,7 @@ rows — in ONE transaction that a dry run, or any error without --skip-bad, rol
 audit entry names the file and row; IDs are issued as for chat."""
 from __future__ import annotations
 
+import base64
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -12,7 +13,7 @@ from typing import Callable, Iterable
 
 from openpyxl.utils.datetime import from_excel
 
-from domain.messages import Deps
+from domain.messages import Deps, Reply
 from domain.stages import OPEN_STAGES
 from domain.wording import say
 from handlers import dedupe
@@ -24,6 +25,7 @@ from handlers.parsing.fields import EMAIL, find_phones, normalize_phone, source_
 from handlers.render import STATUS_NAMES
 from storage import lifecycle
 from storage import models as m
+from storage import sheets
 from storage.sheets import Table
 
 # The usual headers of a Chinese or English sales sheet, by field (compared without spaces, case or a colon).
@@ -47,6 +49,7 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "next_follow_up": ("下次跟进", "下次跟进时间", "下次跟进日期", "nextfollowup", "nextcontact"),
 }
 FIELDS = tuple(HEADERS)
+IMPORTERS = ("manager", "director", "admin")  # who may bring a spreadsheet in from chat
 STATUS_WORDS = {k: v for k, v in STATUS_NAMES.items() if k in ("open", "won", "lost", "invalid")}
 
 
@@ -92,8 +95,9 @@ class Report:
 
 def run(deps: Deps, file: str, table: Table, *, importer: str | None, dry_run: bool = False, skip_bad: bool = False,
         overrides: dict[str, str] | None = None, owner_column: str | None = None,
-        progress: Callable[[Iterable], Iterable] = lambda rows: rows) -> Report:
-    """Every row read, checked and registered in one transaction; committed only when it should be."""
+        progress: Callable[[Iterable], Iterable] = lambda rows: rows, session=None) -> Report:
+    """Every row read, checked and registered in one transaction; committed only when it should be. With
+    `session` (a chat message's own transaction, after its preview), the good rows go into it, its caller commits."""
     if owner_column:
         overrides = {**(overrides or {}), owner_column: "owner"}
     mapping = guess_mapping(table.headers, overrides)
@@ -101,17 +105,21 @@ def run(deps: Deps, file: str, table: Table, *, importer: str | None, dry_run: b
         raise ValueError(f"no customer column among {', '.join(h for h in table.headers if h)} "
                          f"(name it 客户名称, or --map 列名=customer)")
     now = deps.clock()
-    results = []
-    with deps.sessions() as session:
-        for number, cells in progress(list(enumerate(table.rows, start=2))):
-            values = {f: cells[n] for n, f in mapping.items() if n < len(cells)}
-            results.append(_row(session, deps, values, number=number, file=file, importer=importer, now=now))
-        errors = any(r.outcome == "error" for r in results)
-        applied = not dry_run and (skip_bad or not errors)
-        if applied:
-            session.commit()
-        else:
-            session.rollback()
+
+    def rows(s) -> list[RowResult]:
+        return [_row(s, deps, {f: cells[n] for n, f in mapping.items() if n < len(cells)}, number=number,
+                     file=file, importer=importer, now=now)
+                for number, cells in progress(list(enumerate(table.rows, start=2)))]
+    if session is not None:
+        results, applied = rows(session), True
+    else:
+        with deps.sessions() as own:
+            results = rows(own)
+            applied = not dry_run and (skip_bad or not any(r.outcome == "error" for r in results))
+            if applied:
+                own.commit()
+            else:
+                own.rollback()
     return Report(file=file, mapping={table.headers[n]: f for n, f in sorted(mapping.items())}, results=results,
                   applied=applied)
 
@@ -263,6 +271,17 @@ def _settle(ctx: Context, opp: m.Opportunity, read: Read) -> None:
                                    next_action_date=read.next_date, risks={}))
     if read.status in ("won", "lost", "invalid"):
         lifecycle.close(ctx.session, opp, read.status, actor=ctx.actor, at=ctx.now)
+
+
+def confirm(ctx: Context, cmd: i.ConfirmImport) -> Reply:
+    """确认导入: the previewed spreadsheet's good rows, registered in this message's transaction (the preview
+    showed what is wrong with the others), and the report as it now stands."""
+    if ctx.user.role not in IMPORTERS:
+        return ctx.reply("import_not_allowed")
+    table = sheets.read(cmd.name, base64.b64decode(cmd.content))
+    deps = Deps(sessions=None, config=ctx.config, clock=lambda: ctx.now)
+    report = run(deps, cmd.name, table, importer=ctx.user.id, session=ctx.session)
+    return Reply(text=report_text(report, ctx.lang, ctx.config), lang=ctx.lang)
 
 
 def report_text(report: Report, lang: str, config) -> str:

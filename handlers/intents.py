@@ -211,6 +211,14 @@ class Show:
 
 
 @dataclass(frozen=True)
+class ConfirmImport:
+    """确认导入 / confirm import, after a spreadsheet sent in chat was previewed: the file waits in the dialog state."""
+
+    name: str
+    content: str  # the file, base64
+
+
+@dataclass(frozen=True)
 class Help:
     pass
 
@@ -231,4 +239,4 @@ class NotUnderstood:
 
 Intent = (Register | FollowUp | Edit | SetContact | Rate | LossAnalysis | AskSupport | AnswerSupport | RateSupport
           | History | Advance | Back | Won | Lost | Invalid | Claim | Decide | Override | AddAlias | Snooze | Review | Query
-          | Dashboard | Show | Help | Cancel | NotUnderstood)
+          | Dashboard | Show | ConfirmImport | Help | Cancel | NotUnderstood)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from urllib.parse import parse_qsl, urlparse
+from urllib.parse import parse_qsl, quote, urlparse
 
 from tests.mock_http import MockAPI
 
@@ -27,6 +27,7 @@ class MockSlack(MockAPI):
         self.released = threading.Event()
         self.held = 0  # calls now waiting for `release()`
         self.people: dict[str, str] = {}  # e-mail → member id (users.lookupByEmail)
+        self.files: dict[str, tuple[str, bytes]] = {}  # file id → (name, content): files.info and its private URL
         self._ts = 0
         super().__init__()
         self.url = self.base + "/api/"
@@ -87,6 +88,11 @@ class MockSlack(MockAPI):
             return {"ok": True, "channel": {"id": f"G0ROOM{self._ts}", "name": params.get("name"), "is_private": True}}
         if method == "conversations.invite":
             return {"ok": True, "channel": {"id": params.get("channel")}}
+        if method == "files.info":
+            name, _ = self.files[params.get("file")]
+            return {"ok": True, "file": {"id": params.get("file"), "name": name,
+                                         "url_private_download": f"{self.base}/files-pri/T0TEST-{params.get('file')}/"
+                                                                 f"download/{quote(name)}"}}
         if method == "users.lookupByEmail":
             member = self.people.get(params.get("email"))
             return {"ok": True, "user": {"id": member}} if member else {"ok": False, "error": "users_not_found"}
@@ -94,8 +100,15 @@ class MockSlack(MockAPI):
             return {"ok": True, "view": {"id": "V0TEST"}}
         return {"ok": True}
 
-    def respond(self, path: str, headers, raw: bytes) -> tuple[int, dict, dict]:
+    def respond(self, path: str, headers, raw: bytes) -> tuple[int, dict, dict | bytes]:
         url = urlparse(path)
+        if url.path.startswith("/files-pri/"):  # a file's private URL: only with the bot's token
+            file_id = url.path.split("/")[2].removeprefix("T0TEST-")
+            self.record({"method": "files-pri", "params": {"file": file_id}, "status": 200, "at": time.monotonic(),
+                         "auth": headers.get("Authorization"), "body": b""})
+            if headers.get("Authorization") != "Bearer xoxb-test":
+                return 403, {}, {"ok": False}
+            return 200, {"Content-Type": "application/octet-stream"}, self.files[file_id][1]
         method = url.path.removeprefix("/api/") if url.path.startswith("/api/") else url.path
         params = dict(parse_qsl(url.query))
         kind = headers.get("Content-Type", "")

@@ -5,6 +5,7 @@ transaction (a row error stops it all, unless --skip-bad), a re-run importing no
 from __future__ import annotations
 
 import io
+import json
 from datetime import date, datetime
 
 import pytest
@@ -182,3 +183,88 @@ def test_the_export_csv_opens_in_excel_as_chinese(tmp_path, run, make_bot):
     assert code == 0 and raw.startswith(b"\xef\xbb\xbfID,Customer,Contact")
     assert "杭州云栖科技,李娜" in raw.decode("utf-8-sig")
 
+
+
+# ---- import in chat -------------------------------------------------------------------------------------------
+
+def sheet_bytes(headers, rows) -> bytes:
+    book = Workbook()
+    book.active.append(headers)
+    for r in rows:
+        book.active.append(r)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_spreadsheet_sent_on_slack_is_previewed_and_confirm_import_applies_it(make_bot, org_file):
+    from tests.slack_api import MockSlack
+    from tests.test_slack import IDS, SlackWorld, slack_org
+    org_file.write_text(slack_org(), encoding="utf-8")
+    bot = make_bot()
+    bot.clock.now = datetime.fromisoformat("2026-11-04T10:00:00+08:00")
+    bot.reply("walt", "报备 深圳市腾讯计算机系统有限公司 联系人 王磊 13800138000 需求 CRM", at=AT)
+    api = MockSlack()
+    world = SlackWorld(bot, api)
+    try:
+        api.files["F0SHEET"] = ("东区商机.xlsx", sheet_bytes(["客户名称", "联系人", "手机", "负责人"], [
+            ["杭州云栖科技有限公司", "李娜", "13900000001", "alice"],
+            ["腾讯科技（深圳）有限公司", "张三", "13900000002", "bob"]]))
+
+        def shared(who: str, n: int):
+            world.post(json.dumps({"type": "event_callback", "team_id": "T0TEST", "event_id": f"EvFile{n}",
+                                   "event": {"type": "file_shared", "file_id": "F0SHEET", "user_id": IDS[who],
+                                             "channel_id": "D" + IDS[who][1:], "event_ts": "1700000400.000001"}}),
+                       content_type="application/json")
+        shared("alice", 1)  # a rep may not import
+        [refused] = api.wait_for("chat.postMessage")
+        assert refused["params"]["channel"] == "D0ALICE" and "只有主管" in refused["params"]["text"]
+
+        shared("mike", 2)
+        preview = api.wait_for("chat.postMessage", 2)[-1]["params"]
+        assert preview["channel"] == "D0MIKE" and "可导入 1 行；撞单 1" in preview["text"]
+        assert "第 3 行：撞单，客户已由 Walt 报备（2026-CD-001" in preview["text"] and "确认导入" in preview["text"]
+        assert [c["auth"] for c in api.named("files-pri")][-1] == "Bearer xoxb-test"
+        assert len(bot.export()["opportunities"]) == 1  # a preview writes nothing
+
+        world.event("mike", "确认导入", channel="D0MIKE")
+        done = api.wait_for("chat.postMessage", 3)[-1]["params"]
+        assert "已导入 1 行；撞单 1" in done["text"]
+        opps = {o["customer"]: o for o in bot.export()["opportunities"]}
+        assert opps["杭州云栖科技有限公司"]["owner"] == "alice"
+        assert opps["杭州云栖科技有限公司"]["audit"][0]["message"] == "import 东区商机.xlsx row 2"
+        world.event("mike", "确认导入", channel="D0MIKE")  # nothing waits any more: not imported twice
+        api.wait_for("chat.postMessage", 4)
+        assert len(bot.export()["opportunities"]) == 2
+    finally:
+        world.close()
+        api.close()
+
+
+def test_a_spreadsheet_sent_on_wecom_is_fetched_previewed_and_imported_on_confirm(make_bot, org_file):
+    import time as clock
+
+    from tests.test_wecom import IDS, WeComWorld, settings_for, wecom_org
+    from tests.wecom_api import MockWeCom
+    org_file.write_text(wecom_org(), encoding="utf-8")
+    bot = make_bot()
+    bot.clock.now = datetime.fromisoformat("2026-11-04T10:00:00+08:00")
+    api = MockWeCom()
+    world = WeComWorld(bot, api, settings_for(api))
+    try:
+        text = "客户名称,联系人,手机,负责人\r\n杭州云栖科技有限公司,李娜,13900000001,alice\r\n"
+        api.media["MEDIA-SHEET"] = ("东区商机.csv", text.encode("gbk"))
+        world.post({"FromUserName": IDS["mike"], "CreateTime": int(clock.time()), "MsgType": "file",
+                    "MediaId": "MEDIA-SHEET", "MsgId": "7237000000000090001"})
+        world.api.wait_for("message/send")
+        world.settle()
+        preview = world.api.texts("mike.w")[-1]
+        assert "读到 1 行" in preview and "可导入 1 行" in preview and "确认导入" in preview
+        assert bot.export()["opportunities"] == []
+        world.text("mike", "确认导入")
+        world.settle()
+        assert "已导入 1 行" in world.api.texts("mike.w")[-1]
+        assert [o["customer"] for o in bot.export()["opportunities"]] == ["杭州云栖科技有限公司"]
+    finally:
+        world.close()
+        api.close()

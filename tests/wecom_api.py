@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import time
-from urllib.parse import parse_qsl, urlparse
+from urllib.parse import parse_qsl, quote, urlparse
 
 from tests.mock_http import MockAPI
 
@@ -21,6 +21,7 @@ class MockWeCom(MockAPI):
         self.issued: list[str] = []
         self.revoked: set[str] = set()
         self.members: dict[str, str] = {}  # mobile → userid (user/getuserid)
+        self.media: dict[str, tuple[str, bytes]] = {}  # media id → (file name, bytes): media/get
         self.external: dict[str, list[dict]] = {}  # member → their external contacts (客户联系)
         self.contact_tokens: set[str] = set()  # tokens got with 客户联系's Secret
         super().__init__()
@@ -110,6 +111,13 @@ class MockWeCom(MockAPI):
         multipart = "multipart/form-data" in (headers.get("Content-Type") or "")
         body = json.loads(raw) if raw and not multipart else None
         queued = self.failures.get(endpoint)
+        if endpoint == "media/get" and not queued and query.get("media_id") in self.media \
+                and query.get("access_token") in self.issued:  # a member's file: its bytes, not JSON
+            name, content = self.media[query["media_id"]]
+            self.record({"endpoint": endpoint, "query": query, "json": None, "errcode": 0, "at": time.monotonic(),
+                         "raw": None})
+            return 200, {"Content-Type": "application/octet-stream",
+                         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"}, content
         answer = ({"errcode": queued.pop(0), "errmsg": "told to fail"} if queued else
                   self._answer(endpoint, query, body))
         self.record({"endpoint": endpoint, "query": query, "json": body, "errcode": answer["errcode"],
