@@ -490,11 +490,14 @@ class SlackSender:
                 self.client.chat_postMessage(channel=channel, thread_ts=route.get("thread_ts"), text=row.text,
                                              blocks=blocks, metadata={"event_type": METADATA_EVENT,
                                                                       "event_payload": {"outbox_id": row.id}})
-            if row.image:
+            if row.image or row.file_data:
                 outbox.part_sent(self.deps.sessions, row, 1)
         if row.image:  # the digest's funnel chart: uploaded into the same channel
             png = b64decode(row.image.split(",", 1)[1])
             self.client.files_upload_v2(channel=channel, content=png, filename="funnel.png", title="漏斗 Funnel")
+        if row.file_data:  # an exported sheet, beside its answer
+            self.client.files_upload_v2(channel=channel, content=b64decode(row.file_data.split(",", 1)[1]),
+                                        filename=row.file_name, title=row.file_name)
 
     def _to_room(self, row) -> None:
         """A deal room is a private channel named by the opportunity's ID, made (and its people invited) by the

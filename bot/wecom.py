@@ -47,6 +47,7 @@ TOKEN_MARGIN = timedelta(minutes=5)  # refresh this long before WeCom's expiry
 REPLAY_WINDOW = 300  # seconds a callback's timestamp may be away from our clock
 TEXT_BYTES = 2048  # message/send text content
 CHART = {"msgtype": "image"}  # where a row's chart goes among its parts (uploaded only when it is sent)
+FILE = {"msgtype": "file"}  # … and its attached sheet
 MARKDOWN_BYTES = 4096  # group robot markdown
 MEMBER_PER_MINUTE = 30  # message API, to one member: WeCom drops the excess silently
 WEBHOOK_PER_MINUTE = 20  # one group robot
@@ -335,12 +336,18 @@ class WeComSender:
             messages = [{"msgtype": "text", "text": {"content": part}} for part in split_utf8(row.text, TEXT_BYTES)]
         if row.image:  # a chart: uploaded as temporary media when its turn comes, then sent as an image message
             messages.append(CHART)
+        if row.file_data:  # an exported sheet: the same, as a file message
+            messages.append(FILE)
         self.members.take(member, len(messages) - row.parts_sent)
         for n, message in enumerate(messages[row.parts_sent:], start=row.parts_sent + 1):
             if message is CHART:
                 media = self.client.media.upload("image", ("chart.png", b64decode(row.image.split(",", 1)[1]),
                                                            "image/png"))
                 message = {"msgtype": "image", "image": {"media_id": media["media_id"]}}
+            elif message is FILE:
+                media = self.client.media.upload("file", (row.file_name, b64decode(row.file_data.split(",", 1)[1]),
+                                                          "application/octet-stream"))
+                message = {"msgtype": "file", "file": {"media_id": media["media_id"]}}
             if getattr(row, "uncertain", False):  # its sender died mid-send: WeCom drops it if it did go out
                 message = {**message, "enable_duplicate_check": 1, "duplicate_check_interval": 1800}
             self.client.message.send(self.settings.agent_id, member, msg=message)

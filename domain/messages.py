@@ -33,6 +33,7 @@ class Reply:
     retry: bool = False  # the database was locked or down: nothing was stored, the platform should redeliver
     image: str | None = None  # a chart (PNG data URI) to attach where the platform shows pictures
     click: dict | None = None  # the button click it answers, when that was an earlier message (a WeCom card)
+    file: tuple[str, bytes] | None = None  # (name, content): a spreadsheet attached to the answer (导出)
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ class Notice:
     actions: tuple[tuple, ...] = ()  # domain.actions: (label, command run as the clicker, form, subject) buttons
     route: dict | None = None  # a reply: the thread, response URL or card it answers (front ends read it)
     card: dict | None = None  # a reply's opportunity card
+    file_name: str | None = None  # an attached file (导出): its name, and its content as a data URI
+    file_data: str | None = None
 
 
 @dataclass(frozen=True)

@@ -141,6 +141,7 @@ TEXT = {
     "import_fetch_failed": ("没能从 Slack 取到这个文件，请再发一次。/ Could not fetch the file from Slack; please send it again.",
                             "Could not fetch the file from Slack; please send it again."),
     "import_fetch_failed_wecom": ("没能从企业微信取到这个文件，请再发一次。", "Could not fetch the file from WeCom; please send it again."),
+    "exported": ("已导出 {n} 个商机：{file}（可改后用 oppbot import 导回）", "Exported {n} opportunities: {file} (edit it and bring it back with oppbot import)"),
     "import_cancelled": ("好的，没有导入 {file}。", "OK, {file} was not imported."),
     "already_handled": ("这条消息已由 {who} 在 {at} 处理：{note}", "Already handled by {who} at {at}: {note}"),
     "snooze_past": ("{until} 已经过去了，请给一个以后的日期。", "{until} has passed; give a later date."),

@@ -139,6 +139,9 @@ def _transaction(deps: Deps, incoming: Incoming, answer) -> Reply | None:
             route = {**incoming.reply_to, **(reply.click or {}), **({"decided": True} if reply.decided else {})}
             outbox.enqueue(session, Notice(
                 to=incoming.user, kind="reply", text=reply.text, route=route, card=reply.card, image=reply.image,
+                file_name=reply.file and reply.file[0],
+                file_data=reply.file and "data:application/octet-stream;base64," + base64.b64encode(
+                    reply.file[1]).decode(),
                 key=f"reply:{incoming.platform}:{incoming.event_id}" if incoming.event_id else None),
                 now=incoming.at)
             if lifecycle.changed(session) and deps.config.user(incoming.user):  # their page shows it (App Home)

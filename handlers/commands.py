@@ -26,6 +26,8 @@ from handlers.render import (ACTION_NAMES, LOST_REASON_NAMES, STATUS_NAMES, card
                              lifecycle_report, money, named, opportunity_card, say, score_line, stage_name,
                              unread_lines)
 from storage import models as m
+from storage.export import table
+from storage.sheets import write_xlsx
 from storage import lifecycle, links, matchindex, outbox, repo
 
 
@@ -789,6 +791,14 @@ def dashboard(ctx: Context, cmd: i.Dashboard) -> Reply:
     return Reply(text=text, lang=ctx.lang)
 
 
+def export_list(ctx: Context, cmd: i.ExportList) -> Reply:
+    """导出: what the asker may see (我的商机: their own; 团队商机: their scope) as the sheet `oppbot import` reads."""
+    headers, rows = table(ctx.session, lang=ctx.lang, config=ctx.config, viewer=ctx.user,
+                          owner=ctx.user.id if cmd.what == "mine" else None)
+    name = f"{'商机' if ctx.lang == 'zh' else 'opportunities'}-{ctx.today.isoformat()}.xlsx"
+    return replace(ctx.reply("exported", n=len(rows), file=name), file=(name, write_xlsx(headers, rows)))
+
+
 def help_(ctx: Context, cmd: i.Help) -> Reply:
     return ctx.reply("help")
 
@@ -821,6 +831,6 @@ VERBS = {
     i.LossAnalysis: loss_analysis, i.Invalid: invalid, i.Claim: claim, i.Review: review, i.Snooze: snooze,
     i.Override: dedupe.request_override, i.AddAlias: dedupe.add_alias, i.AskSupport: support.ask,
     i.AnswerSupport: support.answer, i.RateSupport: support.rate, i.Show: show, i.Query: query, i.Dashboard: dashboard,
-    i.Help: help_,
+    i.ExportList: export_list, i.Help: help_,
     i.Cancel: cancel, i.NotUnderstood: not_understood,
 }

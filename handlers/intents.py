@@ -211,6 +211,13 @@ class Show:
 
 
 @dataclass(frozen=True)
+class ExportList:
+    """导出 我的商机 / export team pipeline: the list the asker may see, as an .xlsx attached to the answer."""
+
+    what: str = "mine"  # mine | team
+
+
+@dataclass(frozen=True)
 class ConfirmImport:
     """确认导入 / confirm import, after a spreadsheet sent in chat was previewed: the file waits in the dialog state."""
 
@@ -239,4 +246,4 @@ class NotUnderstood:
 
 Intent = (Register | FollowUp | Edit | SetContact | Rate | LossAnalysis | AskSupport | AnswerSupport | RateSupport
           | History | Advance | Back | Won | Lost | Invalid | Claim | Decide | Override | AddAlias | Snooze | Review | Query
-          | Dashboard | Show | ConfirmImport | Help | Cancel | NotUnderstood)
+          | Dashboard | Show | ExportList | ConfirmImport | Help | Cancel | NotUnderstood)

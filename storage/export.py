@@ -72,12 +72,16 @@ TABLE_COLUMNS = (("编号", "ID"), ("客户名称", "Customer"), ("联系人", "
                  ("状态", "Status"), ("负责人", "Owner"), ("最近跟进", "Last follow-up"), ("下次跟进", "Next follow-up"))
 
 
-def table(session: Session, *, lang: str, config, viewer: m.User | None = None) -> tuple[list[str], list[list]]:
-    """Every opportunity the viewer may see (everyone's without one) as a sheet's rows, oldest first."""
+def table(session: Session, *, lang: str, config, viewer: m.User | None = None,
+          owner: str | None = None) -> tuple[list[str], list[list]]:
+    """Every opportunity the viewer may see (everyone's without one; only `owner`'s, given one) as a sheet's rows,
+    oldest first."""
     q = select(m.Opportunity).order_by(m.Opportunity.created_at, m.Opportunity.id).options(
         selectinload(m.Opportunity.contacts), selectinload(m.Opportunity.follow_ups))
     if viewer is not None:
         q = q.where(scope(viewer))
+    if owner is not None:
+        q = q.where(m.Opportunity.owner_id == owner)
     rows = []
     for o in session.scalars(q):
         c = o.contacts[0] if o.contacts else None

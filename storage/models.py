@@ -301,6 +301,8 @@ class OutboxMessage(Base):
     handled_by: Mapped[str | None] = mapped_column(String(64))  # acted on from its buttons: by whom, when, what
     handled_at: Mapped[datetime | None]
     handled_note: Mapped[str | None] = mapped_column(Text)
+    file_name: Mapped[str | None] = mapped_column(String(200))  # an attached spreadsheet (导出)
+    file_data: Mapped[str | None] = mapped_column(Text)  # … as a data URI
 
 
 class DirectoryLookup(Base):

@@ -22,6 +22,7 @@ log = logging.getLogger("oppbot.outbox")
 def _row(notice: Notice, now: datetime) -> dict:
     return dict(key=notice.key, to=notice.to, kind=notice.kind, text=notice.text, image=notice.image,
                 actions=[list(a) for a in notice.actions] or None, route=notice.route, card=notice.card,
+                file_name=notice.file_name, file_data=notice.file_data,
                 created_at=now, attempts=0, parts_sent=0)
 
 

@@ -268,3 +268,54 @@ def test_a_spreadsheet_sent_on_wecom_is_fetched_previewed_and_imported_on_confir
     finally:
         world.close()
         api.close()
+
+
+def test_export_in_chat_attaches_the_askers_list_as_a_sheet_on_slack(make_bot, org_file):
+    from tests.slack_api import MockSlack
+    from tests.test_slack import SlackWorld, slack_org
+    org_file.write_text(slack_org(), encoding="utf-8")
+    bot = make_bot()
+    bot.reply("alice", "报备 杭州云栖科技有限公司 联系人 李娜 13900000001 需求 数据平台", at=AT)
+    bot.reply("bob", "报备 宁波港信息技术有限公司 联系人 周强 13700000002 需求 调度系统", at=AT)
+    bot.clock.now = datetime.fromisoformat("2026-11-04T10:00:00+08:00")
+    api = MockSlack()
+    world = SlackWorld(bot, api)
+    try:
+        world.event("alice", "导出 我的商机", channel="D0ALICE")
+        api.wait_for("files.completeUploadExternal")
+        [asked] = api.ok("files.getUploadURLExternal")
+        assert asked["params"]["filename"] == "商机-2026-11-04.xlsx"
+        upload = next(c for c in api.calls if c["method"].startswith("/upload/"))
+        content = upload["body"]
+        start = content.find(b"PK\x03\x04")  # the workbook inside the upload's form body
+        sheet = load_workbook(io.BytesIO(content[start:content.rfind(b"\r\n--")] if b"\r\n--" in content
+                                         else content[start:])).active
+        rows = [[c.value for c in r] for r in sheet.iter_rows(min_row=2)]
+        assert [r[1] for r in rows] == ["杭州云栖科技有限公司"]  # alice's own, not bob's
+        post = next(c for c in api.ok("chat.postMessage") if c["params"]["channel"] == "D0ALICE")
+        assert post["params"]["text"].startswith("已导出 1 个商机：商机-2026-11-04.xlsx")
+    finally:
+        world.close()
+        api.close()
+
+
+def test_export_in_chat_on_wecom_sends_the_sheet_as_a_file_message(make_bot, org_file):
+    from tests.test_wecom import WeComWorld, settings_for, wecom_org
+    from tests.wecom_api import MockWeCom
+    org_file.write_text(wecom_org(), encoding="utf-8")
+    bot = make_bot()
+    bot.reply("alice", "报备 杭州云栖科技有限公司 联系人 李娜 13900000001 需求 数据平台", at=AT)
+    bot.clock.now = datetime.fromisoformat("2026-11-04T10:00:00+08:00")
+    api = MockWeCom()
+    world = WeComWorld(bot, api, settings_for(api))
+    try:
+        world.text("mike", "导出 团队商机")
+        world.settle()
+        [upload] = api.ok("media/upload")
+        assert upload["query"]["type"] == "file" and "商机-2026-11-04.xlsx".encode() in upload["raw"]
+        sent = [c["json"] for c in api.ok("message/send") if c["json"]["touser"] == "mike.w"]
+        assert sent[0]["text"]["content"].startswith("已导出 1 个商机")
+        assert sent[1]["msgtype"] == "file" and sent[1]["file"]["media_id"].startswith("MEDIA-")
+    finally:
+        world.close()
+        api.close()

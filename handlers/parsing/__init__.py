@@ -170,6 +170,8 @@ def _parse(text: str, *, today: date, tagger) -> i.Intent:
         return parse_register(rest, today=today, tagger=tagger)
     if kind in ("help", "cancel", "dashboard", *QUERIES):
         return _simple(kind, rest, today=today)
+    if kind == "export":  # 导出 我的商机 / export team pipeline: the list as a spreadsheet
+        return i.ExportList(what="team" if split_verb(rest)[0] == "team" else "mine")
     if kind == "override":
         return i.Override(note=REASON_LABEL.sub("", rest, count=1).strip() or None)
     if kind == "alias":

@@ -44,6 +44,7 @@ VERBS: dict[str, tuple[str, ...]] = {
     "leaderboard": ("销售排行", "排行榜", "排行", "排名", "leaderboard", "ranking"),
     "compliance": ("跟进合规", "合规检查", "合规", "compliance"),
     "dashboard": ("数据看板", "看板", "仪表盘", "仪表板", "dashboard"),
+    "export": ("导出表格", "导出", "export"),
     "help": ("帮助", "怎么用", "使用说明", "help", "?"),
     "cancel": ("取消", "算了", "不报了", "cancel", "nevermind", "never mind"),
 }
