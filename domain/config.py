@@ -83,6 +83,11 @@ class Config:
     def user(self, user_id: str) -> User | None:
         return self._users.get(user_id)
 
+    def name_of(self, user_id: str | None) -> str:
+        """What people are called in messages: the config's name, else the id as stored (someone who left)."""
+        user = self._users.get(user_id) if user_id else None
+        return user.name if user else (user_id or "-")
+
     def team(self, name: str | None) -> Team | None:
         return next((t for t in self.teams if t.name == name), None)
 

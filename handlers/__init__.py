@@ -183,8 +183,7 @@ def _handled(session, deps: Deps, message_id: int, user_id: str, lang: str) -> s
     if done is None:
         return None
     tz = deps.config.timezone_of(deps.config.team_of(user_id))
-    who = deps.config.user(done.handled_by)
-    return say("already_handled", lang, who=who.name if who else done.handled_by, note=done.handled_note,
+    return say("already_handled", lang, who=deps.config.name_of(done.handled_by), note=done.handled_note,
                at=done.handled_at.astimezone(tz).strftime("%m-%d %H:%M"))
 
 

@@ -26,9 +26,8 @@ def cards(session: Session, config: Config, ids: list[str], lang: str) -> str | 
         opp = repo.any_opportunity(session, opp_id)  # unscoped: the line holds only what anyone may learn
         if opp is None:
             continue
-        owner = config.user(opp.owner_id)
         where = stage_name(opp.stage, lang) if opp.status == "open" else named(STATUS_NAMES, opp.status, lang)
         step = " ".join(str(x) for x in (opp.next_action, opp.next_action_date) if x) or "—"
         lines.append(say("glance_line", lang, id=opp.id, customer=opp.customer.name, stage=where, next=step,
-                         owner=owner.name if owner else opp.owner_id))
+                         owner=config.name_of(opp.owner_id)))
     return "\n".join(lines) or None

@@ -61,8 +61,7 @@ class Context:
         return Reply(text="\n".join(x for x in (head, card_text(card)) if x), lang=self.lang, card=card)
 
     def name_of(self, user_id: str | None) -> str:
-        user = self.config.user(user_id) if user_id else None
-        return user.name if user else (user_id or "-")
+        return self.config.name_of(user_id)
 
     def lang_of(self, user_id: str) -> str:
         user = self.session.get(m.User, user_id)

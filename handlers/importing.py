@@ -298,8 +298,7 @@ def report_text(report: Report, lang: str, config) -> str:
             lines.append(say("import_error", lang, row=r.row, problems="；".join(
                 f"{col}: {why}" for col, why in r.problems)))
         elif r.outcome == "conflict":
-            owner = config.user(r.owner)
-            lines.append(say("import_conflict", lang, row=r.row, id=r.id, owner=owner.name if owner else r.owner,
+            lines.append(say("import_conflict", lang, row=r.row, id=r.id, owner=config.name_of(r.owner),
                              until=r.until or "—"))
         elif r.outcome == "mine":
             lines.append(say("import_mine", lang, row=r.row, id=r.id))

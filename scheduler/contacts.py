@@ -75,12 +75,7 @@ def _tell(s, deps: Deps, *, external_id: str, name: str, corp: str, opps: list[m
         user = s.get(m.User, manager)
         lang = (user.lang if user else None) or "zh"
         owned = "；".join(say("overlap_owned", lang, id=o.id, customer=o.customer.name,
-                             owner=_name(config, o.owner_id), until=o.protected_until or "—") for o in opps)
+                             owner=config.name_of(o.owner_id), until=o.protected_until or "—") for o in opps)
         yield Notice(to=manager, kind="alert", key=f"overlap:{subject}:{manager}", text=say(
-            "overlap", lang, contact=name, corp=corp, followers="、".join(_name(config, f) for f in followers),
+            "overlap", lang, contact=name, corp=corp, followers="、".join(config.name_of(f) for f in followers),
             owned=owned))
-
-
-def _name(config, user_id: str) -> str:
-    user = config.user(user_id)
-    return user.name if user else user_id

@@ -295,7 +295,7 @@ def priority_queue(now: datetime, deps: Deps) -> int:
                 for d in directors:
                     lang = _lang(s, d)
                     added += outbox.enqueue(s, Notice(to=d, kind="alert", key=f"priority:{opp_id}:{d}", text=say(
-                        "priority_alert", lang, id=opp_id, customer=customer, owner=_name(deps, owner), score=score,
+                        "priority_alert", lang, id=opp_id, customer=customer, owner=deps.config.name_of(owner), score=score,
                         amount=money(budget, currency, lang), due=due)), now=now)
                 if alerted is None or today < due or _director_met(s, opp_id, set(directors)):
                     continue
@@ -310,11 +310,6 @@ def _lang(s, user_id: str) -> str:
     """The language a person last wrote in (stored with them), Chinese until they have written."""
     user = s.get(m.User, user_id)
     return user.lang if user else "zh"
-
-
-def _name(deps: Deps, user_id: str) -> str:
-    user = deps.config.user(user_id)
-    return user.name if user else user_id
 
 
 def _director_met(s, opp_id: str, directors: set[str]) -> bool:
@@ -346,7 +341,7 @@ def support_deadlines(now: datetime, deps: Deps) -> int:
                 for who in to:
                     lang = _lang(s, who)
                     text = say("support_remind" if days == 1 else "support_escalate", lang,
-                               rep=_name(deps, request.requested_by), id=request.opportunity_id,
+                               rep=deps.config.name_of(request.requested_by), id=request.opportunity_id,
                                customer=customer, team=say(f"support_team_{request.kind}", lang))
                     added += outbox.enqueue(s, Notice(to=who, kind="reminder" if days == 1 else "escalation",
                                                       key=f"{key}:{request.id}:{who}", text=text), now=now)

@@ -86,10 +86,9 @@ def table(session: Session, *, lang: str, config, viewer: m.User | None = None,
     for o in session.scalars(q):
         c = o.contacts[0] if o.contacts else None
         last = max(o.follow_ups, key=lambda f: f.at) if o.follow_ups else None
-        owner = config.user(o.owner_id)
         rows.append([o.id, o.customer.name, c and c.name, c and c.title, c and c.phone, c and c.email, o.need,
                      float(o.budget) if o.budget is not None else None, o.currency, o.expected_close,
                      source_name(o.source, lang) if o.source else None, o.industry, stage_name(o.stage, lang),
-                     named(STATUS_NAMES, o.status, lang), owner.name if owner else o.owner_id,
+                     named(STATUS_NAMES, o.status, lang), config.name_of(o.owner_id),
                      last.content if last else None, o.follow_up_due])
     return [zh if lang == "zh" else en for zh, en in TABLE_COLUMNS], rows
