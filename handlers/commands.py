@@ -125,7 +125,6 @@ def create_registration(ctx: Context, cmd: i.Register, *, team, party, match: de
     if new_customer:
         customer = m.Customer(name=cmd.customer, normalized_name=party.name.key, created_at=ctx.now)
         ctx.session.add(customer)
-        ctx.session.flush()  # the index rows need its id
     opp = m.Opportunity(
         id=repo.next_opportunity_id(ctx.session, year=ctx.today.year, region=team.region),
         customer=customer, owner_id=ctx.user.id, team_name=team.name, region=team.region,

@@ -31,12 +31,13 @@ def party_of(cmd: i.Register) -> Party:
                  emails=frozenset(c.email for c in cmd.contacts if c.email))
 
 
-def check(ctx, party: Party, *, exclude: str | None = None) -> Match:
+def check(ctx, party: Party, *, exclude: str | None = None, relied: set[str] | None = None) -> Match:
     """The strongest match among the candidates' open opportunities decides; the rep's own wins a tie.
-    `exclude`: the opportunity whose customer is being renamed does not match itself."""
+    `exclude`: the opportunity whose customer is being renamed does not match itself; `relied` is filled with the
+    index keys the answer rests on (storage.matchindex.candidates)."""
     matchindex.lock_registrations(ctx.session)
     best: tuple | None = None
-    for customer_id, s in matchindex.matches(ctx.session, party):
+    for customer_id, s in matchindex.matches(ctx.session, party, relied=relied):
         opp = matchindex.open_opportunity(ctx.session, customer_id)  # only for the few that match
         if opp is None or opp.id == exclude:
             continue

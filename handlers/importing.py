@@ -23,7 +23,7 @@ from handlers.parsing.amounts import find_amount
 from handlers.parsing.dates import find_date
 from handlers.parsing.fields import EMAIL, find_phones, normalize_phone, source_of, stage_of
 from handlers.render import STATUS_NAMES
-from storage import lifecycle
+from storage import lifecycle, matchindex
 from storage import models as m
 from storage import sheets
 from storage.sheets import Table
@@ -107,9 +107,11 @@ def run(deps: Deps, file: str, table: Table, *, importer: str | None, dry_run: b
     now = deps.clock()
 
     def rows(s) -> list[RowResult]:
-        return [_row(s, deps, {f: cells[n] for n, f in mapping.items() if n < len(cells)}, number=number,
-                     file=file, importer=importer, now=now)
-                for number, cells in progress(list(enumerate(table.rows, start=2)))]
+        batch = _Batch(s)
+        with lifecycle.batch(s):
+            return [_row(batch, deps, {f: cells[n] for n, f in mapping.items() if n < len(cells)}, number=number,
+                         file=file, importer=importer, now=now)
+                    for number, cells in progress(list(enumerate(table.rows, start=2)))]
     if session is not None:
         results, applied = rows(session), True
     else:
@@ -124,11 +126,46 @@ def run(deps: Deps, file: str, table: Table, *, importer: str | None, dry_run: b
                   applied=applied)
 
 
-def _row(session, deps: Deps, values: dict, *, number: int, file: str, importer: str | None,
+BATCH_ROWS = 500  # registrations written together (lifecycle.batch); fewer when rows share index keys
+
+
+class _Batch:
+    """The import's session and what its unwritten registrations are filed under: a row's 查重 that rests on
+    one of those keys flushes the batch first and looks again, so it answers as if every earlier row were in —
+    one that rests on none could not have found them (storage.matchindex.candidates)."""
+
+    def __init__(self, session):
+        self.session, self.keys, self.rows, self.users = session, set(), 0, {}
+
+    def user(self, user_id: str | None) -> m.User | None:
+        if user_id and user_id not in self.users:  # held here: the session's identity map would let it go
+            self.users[user_id] = self.session.get(m.User, user_id)
+        return self.users.get(user_id)
+
+    def check(self, ctx: Context, party) -> dedupe.Match:
+        relied: set[str] = set()
+        match = dedupe.check(ctx, party, relied=relied)
+        if relied & self.keys:
+            self.flush()
+            match = dedupe.check(ctx, party)
+        return match
+
+    def added(self, party) -> None:
+        self.keys |= matchindex.party_keys(party)
+        self.rows += 1
+        if self.rows >= BATCH_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        lifecycle.flush_batch(self.session)
+        self.keys, self.rows = set(), 0
+
+
+def _row(batch: _Batch, deps: Deps, values: dict, *, number: int, file: str, importer: str | None,
          now: datetime) -> RowResult:
     config = deps.config
     owner_id, problems = _owner(config, values.get("owner"), importer)
-    user = session.get(m.User, owner_id) if owner_id else None
+    user = batch.user(owner_id)
     team = config.team(user.team_name) if user else None
     today = now.astimezone(config.timezone_of(team)).date()
     read, more = _read(values, today=today)
@@ -138,10 +175,10 @@ def _row(session, deps: Deps, values: dict, *, number: int, file: str, importer:
     if problems:
         return RowResult(number, "error", problems=problems)
     # no savepoint per row: anything unexpected raises, and the whole import's transaction rolls back with it
-    ctx = Context(session=session, user=user, config=config, now=now, today=today, lang=user.lang or "zh",
+    ctx = Context(session=batch.session, user=user, config=config, now=now, today=today, lang=user.lang or "zh",
                   message=f"import {file} row {number}")
     party = dedupe.party_of(read.register)
-    match = dedupe.check(ctx, party)
+    match = batch.check(ctx, party)
     if match.outcome in ("mine", "conflict"):
         return RowResult(number, match.outcome, id=match.holder.id, owner=match.holder.owner_id,
                          until=match.holder.protected_until)
@@ -149,6 +186,7 @@ def _row(session, deps: Deps, values: dict, *, number: int, file: str, importer:
     opp = create_registration(ctx, read.register, team=team, party=party, match=match, status="open",
                               stage=read.stage or "discovery", next_action_date=upcoming)
     _settle(ctx, opp, read)
+    batch.added(party)
     return RowResult(number, "possible" if match.outcome == "possible" else "imported", id=opp.id)
 
 
@@ -267,8 +305,8 @@ def _settle(ctx: Context, opp: m.Opportunity, read: Read) -> None:
     """What the sheet says beyond a registration (which entered at its stage, due by its next date): its last
     follow-up, and a close."""
     if read.follow_up:
-        ctx.session.add(m.FollowUp(opportunity_id=opp.id, at=ctx.now, by=opp.owner_id, content=read.follow_up,
-                                   next_action_date=read.next_date, risks={}))
+        opp.follow_ups.append(m.FollowUp(at=ctx.now, by=opp.owner_id, content=read.follow_up,
+                                         next_action_date=read.next_date, risks={}))
     if read.status in ("won", "lost", "invalid"):
         lifecycle.close(ctx.session, opp, read.status, actor=ctx.actor, at=ctx.now)
 

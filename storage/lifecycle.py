@@ -6,10 +6,11 @@ caller's transaction. Nothing else in the code sets these fields.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from sqlalchemy.orm import Session
 
@@ -53,13 +54,45 @@ class Taken(Exception):
 
 def create(session: Session, opp: m.Opportunity, party: Party, *, new_customer: bool, actor: Actor, at: datetime,
            **detail) -> None:
-    """A registration: the record, its first stage-history row, its customer's index keys and protection."""
+    """A registration: the record, its first stage-history row, its customer's index keys and protection. In a
+    `batch`, the index and protection rows follow at the batch's flush, each table in one statement."""
     opp.stage_history = [m.StageChange(at=at, from_stage=None, to_stage=opp.stage, by=actor.user_id)]
     session.add(opp)
+    record(session, opp, "register", actor=actor, at=at, **detail)
+    pending = session.info.get(BATCH)
+    if pending is not None:
+        pending.append((opp, party, new_customer))
+        return
     if opp.status in ("pending", "open") and not matchindex.protect(session, party.name, opp.id):
         raise Taken(party.name.core)
+    session.flush()  # the customer's id, for its index keys
     matchindex.file_customer(session, opp.customer.id, party, new=new_customer)
-    record(session, opp, "register", actor=actor, at=at, **detail)
+
+
+BATCH = "oppbot.batch"  # session.info: the registrations of a batch whose index rows are still to be written
+
+
+@contextmanager
+def batch(session: Session) -> Iterator[None]:
+    """Registrations in bulk (an import): nothing is flushed until `flush_batch` writes the batch — the records,
+    then every index key and protected key of it in one statement each. Reads in between do not see the batch:
+    the caller flushes before a read that the batch could change (see handlers.importing)."""
+    session.info[BATCH] = []
+    try:
+        with session.no_autoflush:
+            yield
+            flush_batch(session)
+    finally:
+        session.info.pop(BATCH, None)
+
+
+def flush_batch(session: Session) -> None:
+    pending, session.info[BATCH] = session.info[BATCH], []
+    session.flush()
+    held = [(party.name, opp.id) for opp, party, _ in pending if opp.status in ("pending", "open")]
+    if held and not matchindex.protect_many(session, held):
+        raise Taken(", ".join(name.core for name, _ in held))
+    matchindex.file_customers(session, [(opp.customer.id, party, new) for opp, party, new in pending])
 
 
 def record(session: Session, opp: m.Opportunity, action: str, *, actor: Actor, at: datetime, **detail) -> None:

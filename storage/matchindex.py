@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from domain.matching import Name, Party, Signal, compare, index_keys, read_name, rules_fingerprint
 from storage import models as m
-from storage.upsert import insert_ignoring_duplicates
+from storage.upsert import insert_ignoring_duplicates, insert_many_ignoring_duplicates
 
 OPEN = ("pending", "open")
 MAX_POSTINGS = 500  # an n-gram shared by more customers than this tells little: skipped
@@ -30,11 +30,18 @@ def party_keys(party: Party) -> set[str]:
 
 def file_customer(session: Session, customer_id: int, party: Party, *, new: bool = False) -> None:
     """Index a customer (new name, alias, contact phone or email); keys already filed are kept once."""
-    keys = party_keys(party)
-    if not new:
-        keys -= set(session.scalars(select(m.MatchKey.key).where(m.MatchKey.customer_id == customer_id)))
-    if keys:  # one executemany, not one INSERT … RETURNING per key
-        session.execute(insert(m.MatchKey), [{"customer_id": customer_id, "key": k} for k in sorted(keys)])
+    file_customers(session, [(customer_id, party, new)])
+
+
+def file_customers(session: Session, customers: list[tuple[int, Party, bool]]) -> None:
+    """Index many customers at once — (id, party, new) each — in one executemany (a batch of imported rows)."""
+    old = {cid for cid, _, new in customers if not new}
+    filed = set(session.execute(select(m.MatchKey.customer_id, m.MatchKey.key).where(
+        m.MatchKey.customer_id.in_(old))).tuples()) if old else set()
+    rows = [{"customer_id": cid, "key": k} for cid, party, _ in customers for k in sorted(party_keys(party))
+            if (cid, k) not in filed]
+    if rows:  # one executemany, not one INSERT … RETURNING per key
+        session.execute(insert(m.MatchKey), rows)
 
 
 # Fixed statements with expanding IN lists: compiled once, run many times (the check is on every registration).
@@ -51,14 +58,18 @@ _CONTACTS = text("SELECT customer_id, phone, email FROM contacts WHERE customer_
                  "AND (phone IS NOT NULL OR email IS NOT NULL)").bindparams(bindparam("ids", expanding=True))
 
 
-def candidates(session: Session, party: Party, *, limit: int = CANDIDATES) -> list[int]:
-    """Customers sharing an exact key with the party, then those sharing the most of its rarest n-grams."""
+def candidates(session: Session, party: Party, *, limit: int = CANDIDATES, relied: set[str] | None = None) -> list[int]:
+    """Customers sharing an exact key with the party, then those sharing the most of its rarest n-grams.
+    `relied` is filled with the keys the answer rests on: a customer filed under none of them could not change it
+    (the exact keys and the n-grams under the cut-off; one over it stays over it as customers are added)."""
     keys = party_keys(party)
     exact = [k for k in keys if not k.startswith("g:")]
     found = [r[0] for r in session.execute(_EXACT, {"keys": exact, "limit": limit})]
     grams = sorted(k for k in keys if k.startswith("g:"))
     counted = sorted(zip(_postings(session, grams), grams))
     rare = [k for n, k in counted if n < MAX_POSTINGS][:RAREST_GRAMS]
+    if relied is not None:
+        relied.update(exact, (k for n, k in counted if n < MAX_POSTINGS))
     if rare and len(found) < limit:
         seen = set(found)
         found += [cid for cid, _ in session.execute(_BY_GRAMS, {"keys": rare, "limit": limit}) if cid not in seen]
@@ -108,10 +119,10 @@ def holders(session: Session, customer_ids: list[int]) -> list[Holder]:
             for cid, name in names.items()]
 
 
-def matches(session: Session, party: Party) -> list[tuple[int, Signal]]:
+def matches(session: Session, party: Party, *, relied: set[str] | None = None) -> list[tuple[int, Signal]]:
     """查重: (customer id, signal) of every candidate with an open opportunity that matches, strongest first — for
     a registration (handlers.dedupe) and for a WeCom external contact's company (scheduler.contacts) alike."""
-    found = [(h.customer_id, s) for h in holders(session, candidates(session, party))
+    found = [(h.customer_id, s) for h in holders(session, candidates(session, party, relied=relied))
              if (s := compare(party, h.party)) is not None]
     return sorted(found, key=lambda f: (f[1].strength == "strong", f[1].score), reverse=True)
 
@@ -152,15 +163,26 @@ def rebuild_if_rules_changed(session: Session) -> int:
 
 def lock_registrations(session: Session) -> None:
     """PostgreSQL: one registration check at a time across every bot process, for variants that share no key.
-    SQLite needs nothing: BEGIN IMMEDIATE already serialises writers."""
-    if session.get_bind().dialect.name == "postgresql":
+    SQLite needs nothing: BEGIN IMMEDIATE already serialises writers. Taken once a transaction (an import checks
+    thousands of rows in one)."""
+    if session.get_bind().dialect.name == "postgresql" and session.info.get(_LOCKED) is not session.get_transaction():
         session.execute(text("SELECT pg_advisory_xact_lock(hashtext('oppbot:register'))"))
+        session.info[_LOCKED] = session.get_transaction()
+
+
+_LOCKED = "oppbot.registration_lock"  # session.info: the transaction that holds the registration lock
 
 
 def protect(session: Session, name: Name, opportunity_id: str) -> bool:
     """Claim the customer's core name for this opportunity; False when another holds it (the constraint)."""
     return insert_ignoring_duplicates(session, m.ProtectedKey, {"key": name.core, "opportunity_id": opportunity_id},
                                       conflict_on=["key"])
+
+
+def protect_many(session: Session, held: list[tuple[Name, str]]) -> bool:
+    """Claim many core names at once — (name, opportunity id) each; False when any was held already."""
+    rows = [{"key": name.core, "opportunity_id": opp_id} for name, opp_id in held]
+    return insert_many_ignoring_duplicates(session, m.ProtectedKey, rows, conflict_on=["key"]) == len(rows)
 
 
 def unprotect(session: Session, opportunity_id: str) -> None:
