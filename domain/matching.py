@@ -62,7 +62,8 @@ PUBLIC_MAIL_DOMAINS = frozenset((
 STRONG_RATIO = 92
 WEAK_RATIO = 80
 
-_GENERIC_LONGEST_FIRST = sorted(GENERIC_WORDS, key=len, reverse=True)
+_GENERIC_BY_LENGTH = tuple((n, frozenset(w for w in GENERIC_WORDS if len(w) == n))
+                           for n in sorted({len(w) for w in GENERIC_WORDS}, reverse=True))  # 新能源 before 能源
 _BRACKET = re.compile(r"\(([^()]{1,12})\)")
 _AND = re.compile(r"\s+(?:and|&)\s+|&")
 _LEADING_THE = re.compile(r"^the\s+")
@@ -101,7 +102,7 @@ def normalize_company(name: str) -> str:
 
 @lru_cache(maxsize=8192)
 def read_name(name: str) -> Name:
-    s = _fold(name)
+    s = folded = _fold(name)
     s = _BRACKET.sub(lambda m: "" if m.group(1).strip() in _PLACES_IN_BRACKETS else m.group(0), s)
     s = _strip_legal(s)
     s = _BRACKET.sub(lambda m: "" if m.group(1).strip() in _PLACES_IN_BRACKETS else m.group(0), s).strip()
@@ -109,7 +110,7 @@ def read_name(name: str) -> Name:
     key = _NOT_NAME.sub("", _strip_legal(s))
     core = _core(key)
     words = tuple(re.findall(r"[a-z0-9]+", s)) if not _CJK.search(s) else ()
-    return Name(display=name, key=key, core=core, initials=_initials(name), words=words)
+    return Name(display=name, key=key, core=core, initials=_initials(name, folded), words=words)
 
 
 @lru_cache(maxsize=None)
@@ -133,10 +134,12 @@ def _fold(name: str) -> str:
     return re.sub(r"[\s']+", " ", s.replace("'", "")).strip()
 
 
-def _initials(name: str) -> frozenset[str]:
+def _initials(name: str, folded: str) -> frozenset[str]:
     """International Business Machines → ibm (with and without the legal form: CATL has its Limited)."""
-    words = re.findall(r"[a-z]+", _fold(name))
-    if len(words) < 3 or _CJK.search(name):
+    if _CJK.search(name):
+        return frozenset()
+    words = re.findall(r"[a-z]+", folded)
+    if len(words) < 3:
         return frozenset()
     bare = _strip_legal(" ".join(words)).split()
     return frozenset(i for i in ("".join(w[0] for w in words), "".join(w[0] for w in bare)) if len(i) >= 3)
@@ -188,9 +191,9 @@ def _core(key: str) -> str:
     core, changed = key, True
     while changed:
         changed = False
-        for word in _GENERIC_LONGEST_FIRST:  # 新能源 before 能源
-            if core.endswith(word) and len(core) - len(word) >= 2:
-                core, changed = core[: -len(word)], True
+        for n, words in _GENERIC_BY_LENGTH:
+            if len(core) - n >= 2 and core[-n:] in words:
+                core, changed = core[:-n], True
                 break
     return core
 

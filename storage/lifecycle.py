@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterator
 from sqlalchemy.orm import Session
 
 from domain.matching import Party, read_name
-from storage import matchindex
+from storage import matchindex, repo
 from storage import models as m
 
 # What `update` may set: the registration's fields and the record's bookkeeping, never status/owner/stage.
@@ -77,13 +77,15 @@ def batch(session: Session) -> Iterator[None]:
     """Registrations in bulk (an import): nothing is flushed until `flush_batch` writes the batch — the records,
     then every index key and protected key of it in one statement each. Reads in between do not see the batch:
     the caller flushes before a read that the batch could change (see handlers.importing)."""
-    session.info[BATCH] = []
+    session.info[BATCH], session.info[repo.ISSUED] = [], {}
     try:
         with session.no_autoflush:
             yield
             flush_batch(session)
+            repo.store_issued_ids(session)
     finally:
         session.info.pop(BATCH, None)
+        session.info.pop(repo.ISSUED, None)
 
 
 def flush_batch(session: Session) -> None:

@@ -45,28 +45,27 @@ def file_customers(session: Session, customers: list[tuple[int, Party, bool]]) -
 
 
 # Fixed statements with expanding IN lists: compiled once, run many times (the check is on every registration).
-_EXACT = text("SELECT DISTINCT customer_id FROM match_keys WHERE key IN :keys LIMIT :limit").bindparams(
-    bindparam("keys", expanding=True))
 _BY_GRAMS = text("SELECT customer_id, COUNT(*) AS shared FROM match_keys WHERE key IN :keys "
                  "GROUP BY customer_id ORDER BY shared DESC LIMIT :limit").bindparams(bindparam("keys", expanding=True))
-_OPEN_NAMES = text("SELECT c.id, c.name FROM customers c WHERE c.id IN :ids AND EXISTS (SELECT 1 FROM opportunities o "
-                   "WHERE o.customer_id = c.id AND o.status IN ('pending', 'open'))").bindparams(
-    bindparam("ids", expanding=True))
-_ALIASES = text("SELECT customer_id, alias FROM customer_aliases WHERE customer_id IN :ids").bindparams(
-    bindparam("ids", expanding=True))
-_CONTACTS = text("SELECT customer_id, phone, email FROM contacts WHERE customer_id IN :ids "
-                 "AND (phone IS NOT NULL OR email IS NOT NULL)").bindparams(bindparam("ids", expanding=True))
+# A candidate's name when it has an open opportunity, its aliases and its contacts' phones and e-mails: one round trip.
+_HOLDERS = text(
+    "SELECT c.id, 'n', c.name, NULL FROM customers c WHERE c.id IN :ids AND EXISTS (SELECT 1 FROM opportunities o "
+    "WHERE o.customer_id = c.id AND o.status IN ('pending', 'open')) "
+    "UNION ALL SELECT customer_id, 'a', alias, NULL FROM customer_aliases WHERE customer_id IN :ids "
+    "UNION ALL SELECT customer_id, 't', phone, email FROM contacts WHERE customer_id IN :ids "
+    "AND (phone IS NOT NULL OR email IS NOT NULL)").bindparams(bindparam("ids", expanding=True))
 
 
-def candidates(session: Session, party: Party, *, limit: int = CANDIDATES, relied: set[str] | None = None) -> list[int]:
+def candidates(session: Session, party: Party, *, limit: int = CANDIDATES,
+               relied: set[str] | None = None) -> list[int]:
     """Customers sharing an exact key with the party, then those sharing the most of its rarest n-grams.
     `relied` is filled with the keys the answer rests on: a customer filed under none of them could not change it
     (the exact keys and the n-grams under the cut-off; one over it stays over it as customers are added)."""
     keys = party_keys(party)
     exact = [k for k in keys if not k.startswith("g:")]
-    found = [r[0] for r in session.execute(_EXACT, {"keys": exact, "limit": limit})]
     grams = sorted(k for k in keys if k.startswith("g:"))
-    counted = sorted(zip(_postings(session, grams), grams))
+    found, postings = _exact_and_postings(session, exact, grams, limit)
+    counted = sorted(zip(postings, grams))
     rare = [k for n, k in counted if n < MAX_POSTINGS][:RAREST_GRAMS]
     if relied is not None:
         relied.update(exact, (k for n, k in counted if n < MAX_POSTINGS))
@@ -77,18 +76,25 @@ def candidates(session: Session, party: Party, *, limit: int = CANDIDATES, relie
 
 
 @lru_cache(maxsize=64)
-def _postings_statement(n: int):
-    """One round trip for n bounded counts: (SELECT COUNT(*) FROM (… LIMIT cut-off)) per key."""
-    parts = [f"(SELECT COUNT(*) FROM (SELECT 1 FROM match_keys WHERE key = :k{i} LIMIT {MAX_POSTINGS}) AS t{i})"
-             for i in range(n)]
-    return text("SELECT " + ", ".join(parts))
+def _exact_and_postings_statement(n: int):
+    """One round trip: the customers filed under an exact key (row -1 each), and for each of n keys how many
+    customers share it, counted no further than the cut-off (row i)."""
+    parts = ["SELECT -1 AS i, customer_id AS v FROM (SELECT DISTINCT customer_id FROM match_keys "
+             "WHERE key IN :exact LIMIT :limit) AS x"]
+    parts += [f"SELECT {i}, (SELECT COUNT(*) FROM (SELECT 1 FROM match_keys WHERE key = :k{i} "
+              f"LIMIT {MAX_POSTINGS}) AS t{i})" for i in range(n)]
+    return text(" UNION ALL ".join(parts)).bindparams(bindparam("exact", expanding=True))
 
 
-def _postings(session: Session, keys: list[str]) -> list[int]:
-    """How many customers share each key, counted no further than the cut-off."""
-    if not keys:
-        return []
-    return list(session.execute(_postings_statement(len(keys)), {f"k{i}": k for i, k in enumerate(keys)}).one())
+def _exact_and_postings(session: Session, exact: list[str], grams: list[str],
+                        limit: int) -> tuple[list[int], list[int]]:
+    rows = session.execute(_exact_and_postings_statement(len(grams)),
+                           {"exact": exact, "limit": limit, **{f"k{i}": k for i, k in enumerate(grams)}}).all()
+    postings = [0] * len(grams)
+    for i, v in rows:
+        if i >= 0:
+            postings[i] = v
+    return [v for i, v in rows if i < 0], postings
 
 
 @dataclass(frozen=True)
@@ -103,18 +109,15 @@ def holders(session: Session, customer_ids: list[int]) -> list[Holder]:
     """Candidates with an open (protected) opportunity, read as plain rows: no ORM objects until one matches."""
     if not customer_ids:
         return []
-    names = dict(session.execute(_OPEN_NAMES, {"ids": customer_ids}).all())
-    if not names:
-        return []
-    ids = list(names)
-    aliases, phones, emails = defaultdict(list), defaultdict(set), defaultdict(set)
-    for cid, alias in session.execute(_ALIASES, {"ids": ids}):
-        aliases[cid].append(read_name(alias))
-    for cid, phone, email in session.execute(_CONTACTS, {"ids": ids}):
-        if phone:
-            phones[cid].add(phone)
-        if email:
-            emails[cid].add(email)
+    names, aliases, phones, emails = {}, defaultdict(list), defaultdict(set), defaultdict(set)
+    for cid, kind, value, email in session.execute(_HOLDERS, {"ids": customer_ids}):
+        if kind == "n":
+            names[cid] = value
+        elif kind == "a":
+            aliases[cid].append(read_name(value))
+        else:
+            phones[cid] |= {value} if value else set()
+            emails[cid] |= {email} if email else set()
     return [Holder(cid, Party(read_name(name), tuple(aliases[cid]), frozenset(phones[cid]), frozenset(emails[cid])))
             for cid, name in names.items()]
 

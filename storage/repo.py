@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, true
+from sqlalchemy import func, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from domain.config import Config
@@ -48,9 +48,28 @@ def sync_config(session: Session, config: Config) -> None:
 
 
 def next_opportunity_id(session: Session, *, year: int, region: str) -> str:
-    """`YYYY-REGION-NNN`; one atomic upsert, so concurrent registrations never share a number."""
-    n = increment_counter(session, m.IdSequence, {"year": year, "region": region})
+    """`YYYY-REGION-NNN`; one atomic upsert, so concurrent registrations never share a number. In a batch of
+    registrations (an import) only the first of each counter goes to the database, which then holds that row for
+    the transaction; the rest count on from it and `store_issued_ids` writes where they got to."""
+    issued = session.info.get(ISSUED)
+    if issued is not None and (year, region) in issued:
+        n = issued[year, region] = issued[year, region] + 1
+    else:
+        n = increment_counter(session, m.IdSequence, {"year": year, "region": region})
+        if issued is not None:
+            issued[year, region] = n
     return f"{year}-{region}-{n:03d}"
+
+
+ISSUED = "oppbot.issued_ids"  # session.info, in a batch: (year, region) → the last number handed out
+
+
+def store_issued_ids(session: Session) -> None:
+    """A batch's counters as far as they got (one row bumped thousands of times in one transaction would leave
+    PostgreSQL a chain of row versions to walk on every bump)."""
+    for (year, region), n in session.info.pop(ISSUED, {}).items():
+        session.execute(update(m.IdSequence).where(m.IdSequence.year == year, m.IdSequence.region == region)
+                        .values(last=n))
 
 
 def scope(viewer: m.User):

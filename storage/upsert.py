@@ -1,6 +1,7 @@
 """INSERT … ON CONFLICT for the two backends we run on: the database decides races, not our code."""
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
@@ -35,8 +36,14 @@ def insert_many_ignoring_duplicates(session: Session, model, rows: list[dict[str
 
 def increment_counter(session: Session, model, key: dict[str, Any], *, column: str = "last") -> int:
     """Atomically add one to a counter row (creating it at 1) and return the new value."""
-    ins = _insert(session, model).values(**key, **{column: 1})
-    stmt = ins.on_conflict_do_update(
-        index_elements=list(key), set_={column: getattr(model, column) + 1}
-    ).returning(getattr(model, column))
-    return session.execute(stmt).scalar_one()
+    stmt = _counter_statement(session.get_bind().dialect.name, model, tuple(key), column)
+    return session.execute(stmt, {**key, column: 1}).scalar_one()
+
+
+@lru_cache(maxsize=16)
+def _counter_statement(dialect: str, model, key: tuple[str, ...], column: str):
+    """Built once per counter: every registration bumps one, and a statement rebuilt per call costs more than
+    running it."""
+    ins = (postgresql if dialect == "postgresql" else sqlite).insert(model)
+    return ins.on_conflict_do_update(index_elements=list(key), set_={column: getattr(model, column) + 1}
+                                     ).returning(getattr(model, column))

@@ -131,6 +131,40 @@ def test_importing_the_same_file_twice_imports_nothing_the_second_time(tmp_path,
     assert len(opportunities(make_bot)) == 3
 
 
+def test_rows_written_together_answer_as_rows_written_one_by_one(tmp_path, run, make_bot, new_database,
+                                                                    monkeypatch):
+    """An import writes its registrations in batches (handlers.importing.BATCH_ROWS); a file full of the same
+    customers written differently — short names, pinyin, a shared phone, one already registered — must get the
+    answers, IDs and owners it gets when each row is written before the next is checked."""
+    from handlers import importing
+    make_bot().reply("walt", "报备 深圳市腾讯计算机系统有限公司 联系人 王磊 13800138000 需求 CRM", at=AT)
+    names = ["杭州云栖科技有限公司", "云栖科技", "Hangzhou Yunqi Technology Co., Ltd.", "宁波港信息技术有限公司",
+             "宁波港信息", "腾讯科技（深圳）有限公司", "苏州恒立精密机械有限公司", "恒立精密", "成都天府软件园有限公司",
+             "天府软件园", "北京字节跳动科技有限公司", "字节跳动", "上海云栖数据有限公司"]
+    rows = [[names[k % len(names)], f"联系人{k}", f"139{(k * 7) % 40:08d}", "CRM", ("alice", "bob", "walt")[k % 3]]
+            for k in range(120)]
+    path = workbook(tmp_path / "same.xlsx", ["客户名称", "联系人", "手机", "需求", "负责人"], rows)
+    one_by_one = new_database()
+    make_bot(one_by_one).reply("walt", "报备 深圳市腾讯计算机系统有限公司 联系人 王磊 13800138000 需求 CRM", at=AT)
+
+    code, together = run("import", path)
+    monkeypatch.setattr(importing, "BATCH_ROWS", 1)
+    code_one, alone = run("import", path, url=one_by_one)
+    assert code == code_one == 0, together
+    assert "撞单" in together and "已是你的" in together and "已导入 0 行" not in together
+    assert together == alone
+
+    def stored(url=None):
+        return [(o["id"], o["customer"], o["owner"], o["flag"], [c["phone"] for c in o["contacts"]])
+                for o in opportunities(make_bot, url)]
+    assert stored() == stored(one_by_one) and len(stored()) > 5
+    numbers = sorted(int(o[0].rsplit("-", 1)[1]) for o in stored() if "-SH-" in o[0])
+    assert numbers == list(range(1, len(numbers) + 1))  # the batch's numbers, without a gap
+    for url in (None, one_by_one):  # and the counter went on from the last one the import used
+        said = make_bot(url).reply("bob", "报备 广州白云新材料有限公司 联系人 陈一 13500000000 需求 CRM", at=AT)
+        assert f"2026-SH-{len(numbers) + 1:03d}" in said, said
+
+
 def test_a_gbk_csv_from_chinese_excel_is_read(tmp_path, run, make_bot):
     text = "客户名称,联系人,手机,需求,负责人\r\n杭州云栖科技有限公司,李娜,13900000001,数据平台,Alice\r\n"
     path = tmp_path / "导出.csv"
