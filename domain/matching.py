@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import zhconv
-from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
@@ -201,7 +200,10 @@ def _core(key: str) -> str:
 @lru_cache(maxsize=16384)
 def to_latin(text: str) -> str:
     """华为 → huawei, so a Chinese name meets its pinyin spelling; Latin text stays as it is."""
-    return "".join(lazy_pinyin(text)).lower() if _CJK.search(text) else text
+    if not _CJK.search(text):
+        return text
+    from pypinyin import lazy_pinyin  # loaded with the first Chinese name, not with every command
+    return "".join(lazy_pinyin(text)).lower()
 
 
 # ---- signals and decision ------------------------------------------------------------------------------------

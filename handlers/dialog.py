@@ -191,13 +191,19 @@ def route(ctx, text: str, intent: i.Intent) -> i.Intent | Reply:
     if "customer" in draft.unsure:  # the answer to 客户是「X」吗？
         if YES.match(text):
             return replace(draft, unsure=())
-        if isinstance(intent, i.NotUnderstood) and intent.intent is None or isinstance(intent, i.Register):
+        if isinstance(intent, i.NotUnderstood) and intent.intent is None or _only_a_name(intent):
             name = NOT_IT.sub("", text.strip()) if isinstance(intent, i.NotUnderstood) else intent.customer
             return replace(draft, customer=name.strip(" ,.;:，。；：") or draft.customer, unsure=())
     if isinstance(intent, i.NotUnderstood) and intent.intent is None:
         return merge(draft, parse_register(clean(text), today=ctx.today, expect_customer=draft.customer is None))
     ctx.notes.append(say("draft_dropped", ctx.lang))
     return intent
+
+
+def _only_a_name(intent: i.Intent) -> bool:
+    """'报备 杭州云栖科技' answers 客户是「X」吗？; a registration with its own contact or need is a new one."""
+    return isinstance(intent, i.Register) and not any(
+        getattr(intent, f.name) for f in fields(i.Register) if f.name not in ("customer", "unread", "unsure"))
 
 
 def _an_answer(text: str) -> bool:

@@ -11,8 +11,6 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Callable, Iterable
 
-from openpyxl.utils.datetime import from_excel
-
 from domain.messages import Deps, Reply
 from domain.stages import OPEN_STAGES
 from domain.wording import say
@@ -273,6 +271,7 @@ def _day(value, today: date, column: str, problems: list) -> date | None:
     if isinstance(value, date):
         return value
     if isinstance(value, (int, float)) and 20000 < value < 80000:
+        from openpyxl.utils.datetime import from_excel
         return from_excel(value).date()
     found = find_date(str(value), today=today)
     if found is None:

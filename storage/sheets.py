@@ -7,8 +7,6 @@ import io
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from charset_normalizer import from_bytes
-from openpyxl import Workbook, load_workbook
 
 GB = ("gbk", "gb2312", "gb18030", "hz", "cp936")  # read as GB18030, their superset
 
@@ -35,6 +33,7 @@ def read(name: str, raw: bytes, *, sheet: str | None = None) -> Table:
 
 def _xlsx(raw: bytes, sheet: str | None) -> Table:
     try:
+        from openpyxl import load_workbook  # here, not at start: most commands read no workbook
         book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises several kinds for a file that is not a workbook
         raise SheetError(f"not an Excel workbook ({type(exc).__name__})") from None
@@ -55,6 +54,7 @@ def _csv(raw: bytes) -> Table:
             raw.decode("utf-8")
             encoding = "utf-8"
         except UnicodeDecodeError:
+            from charset_normalizer import from_bytes
             best = from_bytes(raw).best()
             if best is None:
                 raise SheetError("cannot tell this CSV's encoding (save it as UTF-8 or .xlsx)") from None
@@ -74,6 +74,7 @@ def _table(rows: list[list], *, encoding: str | None = None) -> Table:
 
 
 def write_xlsx(headers: list[str], rows: list[list]) -> bytes:
+    from openpyxl import Workbook
     book = Workbook()
     sheet = book.active
     sheet.title = "商机"

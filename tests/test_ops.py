@@ -98,6 +98,12 @@ def test_backup_then_restore_gives_back_the_export_taken_at_backup_time(make_bot
     assert exported(db_url, org_file) == at_backup
 
 
+def test_the_start_up_schema_check_knows_alembics_head():
+    """A start reads the database's revision and runs Alembic only when it is not the newest migration's: the
+    house rule (revision = the file's number) is what makes that check cheap, and this holds Alembic to it."""
+    assert db.head_revision() == HEAD
+
+
 def test_db_downgrade_to_0005_and_upgrade_to_head_keep_the_data(make_bot, db_url, org_file):
     registered(make_bot(), "alice", TENCENT)
     before = exported(db_url, org_file)

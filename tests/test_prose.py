@@ -237,3 +237,20 @@ def test_a_card_with_an_office_line_and_a_mobile_keeps_the_mobile():
 def test_sources_and_closes_in_the_forms_reps_write(said, source, close):
     got = parse(f"报备 客户：台南永丰机械股份有限公司\n联系人：林经理\n{said}", today=date(2026, 11, 16))
     assert (got.source, got.expected_close.isoformat()) == (source, close)
+
+
+def test_a_new_registration_while_a_name_is_in_doubt_is_its_own_registration(bot):
+    """The question 客户是「X」吗？ is answered by a name (or 报备 and a name); a whole new registration, with its
+    own contact, replaces the draft — it must not lend the draft its phone and need."""
+    bot.reply("alice", "报备 昨天展会上加的，海川智联，对接人是信息部经理刘洋，想做设备联网", at=AT)
+    reply = bot.reply("alice", "报备 杭州云栖科技有限公司 联系人 李娜 采购经理 13900000001 需求 数据平台",
+                      at="2026-11-16T10:01:00+08:00")
+    assert reply.startswith("（之前的报备草稿已放弃）") and "已报备 2026-SH-001" in reply, reply
+    [opp] = bot.export()["opportunities"]
+    assert (opp["customer"], opp["need"], [c["phone"] for c in opp["contacts"]]) == (
+        "杭州云栖科技有限公司", "数据平台", ["13900000001"])
+    reply = bot.reply("alice", "报备 昨天展会上加的，海川智联，对接人是信息部经理刘洋，想做设备联网",
+                      at="2026-11-16T10:02:00+08:00")
+    assert "客户是「海川智联」吗" in reply
+    assert bot.reply("alice", "报备 海川智联科技有限公司", at="2026-11-16T10:03:00+08:00").startswith(
+        "已报备 2026-SH-002")  # 报备 and just a name: the answer

@@ -5,7 +5,6 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-import cn2an
 
 DEFAULT_CURRENCY = "CNY"
 
@@ -229,6 +228,7 @@ def _chinese_value(m: re.Match) -> Decimal | None:
         return None  # "千万不要" is "must not", not ten million
     if not (_has_currency(m) or any(c in numeral for c in CHINESE_SCALES)):
         return None
+    import cn2an  # loaded with the first Chinese numeral, not with every command
     try:
         number = cn2an.cn2an(numeral, "smart")
     except Exception:  # cn2an raises ValueError on junk, and is not strict about what else

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Callable
 
-import cn2an
 import holidays
 
 END = 0  # "day of month" marker meaning the month's last day
@@ -227,6 +226,7 @@ def _number(raw: str) -> int | None:
         return EN_NUMBERS[raw]
     if raw.isascii() and raw.isdigit():
         return int(raw)
+    import cn2an  # loaded with the first Chinese numeral, not with every command
     try:
         value = cn2an.cn2an(raw, "smart")
     except Exception:  # cn2an raises ValueError on junk, and is not strict about what else

@@ -8,23 +8,32 @@ import io
 from functools import lru_cache
 from importlib import resources
 
-import matplotlib
-
-matplotlib.use("Agg")  # no display anywhere the bot runs
-from matplotlib import font_manager  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
 
 
 @lru_cache(maxsize=1)
-def cjk_font() -> font_manager.FontProperties:
+def _matplotlib():
+    """Loaded with the first chart: a third of a second on every start of a command that draws none."""
+    import matplotlib
+    matplotlib.use("Agg")  # no display anywhere the bot runs
+    from matplotlib import font_manager
+    from matplotlib.figure import Figure
+    return font_manager, Figure
+
+
+def _figure(**kwargs):
+    return _matplotlib()[1](**kwargs)
+
+
+@lru_cache(maxsize=1)
+def cjk_font():
     path = resources.files("mplfonts").joinpath("fonts/NotoSansCJKsc-Regular.otf")
-    return font_manager.FontProperties(fname=str(path))
+    return _matplotlib()[0].FontProperties(fname=str(path))
 
 
 def funnel_png(title: str, rows: list[tuple[str, int, str]]) -> bytes:
     """rows: (stage label, count, amount label), widest stage first; one bar per stage, centred like a funnel."""
     font = cjk_font()
-    fig = Figure(figsize=(6.4, 1.1 + 0.7 * len(rows)), dpi=100)
+    fig = _figure(figsize=(6.4, 1.1 + 0.7 * len(rows)), dpi=100)
     ax = fig.subplots()
     widest = max((count for _, count, _ in rows), default=0) or 1
     for i, (label, count, amount) in enumerate(rows):
@@ -46,7 +55,7 @@ def funnel_png(title: str, rows: list[tuple[str, int, str]]) -> bytes:
 def bars_png(title: str, rows: list[tuple[str, float, str]], *, color: str = "#2f6fde") -> bytes:
     """rows: (label, value, the figure to print beside the bar), top to bottom; bars scaled to the largest."""
     font = cjk_font()
-    fig = Figure(figsize=(6.4, 1.1 + 0.55 * max(len(rows), 1)), dpi=100)
+    fig = _figure(figsize=(6.4, 1.1 + 0.55 * max(len(rows), 1)), dpi=100)
     ax = fig.subplots()
     top = max((v for _, v, _ in rows), default=0) or 1
     for i, (label, value, text) in enumerate(rows):
