@@ -76,7 +76,10 @@ def _serialise_sqlite_writers(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql(f"PRAGMA busy_timeout={_lock_wait_ms.get()}")
+        wait, held = _lock_wait_ms.get(), conn.connection.info
+        if held.get("busy_timeout") != wait:  # set when it changes, not on every transaction
+            conn.exec_driver_sql(f"PRAGMA busy_timeout={wait}")
+            held["busy_timeout"] = wait
         conn.exec_driver_sql("BEGIN" if _reading.get() else "BEGIN IMMEDIATE")
 
 

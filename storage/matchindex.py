@@ -40,8 +40,8 @@ def file_customers(session: Session, customers: list[tuple[int, Party, bool]]) -
         m.MatchKey.customer_id.in_(old))).tuples()) if old else set()
     rows = [{"customer_id": cid, "key": k} for cid, party, _ in customers for k in sorted(party_keys(party))
             if (cid, k) not in filed]
-    if rows:  # one executemany, not one INSERT … RETURNING per key
-        session.execute(insert(m.MatchKey), rows)
+    if rows:  # one Core executemany, not one INSERT … RETURNING per key nor the ORM's bulk path
+        session.connection().execute(insert(m.MatchKey.__table__), rows)
 
 
 # Fixed statements with expanding IN lists: compiled once, run many times (the check is on every registration).

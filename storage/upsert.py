@@ -37,7 +37,8 @@ def insert_many_ignoring_duplicates(session: Session, model, rows: list[dict[str
 def increment_counter(session: Session, model, key: dict[str, Any], *, column: str = "last") -> int:
     """Atomically add one to a counter row (creating it at 1) and return the new value."""
     stmt = _counter_statement(session.get_bind().dialect.name, model, tuple(key), column)
-    return session.execute(stmt, {**key, column: 1}).scalar_one()
+    # on the session's connection, not through the ORM: the counter needs nothing of the session flushed first
+    return session.connection().execute(stmt, {**key, column: 1}).scalar_one()
 
 
 @lru_cache(maxsize=16)
