@@ -26,6 +26,8 @@ def benches(quick: bool, pg: str | None) -> list[tuple[str, list[str]]]:
         ("start-up", ["startup.py", "--runs", "3" if quick else "5"]),
         ("scheduler pass and digest (SQLite)", ["scheduler.py", *n]),
         ("import (SQLite)", ["import.py", *(["--existing", "10000", "--rows", "1000"] if quick else [])]),
+        ("Slack over HTTP", ["slack_http.py", *(["--n", "200"] if quick else [])]),
+        ("WeCom over HTTP", ["wecom_http.py", *(["--n", "300"] if quick else [])]),
     ]
     if pg:
         runs += [("registration and follow-up (PostgreSQL)", ["replay.py", *n, "--messages", "100" if quick else "500",

@@ -28,6 +28,9 @@ from bot import server, slack, wiring  # noqa: E402
 from bot.courier import Courier  # noqa: E402
 from tests.slack_api import MockSlack  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from figures import emit  # noqa: E402
+
 SECRET = "bench-signing-secret"
 TEXTS = ("帮助", "我的商机", "本周到期", "漏斗", "help", "my pipeline")
 
@@ -100,6 +103,11 @@ def main() -> None:
     print(f"ratio oppbot / bare: events/s {mine['events_per_s'] / bare['events_per_s']:.2f}x, "
           f"ack p99 {mine['p99_ms'] / bare['p99_ms']:.2f}x, replies/s {mine['replies_per_s'] / bare['replies_per_s']:.2f}x"
           "   (Slack's deadline: every ack within 3,000 ms)")
+    floor = "Slack / WeCom: a bare bolt App / bare wechatpy on the same server"
+    emit(f"Slack: {args.n} DMs, events/s", mine["events_per_s"], "/s", floor=bare["events_per_s"], floor_is=floor,
+         target=(">=", 0.8 * bare["events_per_s"]))
+    emit("Slack: replies posted /s", mine["replies_per_s"], "/s", floor=bare["replies_per_s"],
+         target=(">=", 0.8 * bare["replies_per_s"]))
 
 
 if __name__ == "__main__":

@@ -30,6 +30,9 @@ from bench.http_load import post_concurrently  # noqa: E402
 from bot import server, wecom, wiring  # noqa: E402
 from bot.courier import Courier  # noqa: E402
 from storage.models import OutboxMessage  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from figures import emit  # noqa: E402
 from tests.wecom_api import CORP_ID, SECRET, MockWeCom  # noqa: E402
 
 TOKEN, AES_KEY, AGENT = "benchToken", "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", 1000002
@@ -123,6 +126,10 @@ def main() -> None:
     show("oppbot", mine)
     print(f"ratio oppbot / bare: callbacks/s {mine['per_s'] / bare['per_s']:.2f}x, "
           f"answer p99 {mine['p99_ms'] / bare['p99_ms']:.2f}x   (WeCom's deadline: every answer within 5,000 ms)")
+    emit(f"WeCom: {args.n} callbacks, callbacks/s", mine["per_s"], "/s", floor=bare["per_s"],
+         target=(">=", 0.8 * bare["per_s"]), floor_is="Slack / WeCom: a bare bolt App / bare wechatpy on the same server")
+    emit("WeCom: answer p99", mine["p99_ms"], "ms", floor=bare["p99_ms"], target=("<=", 1.5 * bare["p99_ms"]))
+    emit("WeCom: every reply sent after", mine["all_replied_s"], "s")
 
 
 if __name__ == "__main__":
