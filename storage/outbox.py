@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from domain.messages import Notice
 from domain.redact import redact
+from storage import db
 from storage.models import OutboxMessage
 from storage.upsert import insert_ignoring_duplicates, insert_many_ignoring_duplicates
 
@@ -72,7 +73,8 @@ LEASE = timedelta(seconds=45)  # a claimed row is left alone this long, renewed 
 def deliver(sessions: sessionmaker, send: Callable[[OutboxMessage], None], *, now: datetime,
             limit: int = 1000, to: str | None = None) -> int:
     """Send what is due, oldest first: each message is claimed in one short transaction, sent with no transaction
-    open (a slow platform, or a sender that needs the database itself, holds no lock), then marked.
+    open (a slow platform, or a sender that needs the database itself, holds no lock), then marked; the courier
+    claims and marks a person's waiting replies as one run (`_replies_after`), each still sent on its own.
 
     A row locked by another process is skipped (PostgreSQL SKIP LOCKED; SQLite writers queue) and a claimed one is
     leased, so two processes never send the same row. A failed send waits out a back-off and is tried again, up
@@ -80,7 +82,7 @@ def deliver(sessions: sessionmaker, send: Callable[[OutboxMessage], None], *, no
     last one a minute allows carries everything else waiting for that person (see `_batch`); what cannot be
     batched waits for the next minute, in order. `to` delivers only what waits for one address (the courier
     sending a reply at once). Returns how many platform messages went out."""
-    with sessions() as s:
+    with db.reading(), sessions() as s:  # a read: on SQLite it neither takes nor waits for the write lock
         recent = dict(s.execute(select(OutboxMessage.to, func.count()).where(
             OutboxMessage.sent_at > now - timedelta(minutes=1), OutboxMessage.kind != "reply")
             .group_by(OutboxMessage.to)).all())
@@ -94,26 +96,56 @@ def deliver(sessions: sessionmaker, send: Callable[[OutboxMessage], None], *, no
             if row is None:
                 return sent
             riders = _batch(s, row, now) if row.kind != "reply" and recent.get(row.to, 0) == PER_MINUTE - 1 else []
-            row.attempts += 1
-            uncertain = row.in_flight_since is not None  # an earlier send died or failed mid-way: it may be out
-            for each in (row, *riders):
-                each.next_attempt_at, each.in_flight_since = now + LEASE, now
-            message = _combined(row, riders) if riders else row
-            claimed = [each.id for each in (row, *riders)]
-        message.uncertain = uncertain  # for the sender: look before sending again (see SlackSender)
-        try:
-            with _renewed(sessions, claimed, now):
-                send(message)
-        except Exception as exc:  # the transport's failure is data for the retry, not a crash
-            _failed(sessions, claimed, f"{type(exc).__name__}: {exc}", now=now)
-            continue
-        with sessions.begin() as s:
-            s.execute(update(OutboxMessage).where(OutboxMessage.id.in_(claimed))
-                      .values(sent_at=now, next_attempt_at=None, in_flight_since=None))
-        if row.kind != "reply":
-            recent[row.to] = recent.get(row.to, 0) + 1
-        sent += 1
+            queue = [row, *_replies_after(s, ready, row)] if row.kind == "reply" and to is not None else [row]
+            sends = []
+            for first in queue:
+                group = (first, *riders) if first is row else (first,)
+                sends.append((_combined(first, riders) if riders and first is row else first,
+                              [each.id for each in group], first.in_flight_since is not None))
+                first.attempts += 1  # uncertain (above): an earlier send died or failed mid-way, it may be out
+                for each in group:
+                    each.next_attempt_at, each.in_flight_since = now + LEASE, now
+        done, failed = [], None
+        with _renewed(sessions, [i for _, ids, _ in sends for i in ids], now):
+            for message, ids, uncertain in sends:
+                message.uncertain = uncertain  # for the sender: look before sending again (see SlackSender)
+                try:
+                    send(message)
+                except Exception as exc:  # the transport's failure is data for the retry, not a crash
+                    failed = (ids, f"{type(exc).__name__}: {exc}")
+                    break
+                done += ids
+                sent += 1
+                if message.kind != "reply":
+                    recent[message.to] = recent.get(message.to, 0) + 1
+        if done:
+            with sessions.begin() as s:
+                s.execute(update(OutboxMessage).where(OutboxMessage.id.in_(done))
+                          .values(sent_at=now, next_attempt_at=None, in_flight_since=None))
+        if failed:
+            _failed(sessions, failed[0], failed[1], now=now)
+            untried = [i for _, ids, _ in sends for i in ids if i not in done and i not in failed[0]]
+            if untried:  # the replies after a failed one: free again, as they were
+                with sessions.begin() as s:
+                    s.execute(update(OutboxMessage).where(OutboxMessage.id.in_(untried))
+                              .values(next_attempt_at=None, in_flight_since=None, attempts=OutboxMessage.attempts - 1))
     return sent
+
+
+REPLY_RUN = 20  # replies to one person claimed and marked together (each still its own platform message)
+
+
+def _replies_after(s: Session, ready, row: OutboxMessage) -> list[OutboxMessage]:
+    """The replies waiting for the same person right after `row`, up to the first message that is not a reply:
+    the courier claims them with it and marks them with it — two write transactions for the run, not two each
+    (on SQLite every one queues for the single write lock behind the handlers')."""
+    after = list(s.scalars(ready.where(OutboxMessage.to == row.to, OutboxMessage.id > row.id).limit(REPLY_RUN - 1)))
+    run = []
+    for each in after:
+        if each.kind != "reply":
+            break
+        run.append(each)
+    return run
 
 
 @contextmanager

@@ -91,3 +91,31 @@ def test_replies_are_neither_held_by_the_minute_nor_batched_and_notices_still_ar
     assert [g.text for g in got if g.kind == "reply"] == [f"answer {n}" for n in range(30)]
     pushes = [g.text for g in got if g.kind != "reply"]
     assert len(pushes) == 20 and pushes[19].split(outbox.BATCH_SEPARATOR) == [f"push {n}" for n in range(19, 22)]
+
+
+def test_a_persons_waiting_replies_go_in_order_each_its_own_and_a_failure_frees_the_rest(bot):
+    """The courier claims a person's waiting replies as one run (two write transactions for the run): each is
+    still its own platform message, in order; a reply that fails backs off and the ones after it are free again —
+    never marked sent, never left claimed."""
+    with bot.deps.sessions.begin() as s:
+        for n in range(5):
+            outbox.enqueue(s, Notice(to="alice", kind="reply", text=f"reply {n}", key=f"r:{n}"), now=NOW)
+        outbox.enqueue(s, Notice(to="alice", kind="alert", text="an alert after them", key="a:0"), now=NOW)
+    got = []
+
+    def platform(row):
+        if row.text == "reply 2" and "failed once" not in got:
+            got.append("failed once")
+            raise ConnectionError("platform down")
+        got.append(row.text)
+
+    assert outbox.deliver(bot.deps.sessions, platform, now=NOW, to="alice") == 5
+    assert got == ["reply 0", "reply 1", "failed once", "reply 3", "reply 4", "an alert after them"]
+    with bot.deps.sessions() as s:
+        unsent = s.execute(select(m.OutboxMessage.text, m.OutboxMessage.in_flight_since).where(
+            m.OutboxMessage.sent_at.is_(None))).all()
+    assert [text for text, _ in unsent] == ["reply 2"]  # backing off; 3 and 4 were freed, then sent
+    with bot.deps.sessions() as s:  # a reply freed untried was not an attempt
+        assert s.scalars(select(m.OutboxMessage.attempts).order_by(m.OutboxMessage.id)).all() == [1, 1, 1, 1, 1, 1]
+    assert outbox.deliver(bot.deps.sessions, platform, now=NOW + timedelta(seconds=31), to="alice") == 1
+    assert got[-1] == "reply 2" and got.count("reply 3") == 1
