@@ -63,9 +63,11 @@ def create(session: Session, opp: m.Opportunity, party: Party, *, new_customer: 
     if pending is not None:
         pending.append((opp, party, new_customer))
         return
-    if opp.status in ("pending", "open") and not matchindex.protect(session, party.name, opp.id):
-        raise Taken(party.name.core)
-    session.flush()  # the customer's id, for its index keys
+    if opp.status in ("pending", "open"):
+        if not matchindex.protect(session, party.name, opp.id):
+            raise Taken(party.name.core)
+    else:
+        session.flush()  # the customer's id, for its index keys (protect's statement flushed it)
     matchindex.file_customer(session, opp.customer.id, party, new=new_customer)
 
 
@@ -77,15 +79,13 @@ def batch(session: Session) -> Iterator[None]:
     """Registrations in bulk (an import): nothing is flushed until `flush_batch` writes the batch — the records,
     then every index key and protected key of it in one statement each. Reads in between do not see the batch:
     the caller flushes before a read that the batch could change (see handlers.importing)."""
-    session.info[BATCH], session.info[repo.ISSUED] = [], {}
+    session.info[BATCH] = []
     try:
-        with session.no_autoflush:
+        with session.no_autoflush, repo.issuing_ids(session):
             yield
             flush_batch(session)
-            repo.store_issued_ids(session)
     finally:
         session.info.pop(BATCH, None)
-        session.info.pop(repo.ISSUED, None)
 
 
 def flush_batch(session: Session) -> None:

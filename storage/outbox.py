@@ -96,14 +96,15 @@ def deliver(sessions: sessionmaker, send: Callable[[OutboxMessage], None], *, no
             if row is None:
                 return sent
             riders = _batch(s, row, now) if row.kind != "reply" and recent.get(row.to, 0) == PER_MINUTE - 1 else []
-            queue = [row, *_replies_after(s, ready, row)] if row.kind == "reply" and to is not None else [row]
+            # a notice goes with its riders; a reply alone, and with it the same person's replies waiting after it
+            replies = row.kind == "reply" and to is not None
+            groups = [(each,) for each in (row, *_replies_after(s, ready, row))] if replies else [(row, *riders)]
             sends = []
-            for first in queue:
-                group = (first, *riders) if first is row else (first,)
-                sends.append((_combined(first, riders) if riders and first is row else first,
-                              [each.id for each in group], first.in_flight_since is not None))
+            for first, *rest in groups:
+                sends.append((_combined(first, rest) if rest else first,
+                              [first.id, *(each.id for each in rest)], first.in_flight_since is not None))
                 first.attempts += 1  # uncertain (above): an earlier send died or failed mid-way, it may be out
-                for each in group:
+                for each in (first, *rest):
                     each.next_attempt_at, each.in_flight_since = now + LEASE, now
         done, failed = [], None
         with _renewed(sessions, [i for _, ids, _ in sends for i in ids], now):

@@ -1,6 +1,8 @@
 """Queries and writes, every read scoped by the viewer's role (SPEC: each user sees only what their role allows)."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 from sqlalchemy import func, or_, select, true, update
@@ -50,7 +52,7 @@ def sync_config(session: Session, config: Config) -> None:
 def next_opportunity_id(session: Session, *, year: int, region: str) -> str:
     """`YYYY-REGION-NNN`; one atomic upsert, so concurrent registrations never share a number. In a batch of
     registrations (an import) only the first of each counter goes to the database, which then holds that row for
-    the transaction; the rest count on from it and `store_issued_ids` writes where they got to."""
+    the transaction; the rest count on from it and `issuing_ids` writes where they got to."""
     issued = session.info.get(ISSUED)
     if issued is not None and (year, region) in issued:
         n = issued[year, region] = issued[year, region] + 1
@@ -64,12 +66,19 @@ def next_opportunity_id(session: Session, *, year: int, region: str) -> str:
 ISSUED = "oppbot.issued_ids"  # session.info, in a batch: (year, region) → the last number handed out
 
 
-def store_issued_ids(session: Session) -> None:
-    """A batch's counters as far as they got (one row bumped thousands of times in one transaction would leave
-    PostgreSQL a chain of row versions to walk on every bump)."""
-    for (year, region), n in session.info.pop(ISSUED, {}).items():
-        session.execute(update(m.IdSequence).where(m.IdSequence.year == year, m.IdSequence.region == region)
-                        .values(last=n))
+@contextmanager
+def issuing_ids(session: Session) -> Iterator[None]:
+    """Opportunity numbers for a batch of registrations, written back at the end as far as they got (one row
+    bumped thousands of times in one transaction would leave PostgreSQL a chain of row versions to walk on every
+    bump)."""
+    session.info[ISSUED] = {}
+    try:
+        yield
+        for (year, region), n in session.info[ISSUED].items():
+            session.execute(update(m.IdSequence).where(m.IdSequence.year == year, m.IdSequence.region == region)
+                            .values(last=n))
+    finally:
+        session.info.pop(ISSUED, None)
 
 
 def scope(viewer: m.User):
