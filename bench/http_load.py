@@ -1,5 +1,6 @@
-"""The load both HTTP benches put on the running app: `senders` threads, each on its own keep-alive connection,
-posting its share of the requests one at a time and timing every answer."""
+"""The load the HTTP benches put on the running app: `senders` threads, each on its own keep-alive connections,
+posting its share of the requests one at a time and timing every answer. Given several ports (several servers
+behind one load), a sender sends its requests to each in turn, as a load balancer without affinity would."""
 from __future__ import annotations
 
 import http.client
@@ -8,15 +9,17 @@ import threading
 import time
 
 
-def post_concurrently(port: int, requests: list[tuple[str, bytes, dict]], *, senders: int) -> dict:
+def post_concurrently(port: int | list[int], requests: list[tuple[str, bytes, dict]], *, senders: int) -> dict:
     """`requests` are (path, body, headers), prepared before the clock starts. Returns per_s (answers a second),
     p50_ms, p99_ms, max_ms, and `started` (perf_counter) for timing what follows the answers."""
+    ports = port if isinstance(port, list) else [port]
     answers: list[float] = []
     lock = threading.Lock()
 
     def sender(k: int) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        for path, body, headers in requests[k::senders]:
+        conns = [http.client.HTTPConnection("127.0.0.1", p, timeout=30) for p in ports]
+        for i, (path, body, headers) in enumerate(requests[k::senders]):
+            conn = conns[(i + k) % len(conns)]
             t0 = time.perf_counter()
             conn.request("POST", path, body=body, headers=headers)
             response = conn.getresponse()
@@ -25,7 +28,8 @@ def post_concurrently(port: int, requests: list[tuple[str, bytes, dict]], *, sen
             assert response.status == 200, response.status
             with lock:
                 answers.append(took)
-        conn.close()
+        for conn in conns:
+            conn.close()
 
     started = time.perf_counter()
     threads = [threading.Thread(target=sender, args=(k,)) for k in range(senders)]

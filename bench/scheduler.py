@@ -48,6 +48,11 @@ def main() -> None:
             scan = timed(lambda: s.execute(text(
                 "SELECT o.id, o.follow_up_due, o.owner_id, c.name FROM opportunities o "
                 "JOIN customers c ON c.id = o.customer_id WHERE o.status = 'open'")).all())
+        with deps.sessions() as s:  # floor, same run: the markers the worst pass must write, by one plain UPDATE
+            write = timed(lambda: s.execute(text(
+                "UPDATE opportunities SET reminded_due = follow_up_due WHERE status = 'open' "
+                "AND follow_up_due <= :today"), {"today": BUSY.date()}))
+            s.rollback()
         busy = timed(lambda: counts.update(jobs.run_all(BUSY, deps)))
         again = timed(lambda: jobs.run_all(BUSY + timedelta(hours=1), deps))
         east, south = deps.config.team("East"), deps.config.team("South")
@@ -57,9 +62,12 @@ def main() -> None:
         print(f"scheduler pass over {args.n:,} open opportunities, all overdue: {busy:.2f} s "
               f"(enqueued {counts}); the next hourly pass: {again:.2f} s   (target <= 2 s)")
         print(f"baseline, one plain read of those rows: {scan:.2f} s; ratio worst pass {busy / scan:.1f}x, "
-              f"hourly pass {again / scan:.1f}x")
+              f"hourly pass {again / scan:.1f}x; the plain UPDATE of their reminder markers: {write:.2f} s, "
+              f"so the worst pass is {busy / (scan + write):.1f}x reading and marking them")
         emit(f"scheduler pass, {args.n:,} open, all overdue", busy, "s", target=("<=", 2), floor=scan,
              floor_is="scheduler: one plain read of the open rows")
+        emit(f"scheduler pass, {args.n:,} open, all overdue, against read + mark", busy, "s", floor=scan + write,
+             floor_is="scheduler: a plain read of the open rows plus a plain UPDATE of their reminder markers")
         emit(f"scheduler hourly pass, {args.n:,} open", again, "s", target=("<=", 0.5), floor=scan)
         emit(f"daily digest, team of {team_size:,}", digest, "s", target=("<=", 1))
         print(f"daily digest, team East with {team_size:,} opportunities: {digest:.2f} s   (target <= 1 s at 10,000)")

@@ -20,6 +20,19 @@ def insert_ignoring_duplicates(session: Session, model, values: dict[str, Any], 
     return session.execute(stmt).first() is not None
 
 
+def insert_tuples(session: Session, table, columns: tuple[str, ...], rows: list[tuple], *,
+                  ignoring_duplicates: bool = False) -> None:
+    """Rows as tuples straight to the driver's executemany: for a refile of every customer, where SQLAlchemy's
+    per-row parameter handling costs more than the database's own insert. `ignoring_duplicates`: ON CONFLICT DO
+    NOTHING (the first row of a key wins, later ones in the same batch too are skipped)."""
+    connection = session.connection()
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    statement = (f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
+                 + (" ON CONFLICT DO NOTHING" if ignoring_duplicates else ""))
+    if rows:
+        connection.exec_driver_sql(statement, rows)
+
+
 def insert_many_ignoring_duplicates(session: Session, model, rows: list[dict[str, Any]], *,
                                     conflict_on: list[str], batch: int = 5000) -> int:
     """Rows in batches of one multi-row INSERT each; returns how many were new (the others existed)."""

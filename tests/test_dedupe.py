@@ -166,17 +166,27 @@ def test_normalisation_rules(written, key, core):
 
 
 def test_the_index_is_rebuilt_when_the_matching_rules_change(make_bot):
-    from sqlalchemy import delete
+    from sqlalchemy import delete, select
 
     from storage import models as m
     bot = make_bot()
     bot.reply("alice", TENCENT, at=AT)
+    bot.reply("bob", "报备 杭州云栖科技有限公司 联系人 李娜 13912345678 li.na@yunqi.cn 需求 MES", at=AT)
+    bot.reply("walt", "报备 Acme Robotics Inc. contact John Smith need CRM", at=AT)
+
+    def index(s):
+        return (sorted(s.execute(select(m.MatchKey.customer_id, m.MatchKey.key)).all()),
+                sorted(s.execute(select(m.ProtectedKey.key, m.ProtectedKey.opportunity_id)).all()))
     with bot.deps.sessions.begin() as s:  # as if the index had been built by older rules
+        filed = index(s)
         s.execute(delete(m.MatchKey))
         s.execute(delete(m.ProtectedKey))
         s.get(m.IndexState, "match").version = "older rules"
     restarted = make_bot()
+    with restarted.deps.sessions() as s:  # refiled as the registrations filed them: every key, every holder
+        assert index(s) == filed and len(filed[0]) > 20 and len(filed[1]) == 3
     assert restarted.reply("walt", "报备 腾讯 联系人 赵六 需求 ERP", at=AT).startswith("撞单")
+    assert restarted.reply("walt", "报备 云栖科技 联系人 王五 13912345678 需求 ERP", at=AT).startswith("撞单")
 
 
 def test_a_hand_over_request_goes_only_to_the_manager_who_can_approve_it(bot):
