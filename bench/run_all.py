@@ -1,9 +1,11 @@
 """Every figure of issue 18 in one table: each bench in a process of its own, one after another (never two at
 once: they would measure each other), its `FIGURE` lines gathered into what / value / target / met / floor / ratio.
 
-    .venv/bin/python bench/run_all.py            # the sizes the targets name (about 15 minutes)
+    .venv/bin/python bench/run_all.py            # the sizes the targets name (about 30 minutes; 查重 at 1,000,000 customers is a third of it)
     .venv/bin/python bench/run_all.py --quick    # smaller N, the same figures, for a quick look (about 2 minutes)
     .venv/bin/python bench/run_all.py --pg postgresql://postgres@127.0.0.1:5432/oppbot_bench   # also on PostgreSQL
+
+--pg also runs bench/scale_out.py, in a database of its own it drops and creates (the --pg name + "_scale").
 
 A bench's own output is printed as it runs; the table comes last."""
 from __future__ import annotations
@@ -23,14 +25,20 @@ def benches(quick: bool, pg: str | None) -> list[tuple[str, list[str]]]:
     n = ["--n", "10000"] if quick else []
     runs = [
         ("registration and follow-up (SQLite)", ["replay.py", *n, "--messages", "100" if quick else "500"]),
-        ("start-up", ["startup.py", "--runs", "3" if quick else "5"]),
+        ("start-up and the black-box replay", ["startup.py", "--runs", "3" if quick else "5",
+                                                *(["--messages", "300"] if quick else [])]),
         ("scheduler pass and digest (SQLite)", ["scheduler.py", *n]),
         ("import (SQLite)", ["import.py", *(["--existing", "10000", "--rows", "1000"] if quick else [])]),
         ("Slack over HTTP", ["slack_http.py", *(["--n", "200"] if quick else [])]),
         ("WeCom over HTTP", ["wecom_http.py", *(["--n", "300"] if quick else [])]),
     ]
+    runs.append(("查重 at scale (SQLite)", ["dedupe.py", *(["--n", "100000", "--checks", "300", "--scan", "10"]
+                                                       if quick else [])]))
     if pg:
-        runs += [("registration and follow-up (PostgreSQL)", ["replay.py", *n, "--messages", "100" if quick else "500",
+        scale = pg.rsplit("/", 1)[0] + "/" + pg.rsplit("/", 1)[1].split("?")[0] + "_scale"
+        runs += [("scale-out: serve processes on PostgreSQL", ["scale_out.py", "--url", scale,
+                                                               *(["--n", "240"] if quick else [])]),
+                 ("registration and follow-up (PostgreSQL)", ["replay.py", *n, "--messages", "100" if quick else "500",
                                                               "--url", pg]),
                  ("import (PostgreSQL)", ["import.py", "--url", pg,
                                           *(["--existing", "10000", "--rows", "1000"] if quick else [])])]

@@ -91,12 +91,18 @@ def signed(events: list[tuple[str, str, str]]) -> list[tuple[str, bytes, dict]]:
     return out
 
 
-def fresh_database(url: str) -> None:
-    admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
-    name = make_url(url).database
+def admin_engine(url: str):
+    """The server's `postgres` database, to drop and create the bench's own."""
+    return create_engine(make_url(url).set(drivername="postgresql+psycopg", database="postgres"),
+                         isolation_level="AUTOCOMMIT")
+
+
+def fresh_database(url: str, *, create: bool = True) -> None:
+    admin, name = admin_engine(url), make_url(url).database
     with admin.connect() as c:
         c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        c.execute(text(f'CREATE DATABASE "{name}"'))
+        if create:
+            c.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
 
 
@@ -188,10 +194,7 @@ def main() -> None:
                   f"{r['two_owners']:>10}")
     finally:
         org.unlink()
-        admin = create_engine(make_url(args.url).set(database="postgres"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{make_url(args.url).database}" WITH (FORCE)'))
-        admin.dispose()
+        fresh_database(args.url, create=False)
     one = results[0]
     for r in results:
         emit(f"scale-out: {r['processes']} serve, replies/s", r["replies_per_s"], "/s", floor=one["replies_per_s"],

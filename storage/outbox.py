@@ -83,6 +83,9 @@ def deliver(sessions: sessionmaker, send: Callable[[OutboxMessage], None], *, no
     batched waits for the next minute, in order. `to` delivers only what waits for one address (the courier
     sending a reply at once). Returns how many platform messages went out."""
     with db.reading(), sessions() as s:  # a read: on SQLite it neither takes nor waits for the write lock
+        waiting = select(OutboxMessage.id).where(*_ready_now(now))
+        if s.scalar((waiting if to is None else waiting.where(OutboxMessage.to == to)).limit(1)) is None:
+            return 0  # nothing to send: no write transaction (the console and replay ask after every message)
         recent = dict(s.execute(select(OutboxMessage.to, func.count()).where(
             OutboxMessage.sent_at > now - timedelta(minutes=1), OutboxMessage.kind != "reply")
             .group_by(OutboxMessage.to)).all())
@@ -196,11 +199,14 @@ def _failed(sessions: sessionmaker, claimed: list[int], error: str, *, now: date
             s.execute(update(OutboxMessage).where(OutboxMessage.id.in_(claimed[1:])).values(next_attempt_at=None))
 
 
+def _ready_now(now: datetime) -> tuple:
+    """A row waiting to be sent: neither sent nor given up, and not leased or backing off."""
+    return (OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None),
+            or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now))
+
+
 def _ready(now: datetime):
-    return (select(OutboxMessage).where(
-        OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None),
-        or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now))
-        .order_by(OutboxMessage.id).with_for_update(skip_locked=True))
+    return select(OutboxMessage).where(*_ready_now(now)).order_by(OutboxMessage.id).with_for_update(skip_locked=True)
 
 
 BATCH_SEPARATOR = "\n\n———\n\n"
