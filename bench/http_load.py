@@ -7,6 +7,10 @@ import http.client
 import statistics
 import threading
 import time
+from datetime import datetime, timezone
+
+from domain.messages import Incoming
+from handlers import handle
 
 
 def post_concurrently(port: int | list[int], requests: list[tuple[str, bytes, dict]], *, senders: int) -> dict:
@@ -42,3 +46,14 @@ def post_concurrently(port: int | list[int], requests: list[tuple[str, bytes, di
     return {"per_s": len(answers) / elapsed, "p50_ms": statistics.median(answers) * 1000,
             "p99_ms": answers[int(len(answers) * 0.99) - 1] * 1000, "max_ms": answers[-1] * 1000,
             "started": started}
+
+
+def handled_alone(deps, texts: tuple[str, ...], n: int, *, user: str, platform: str) -> float:
+    """Answers a second when `handlers.handle` alone makes them, one after another in this process: the same texts
+    from one person, each a platform event whose reply is an outbox row, no HTTP, no platform. With the GIL, one
+    process cannot answer faster than this, whatever its front end does."""
+    t0 = time.perf_counter()
+    for i in range(n):
+        handle(Incoming(user=user, text=texts[i % len(texts)], at=datetime.now(timezone.utc), platform=platform,
+                        event_id=f"alone:{i}", reply_to={"to": user}), deps)
+    return n / (time.perf_counter() - t0)
