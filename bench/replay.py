@@ -110,6 +110,15 @@ def pct(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
+def floor_opportunity(oid: str, at: datetime) -> dict:
+    """The opportunity row both floors write (its customer apart)."""
+    return dict(id=oid, owner_id="carol", team_name="South", region="SZ", stage="discovery", status="open",
+                need="MES", budget=300000, currency="CNY", need_fit={}, score=15, budget_approved=False,
+                in_annual_plan=False, protected_until=(at + timedelta(days=90)).date(),
+                follow_up_due=(at + timedelta(days=7)).date(), created_at=at, updated_at=at, last_touch_at=at,
+                stage_entered_at=at)
+
+
 def floor(deps, messages: int, first: int) -> list[float]:
     """The floor: a registration's rows — customer, opportunity, contact, stage history, index keys, protected
     key, outbox row, audit entry — written with plain parameterised Core statements, one transaction each; wall ms."""
@@ -125,12 +134,7 @@ def floor(deps, messages: int, first: int) -> list[float]:
         with engine.begin() as c:
             cid = c.execute(insert(tables["customers"]).returning(tables["customers"].c.id),
                             dict(name=name, normalized_name=party.name.key, created_at=at)).scalar_one()
-            c.execute(insert(tables["opportunities"]), dict(
-                id=oid, customer_id=cid, owner_id="carol", team_name="South", region="SZ", stage="discovery",
-                status="open", need="MES", budget=300000, currency="CNY", need_fit={}, score=15,
-                budget_approved=False, in_annual_plan=False, protected_until=(at + timedelta(days=90)).date(),
-                follow_up_due=(at + timedelta(days=7)).date(), created_at=at, updated_at=at, last_touch_at=at,
-                stage_entered_at=at))
+            c.execute(insert(tables["opportunities"]), dict(customer_id=cid, **floor_opportunity(oid, at)))
             c.execute(insert(tables["contacts"]), dict(customer_id=cid, opportunity_id=oid, name="李娜",
                                                        title="采购经理", role="influencer", phone=f"1360000{k:04d}"))
             c.execute(insert(tables["stage_history"]), dict(opportunity_id=oid, at=at, from_stage=None,
@@ -160,12 +164,7 @@ def orm_floor(deps, messages: int, first: int) -> list[float]:
         t0 = time.perf_counter()
         with deps.sessions.begin() as s:
             customer = m.Customer(name=name, normalized_name=party.name.key, created_at=at)
-            opp = m.Opportunity(
-                id=oid, customer=customer, owner_id="carol", team_name="South", region="SZ", stage="discovery",
-                status="open", need="MES", budget=300000, currency="CNY", need_fit={}, score=15,
-                budget_approved=False, in_annual_plan=False, protected_until=(at + timedelta(days=90)).date(),
-                follow_up_due=(at + timedelta(days=7)).date(), created_at=at, updated_at=at, last_touch_at=at,
-                stage_entered_at=at)
+            opp = m.Opportunity(customer=customer, **floor_opportunity(oid, at))
             opp.stage_history = [m.StageChange(at=at, from_stage=None, to_stage="discovery", by="carol")]
             s.add_all([opp, m.Contact(customer=customer, opportunity_id=oid, name="李娜", title="采购经理",
                                       role="influencer", phone=f"1350000{k:04d}"),
