@@ -17,6 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import insert  # noqa: E402
+from sqlalchemy import text as sql  # noqa: E402
 
 from bot import wiring  # noqa: E402
 from domain.messages import Incoming  # noqa: E402
@@ -64,6 +65,8 @@ def populate(deps, n: int, batch: int = 5000) -> dict[str, int]:
             s.execute(insert(m.ProtectedKey), held)
         for region, last in per_region.items():
             s.add(m.IdSequence(year=2026, region=region, last=last))
+        if n and s.get_bind().dialect.name == "postgresql":  # ids given above: the sequence goes on after them
+            s.execute(sql("SELECT setval(pg_get_serial_sequence('customers', 'id'), :n)"), {"n": n})
     return per_region
 
 
