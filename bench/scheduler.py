@@ -48,10 +48,12 @@ def main() -> None:
             scan = timed(lambda: s.execute(text(
                 "SELECT o.id, o.follow_up_due, o.owner_id, c.name FROM opportunities o "
                 "JOIN customers c ON c.id = o.customer_id WHERE o.status = 'open'")).all())
-        with deps.sessions() as s:  # floor, same run: the markers the worst pass must write, by one plain UPDATE
-            write = timed(lambda: s.execute(text(
-                "UPDATE opportunities SET reminded_due = follow_up_due WHERE status = 'open' "
-                "AND follow_up_due <= :today"), {"today": BUSY.date()}))
+        with deps.sessions() as s:  # floor, same run: the markers the worst pass must write, by plain UPDATEs —
+            # told of the reminder, escalated to the manager, told of the risk (every row is all three that day)
+            write = timed(lambda: [s.execute(text(
+                f"UPDATE opportunities SET {marker} WHERE status = 'open' AND follow_up_due <= :today"),
+                {"today": BUSY.date()}) for marker in ("reminded_due = follow_up_due", "escalated_due = follow_up_due",
+                                                       "risk_stage = stage")])
             s.rollback()
         busy = timed(lambda: counts.update(jobs.run_all(BUSY, deps)))
         again = timed(lambda: jobs.run_all(BUSY + timedelta(hours=1), deps))
@@ -62,12 +64,12 @@ def main() -> None:
         print(f"scheduler pass over {args.n:,} open opportunities, all overdue: {busy:.2f} s "
               f"(enqueued {counts}); the next hourly pass: {again:.2f} s   (target <= 2 s)")
         print(f"baseline, one plain read of those rows: {scan:.2f} s; ratio worst pass {busy / scan:.1f}x, "
-              f"hourly pass {again / scan:.1f}x; the plain UPDATE of their reminder markers: {write:.2f} s, "
+              f"hourly pass {again / scan:.1f}x; plain UPDATEs of the three markers it sets: {write:.2f} s, "
               f"so the worst pass is {busy / (scan + write):.1f}x reading and marking them")
         emit(f"scheduler pass, {args.n:,} open, all overdue", busy, "s", target=("<=", 2), floor=scan,
              floor_is="scheduler: one plain read of the open rows")
         emit(f"scheduler pass, {args.n:,} open, all overdue, against read + mark", busy, "s", floor=scan + write,
-             floor_is="scheduler: a plain read of the open rows plus a plain UPDATE of their reminder markers")
+             floor_is="scheduler: a plain read of the open rows plus plain UPDATEs of the three markers the pass sets")
         emit(f"scheduler hourly pass, {args.n:,} open", again, "s", target=("<=", 0.5), floor=scan)
         emit(f"daily digest, team of {team_size:,}", digest, "s", target=("<=", 1))
         print(f"daily digest, team East with {team_size:,} opportunities: {digest:.2f} s   (target <= 1 s at 10,000)")
