@@ -67,6 +67,9 @@ def populate(deps, n: int, batch: int = 5000) -> dict[str, int]:
             s.add(m.IdSequence(year=2026, region=region, last=last))
         if n and s.get_bind().dialect.name == "postgresql":  # ids given above: the sequence goes on after them
             s.execute(sql("SELECT setval(pg_get_serial_sequence('customers', 'id'), :n)"), {"n": n})
+    if n and deps.sessions.kw["bind"].dialect.name == "postgresql":
+        with deps.sessions.kw["bind"].connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+            c.execute(sql("VACUUM ANALYZE"))  # what autovacuum does to rows that have been there a while
     return per_region
 
 
