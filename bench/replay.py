@@ -116,6 +116,14 @@ def pct(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
+def floor_registrations(messages: int, first: int, name: str, phone: str, series: str):
+    """(k, at, customer name, its party, opportunity id) for each registration a floor writes."""
+    for k in range(messages):
+        customer = f"{name}{k:05d}号制造有限公司"
+        yield (k, START + timedelta(seconds=k), customer,
+               Party(read_name(customer), phones=frozenset({f"{phone}{k:04d}"})), f"2026-SZ-{series}{first + k:05d}")
+
+
 def floor_opportunity(oid: str, at: datetime) -> dict:
     """The opportunity row both floors write (its customer apart)."""
     return dict(id=oid, owner_id="carol", team_name="South", region="SZ", stage="discovery", status="open",
@@ -131,11 +139,7 @@ def floor(deps, messages: int, first: int) -> list[float]:
     tables = {t: m.Base.metadata.tables[t] for t in ("customers", "opportunities", "contacts", "stage_history",
                                                      "match_keys", "protected_keys", "outbox", "audit_entries")}
     engine, out = deps.sessions.kw["bind"], []
-    for k in range(messages):
-        at = START + timedelta(seconds=k)
-        name = f"基准底线{k:05d}号制造有限公司"
-        party = Party(read_name(name), phones=frozenset({f"1360000{k:04d}"}))
-        oid = f"2026-SZ-F{first + k:05d}"
+    for k, at, name, party, oid in floor_registrations(messages, first, "基准底线", "1360000", "F"):
         t0 = time.perf_counter()
         with engine.begin() as c:
             cid = c.execute(insert(tables["customers"]).returning(tables["customers"].c.id),
@@ -162,11 +166,7 @@ def orm_floor(deps, messages: int, first: int) -> list[float]:
     and commit each, the index keys and protected key as Core statements on its connection: what the unit of work
     costs before any parsing, 查重 or wording; wall ms."""
     out = []
-    for k in range(messages):
-        at = START + timedelta(seconds=k)
-        name = f"对象底线{k:05d}号制造有限公司"
-        party = Party(read_name(name), phones=frozenset({f"1350000{k:04d}"}))
-        oid = f"2026-SZ-G{first + k:05d}"
+    for k, at, name, party, oid in floor_registrations(messages, first, "对象底线", "1350000", "G"):
         t0 = time.perf_counter()
         with deps.sessions.begin() as s:
             customer = m.Customer(name=name, normalized_name=party.name.key, created_at=at)
