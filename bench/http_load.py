@@ -57,3 +57,15 @@ def handled_alone(deps, texts: tuple[str, ...], n: int, *, user: str, platform: 
         handle(Incoming(user=user, text=texts[i % len(texts)], at=datetime.now(timezone.utc), platform=platform,
                         event_id=f"alone:{i}", reply_to={"to": user}), deps)
     return n / (time.perf_counter() - t0)
+
+
+def against_handle_alone(platform: str, what: str, mine: float, bare: float, alone: float) -> None:
+    """One process, one GIL: each answer costs the bare endpoint's time plus handle's alone, so at most
+    1 / (1 / bare + 1 / alone) a second. Printed and reported beside `mine`, the measured rate."""
+    from figures import emit  # bench/ is on the path of every bench that calls this
+    bound = 1 / (1 / bare + 1 / alone)
+    print(f"handlers.handle alone, the same texts one after another, no HTTP: {alone:.1f} answers/s "
+          f"(0.8x bare is {0.8 * bare:.1f}/s); one process, one GIL: at most {bound:.1f} {what}/s, "
+          f"oppbot reaches {mine / bound:.2f}x of that")
+    emit(f"{platform}: {what}/s, against bare + handle alone", mine, "/s", floor=bound,
+         floor_is="Slack / WeCom: one GIL's bound, 1 / (1 / bare's rate + 1 / handlers.handle alone's rate)")

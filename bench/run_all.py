@@ -17,6 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from figures import parse  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 
@@ -35,7 +36,8 @@ def benches(quick: bool, pg: str | None) -> list[tuple[str, list[str]]]:
     runs.append(("查重 at scale (SQLite)", ["dedupe.py", *(["--n", "100000", "--checks", "300", "--scan", "10"]
                                                        if quick else [])]))
     if pg:
-        scale = pg.rsplit("/", 1)[0] + "/" + pg.rsplit("/", 1)[1].split("?")[0] + "_scale"
+        url = make_url(pg)
+        scale = url.set(database=f"{url.database}_scale").render_as_string(hide_password=False)
         runs += [("scale-out: serve processes on PostgreSQL", ["scale_out.py", "--url", scale,
                                                                *(["--n", "240"] if quick else [])]),
                  ("registration and follow-up (PostgreSQL)", ["replay.py", *n, "--messages", "100" if quick else "500",

@@ -159,7 +159,8 @@ def run(count: int, *, url: str, org: Path, n: int, timeout: float) -> dict:
         for proc, _ in servers:
             proc.wait(timeout=60)
         api.close()
-    answers = Counter(p["thread_ts"] for p in api.posted if p["thread_ts"] in ours)
+    replies = [p for p in api.posted if p["thread_ts"] in ours]  # the warm-ups' left out
+    answers = Counter(p["thread_ts"] for p in replies)
     with deps.sessions() as s:
         owners = s.execute(select(m.Customer.name, func.count()).join(m.Opportunity)
                            .where(m.Opportunity.status.in_(("pending", "open"))).group_by(m.Customer.name)
@@ -168,15 +169,15 @@ def run(count: int, *, url: str, org: Path, n: int, timeout: float) -> dict:
                               .where(m.Customer.name.not_like("预热%")))  # the warm-ups' are not the load's
     deps.sessions.kw["bind"].dispose()
     said = {ts: text for _, text, ts in events}
-    odd = [(said[p["thread_ts"]][:40], (p["text"] or "")[:80]) for p in api.posted if p["thread_ts"] in ours
-           and said[p["thread_ts"]].startswith("报备") and not (p["text"] or "").startswith(("已报备", "撞单"))]
+    odd = [(said[p["thread_ts"]][:40], (p["text"] or "")[:80]) for p in replies
+           if said[p["thread_ts"]].startswith("报备") and not (p["text"] or "").startswith(("已报备", "撞单"))]
     for asked, answered in odd[:5]:
         print(f"   a registration answered otherwise: {asked!r} → {answered!r}")
-    return {**result, "processes": count, "replies_per_s": n / replied, "all_replied_s": replied,
+    return {**result, "processes": count, "replies_per_s": len(events) / replied, "all_replied_s": replied,
             "unanswered": len(ours - set(answers)), "answered_twice": sum(1 for c in answers.values() if c > 1),
             "two_owners": len(owners), "registered": registered,
             "registrations": sum(1 for _, text, _ in events if text.startswith("报备")),
-            "refused": sum(1 for p in api.posted if p["thread_ts"] in ours and (p["text"] or "").startswith("撞单"))}
+            "refused": sum(1 for p in replies if (p["text"] or "").startswith("撞单"))}
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,27 +65,24 @@ def measure(runs: int) -> dict[str, float]:
 def black_box(messages: int) -> dict[str, float]:
     """Seconds a message in one `oppbot replay` beyond its start-up: `messages` registrations, then as many
     follow-ups of them (issue 18: <= 4 ms and <= 2 ms). Each script runs once, on a fresh database."""
-    py, base = sys.executable, 1_793_000_000  # 2026-10-26, in seconds
-    regs = [{"at": base + k, "user": "alice", "text": f"报备 远航{k:05d}号制造有限公司 联系人 李娜 1370000{k:04d} "
-             "需求 MES 预算 30万"} for k in range(messages)]
-    fols = [{"at": base + messages + k, "user": "alice", "text": f"跟进 2026-SH-{k + 1:03d} 电话沟通，下一步：下周二演示"}
+    py, base = sys.executable, datetime.fromisoformat("2026-10-26T09:00:00+08:00")
+
+    def line(k: int, text: str) -> dict:
+        return {"at": (base + timedelta(seconds=k)).isoformat(), "user": "alice", "text": text}
+    regs = [line(k, f"报备 远航{k:05d}号制造有限公司 联系人 李娜 1370000{k:04d} 需求 MES 预算 30万")
             for k in range(messages)]
+    fols = [line(messages + k, f"跟进 2026-SH-{k + 1:03d} 电话沟通，下一步：下周二演示") for k in range(messages)]
     took = {}
     for name, lines in (("one line", regs[:1]), ("registrations", regs), ("registrations and follow-ups", regs + fols)):
         with tempfile.TemporaryDirectory(prefix="oppbot-replay-") as tmp:
             env = {**python_default_env(), "OPPBOT_DATABASE_URL": f"sqlite:///{tmp}/replay.db", "PYTHONPATH": str(ROOT)}
             subprocess.run([py, "-m", "bot.cli", "export"], env=env, cwd=ROOT, capture_output=True, check=True)
             script = Path(tmp) / "script.jsonl"
-            script.write_text("".join(json.dumps({**line, "at": _iso(line["at"])}, ensure_ascii=False) + "\n"
-                                      for line in lines), encoding="utf-8")
+            script.write_text("".join(json.dumps(each, ensure_ascii=False) + "\n" for each in lines),
+                              encoding="utf-8")
             took[name] = seconds([py, "-m", "bot.cli", "replay", str(script)], env, 1)
     return {"register": (took["registrations"] - took["one line"]) / (messages - 1),
             "follow-up": (took["registrations and follow-ups"] - took["registrations"]) / messages}
-
-
-def _iso(epoch: int) -> str:
-    from datetime import datetime, timedelta, timezone
-    return datetime.fromtimestamp(epoch, timezone(timedelta(hours=8))).isoformat()
 
 
 def main() -> None:

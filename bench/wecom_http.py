@@ -26,7 +26,7 @@ from wechatpy.enterprise.crypto import WeChatCrypto  # noqa: E402
 
 from sqlalchemy import func, select  # noqa: E402
 
-from bench.http_load import handled_alone, post_concurrently  # noqa: E402
+from bench.http_load import against_handle_alone, handled_alone, post_concurrently  # noqa: E402
 from bot import server, wecom, wiring  # noqa: E402
 from bot.courier import Courier  # noqa: E402
 from storage.models import OutboxMessage  # noqa: E402
@@ -131,14 +131,7 @@ def main() -> None:
          target=(">=", 0.8 * bare["per_s"]), floor_is="Slack / WeCom: a bare bolt App / bare wechatpy on the same server")
     emit("WeCom: answer p99", mine["p99_ms"], "ms", floor=bare["p99_ms"], target=("<=", 1.5 * bare["p99_ms"]))
     emit("WeCom: every reply sent after", mine["all_replied_s"], "s")
-    print(f"handlers.handle alone, the same {args.n} texts one after another, no HTTP: {alone:.1f} answers/s "
-          f"(0.8x bare is {0.8 * bare['per_s']:.1f}/s)")
-    bound = 1 / (1 / bare["per_s"] + 1 / alone)
-    print(f"one process, one GIL: the bare endpoint's time a callback plus handle's alone allow at most "
-          f"{bound:.1f} callbacks/s; oppbot reaches {mine['per_s'] / bound:.2f}x of that")
-    emit("WeCom: callbacks/s, against bare + handle alone", mine["per_s"], "/s", floor=bound,
-         floor_is="Slack / WeCom: one GIL's bound, 1 / (1 / bare's rate + 1 / handlers.handle alone's rate)")
-
+    against_handle_alone("WeCom", "callbacks", mine["per_s"], bare["per_s"], alone)
 
 if __name__ == "__main__":
     main()

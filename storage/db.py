@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -132,20 +133,21 @@ def _serialise_sqlite_writers(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        wait, held = _lock_wait_ms.get(), conn.connection.info
-        if held.get("busy_timeout") != wait:  # set when it changes, not on every transaction
-            conn.exec_driver_sql(f"PRAGMA busy_timeout={wait}")
-            held["busy_timeout"] = wait
-        if _reading.get():
-            conn.exec_driver_sql("BEGIN")
-            return
+        wait, held, writing = _lock_wait_ms.get(), conn.connection.info, not _reading.get()
         raw = conn.connection.dbapi_connection
-        if not raw.queue_to_write(wait / 1000):
-            raise OperationalError("BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked"))
+        if writing:
+            started = time.monotonic()
+            if not raw.queue_to_write(wait / 1000):
+                raise OperationalError("BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked"))
+            wait = max(1, wait - int((time.monotonic() - started) * 1000))  # what is left for other processes
         try:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            if held.get("busy_timeout") != wait:  # set when it changes, not on every transaction
+                conn.exec_driver_sql(f"PRAGMA busy_timeout={wait}")
+                held["busy_timeout"] = wait
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
         except BaseException:
-            raw.done_writing()
+            if writing:
+                raw.done_writing()
             raise
 
 

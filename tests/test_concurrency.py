@@ -1,12 +1,18 @@
-"""Opportunity IDs never repeat, even when reps register at the same instant."""
+"""Opportunity IDs never repeat, even when reps register at the same instant; and on SQLite the writers of one
+process queue for each other without ever keeping the queue."""
 from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+
 from domain.messages import Incoming
 from handlers import handle
+from storage import db
 
 
 def test_concurrent_registrations_get_distinct_sequential_ids(bot):
@@ -29,11 +35,6 @@ def test_writers_of_one_sqlite_file_queue_in_process_and_always_give_the_queue_b
     """SQLite: the write transactions of one process queue on one lock per database file (SQLite's own busy handler
     sleeps up to 100 ms between tries). Two bots on one file share it; a transaction that fails, and a writer that
     gives up waiting, leave it free for the next."""
-    import pytest
-    from sqlalchemy import text
-    from sqlalchemy.exc import OperationalError
-
-    from storage import db
     if not db_url.startswith("sqlite"):
         pytest.skip("PostgreSQL has no single write lock to queue for")
     first, second = make_bot(), make_bot()
